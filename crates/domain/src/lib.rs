@@ -1,0 +1,13 @@
+//! Domain core of the moniravique staff desktop: roles and the access policy,
+//! the audit chain, sign-in throttling rules and time display. Pure functions,
+//! time passed in; no Tauri, no diesel (Invariant, see ARCHITECTURE.md).
+#![forbid(unsafe_code)]
+
+pub mod access;
+pub mod audit;
+pub mod ids;
+pub mod signin;
+pub mod time;
+
+pub use access::{authorize, Access, Actor, Category, Denied, Role, Scope};
+pub use ids::{new_id, DeviceId, ParticipantId, StaffId};

@@ -1,0 +1,219 @@
+//! The audit trail (POL-21): every read of a participant's personal data and
+//! every change, append-only (SQL triggers refuse updates and deletes) and
+//! hash-chained. Entries hold pseudonymous ids only: actor, device, participant.
+
+use crate::schema::{audit_chain, audit_log};
+use crate::StoreError;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sqlite::SqliteConnection;
+use domain::access::{authorize, Access, Category};
+use domain::audit::{verify, Anchor, AuditFields, Head, StoredEntry, Verification};
+use domain::Actor;
+use serde::Serialize;
+
+/// Whether the audited attempt was allowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Allowed,
+    Denied,
+}
+
+impl Outcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Allowed => "allowed",
+            Outcome::Denied => "denied",
+        }
+    }
+}
+
+#[derive(Insertable, Queryable, Selectable, Clone, Debug, Serialize)]
+#[diesel(table_name = audit_log)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub id: String,
+    pub at: String,
+    pub actor_id: String,
+    pub device_id: String,
+    pub action: String,
+    pub participant_id: Option<String>,
+    pub outcome: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl AuditRow {
+    fn fields(&self) -> AuditFields {
+        AuditFields {
+            seq: self.seq,
+            id: self.id.clone(),
+            at: self.at.clone(),
+            actor_id: self.actor_id.clone(),
+            device_id: self.device_id.clone(),
+            action: self.action.clone(),
+            participant_id: self.participant_id.clone(),
+            outcome: self.outcome.clone(),
+            prev_hash: self.prev_hash.clone(),
+        }
+    }
+}
+
+/// Appends one entry per participant in `participants` (or one entry without a
+/// participant when the slice is empty), chained to the current head, in the
+/// caller's transaction or a new one.
+pub fn record(
+    conn: &mut SqliteConnection,
+    actor_id: &str,
+    device_id: &str,
+    action: &str,
+    participants: &[&str],
+    outcome: Outcome,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    conn.immediate_transaction(|conn| {
+        let (mut seq, mut prev_hash): (i64, String) = audit_chain::table
+            .filter(audit_chain::id.eq(1))
+            .select((audit_chain::head_seq, audit_chain::head_hash))
+            .first(conn)?;
+        let at_text = at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let subjects: Vec<Option<&str>> = if participants.is_empty() {
+            vec![None]
+        } else {
+            participants.iter().map(|p| Some(*p)).collect()
+        };
+        let mut rows = Vec::with_capacity(subjects.len());
+        for subject in subjects {
+            seq += 1;
+            let fields = AuditFields {
+                seq,
+                id: domain::new_id(),
+                at: at_text.clone(),
+                actor_id: actor_id.to_owned(),
+                device_id: device_id.to_owned(),
+                action: action.to_owned(),
+                participant_id: subject.map(str::to_owned),
+                outcome: outcome.as_str().to_owned(),
+                prev_hash: prev_hash.clone(),
+            };
+            let hash = fields.hash();
+            prev_hash = hash.clone();
+            rows.push(AuditRow {
+                seq: fields.seq,
+                id: fields.id,
+                at: fields.at,
+                actor_id: fields.actor_id,
+                device_id: fields.device_id,
+                action: fields.action,
+                participant_id: fields.participant_id,
+                outcome: fields.outcome,
+                prev_hash: fields.prev_hash,
+                hash,
+            });
+        }
+        // SQLite limits bound variables per statement: insert in chunks.
+        for chunk in rows.chunks(500) {
+            diesel::insert_into(audit_log::table)
+                .values(chunk)
+                .execute(conn)?;
+        }
+        diesel::update(audit_chain::table.filter(audit_chain::id.eq(1)))
+            .set((
+                audit_chain::head_seq.eq(seq),
+                audit_chain::head_hash.eq(&prev_hash),
+            ))
+            .execute(conn)?;
+        Ok::<_, StoreError>(())
+    })
+}
+
+/// Records an attempt by `actor` (allowed or refused).
+pub fn record_for(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    action: &str,
+    participants: &[&str],
+    outcome: Outcome,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    record(
+        conn,
+        actor.staff_id.as_str(),
+        actor.device_id.as_str(),
+        action,
+        participants,
+        outcome,
+        at,
+    )
+}
+
+/// Walks the whole chain (DPO only) and names the first broken entry.
+pub fn verify_chain(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Verification, StoreError> {
+    if let Err(denied) = authorize(actor, Category::AuditTrail, Access::Read) {
+        record_for(conn, actor, "audit.verify", &[], Outcome::Denied, now)?;
+        return Err(denied.into());
+    }
+    let result = verify_unchecked(conn)?;
+    record_for(conn, actor, "audit.verify", &[], Outcome::Allowed, now)?;
+    Ok(result)
+}
+
+/// The verification itself, without access check: for tests and the command line.
+pub fn verify_unchecked(conn: &mut SqliteConnection) -> Result<Verification, StoreError> {
+    let (anchor_seq, anchor_hash, head_seq, head_hash): (i64, String, i64, String) =
+        audit_chain::table
+            .filter(audit_chain::id.eq(1))
+            .select((
+                audit_chain::anchor_seq,
+                audit_chain::anchor_hash,
+                audit_chain::head_seq,
+                audit_chain::head_hash,
+            ))
+            .first(conn)?;
+    let rows: Vec<AuditRow> = audit_log::table
+        .order(audit_log::seq.asc())
+        .select(AuditRow::as_select())
+        .load(conn)?;
+    let entries = rows.into_iter().map(|row| StoredEntry {
+        fields: row.fields(),
+        hash: row.hash,
+    });
+    Ok(verify(
+        entries,
+        &Anchor {
+            prev_hash: anchor_hash,
+            next_seq: anchor_seq + 1,
+        },
+        Some(&Head {
+            last_seq: head_seq,
+            last_hash: head_hash,
+        }),
+    ))
+}
+
+/// A page of the trail, newest first (DPO only; the read is itself audited).
+pub fn page(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    limit: i64,
+    offset: i64,
+    now: DateTime<Utc>,
+) -> Result<(i64, Vec<AuditRow>), StoreError> {
+    if let Err(denied) = authorize(actor, Category::AuditTrail, Access::Read) {
+        record_for(conn, actor, "audit.read", &[], Outcome::Denied, now)?;
+        return Err(denied.into());
+    }
+    let total: i64 = audit_log::table.count().get_result(conn)?;
+    let rows = audit_log::table
+        .order(audit_log::seq.desc())
+        .limit(limit.clamp(1, 1000))
+        .offset(offset.max(0))
+        .select(AuditRow::as_select())
+        .load(conn)?;
+    record_for(conn, actor, "audit.read", &[], Outcome::Allowed, now)?;
+    Ok((total, rows))
+}

@@ -1,0 +1,83 @@
+//! How every reference to a participant behaves when the participant is erased
+//! (POL-25). The `schema_erasure` test checks this table against the real
+//! foreign keys of the migrated schema, so a new table that references a
+//! participant cannot be added without deciding its fate here.
+
+/// What happens to a row that references an erased participant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnErasure {
+    /// The row is deleted with the participant (`ON DELETE CASCADE`).
+    Delete,
+    /// The row is kept, detached from the person (`ON DELETE SET NULL`), under a
+    /// legal hold for this many years (POL-25a, POL-31).
+    KeepUnderLegalHold { years: u32 },
+    /// The row is kept, detached and anonymised (POL-25b: forum contributions).
+    Anonymise,
+    /// The row is kept, detached: it holds no identity once detached (the rights
+    /// request register proves the request was handled).
+    Detach,
+}
+
+/// A column that references a participant.
+#[derive(Clone, Copy, Debug)]
+pub struct ParticipantReference {
+    pub table: &'static str,
+    pub column: &'static str,
+    pub on_erasure: OnErasure,
+}
+
+const fn reference(
+    table: &'static str,
+    column: &'static str,
+    on_erasure: OnErasure,
+) -> ParticipantReference {
+    ParticipantReference {
+        table,
+        column,
+        on_erasure,
+    }
+}
+
+/// Every foreign key to `participants(id)`.
+pub const PARTICIPANT_REFERENCES: &[ParticipantReference] = &[
+    reference("family_situations", "participant_id", OnErasure::Delete),
+    reference("consents", "participant_id", OnErasure::Delete),
+    reference("enrolments", "participant_id", OnErasure::Delete),
+    reference("payments", "participant_id", OnErasure::KeepUnderLegalHold { years: 6 }),
+    reference("invoices", "participant_id", OnErasure::KeepUnderLegalHold { years: 7 }),
+    reference("attendance", "participant_id", OnErasure::Delete),
+    reference("questions", "participant_id", OnErasure::Delete),
+    reference("forum_posts", "participant_id", OnErasure::Anonymise),
+    reference("progress_notes", "participant_id", OnErasure::Delete),
+    reference("objectives", "participant_id", OnErasure::Delete),
+    reference("technical_traces", "participant_id", OnErasure::Delete),
+    reference("assistance_requests", "participant_id", OnErasure::Delete),
+    reference("rights_requests", "participant_id", OnErasure::Detach),
+];
+
+/// Columns that hold a participant's random id without a foreign key, kept on
+/// purpose: the id is pseudonymous and these records must outlive the person.
+pub const PSEUDONYMOUS_REFERENCES: &[(&str, &str, &str)] = &[
+    (
+        "audit_log",
+        "participant_id",
+        "audit trail, deleted after 12 months by the retention rule (POL-21)",
+    ),
+    (
+        "legal_holds",
+        "subject_ref",
+        "names the erased person's records kept under legal hold (POL-25, POL-31)",
+    ),
+];
+
+impl OnErasure {
+    /// The SQL `ON DELETE` action that implements this behaviour.
+    pub fn sql_on_delete(self) -> &'static str {
+        match self {
+            OnErasure::Delete => "CASCADE",
+            OnErasure::KeepUnderLegalHold { .. } | OnErasure::Anonymise | OnErasure::Detach => {
+                "SET NULL"
+            }
+        }
+    }
+}

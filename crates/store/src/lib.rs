@@ -1,0 +1,17 @@
+//! The moniravique encrypted store: diesel over SQLCipher (DC-2, POL-19),
+//! embedded migrations, scoped queries that take the acting staff member,
+//! the tamper-evident audit trail, sign-in, and demo/scale seed data.
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod audit;
+pub mod auth;
+pub mod erasure;
+pub mod error;
+pub mod models;
+pub mod open;
+pub mod schema;
+pub mod seed;
+
+pub use error::StoreError;
+pub use open::{open, open_plain, OpenError, Store, StoreKey};

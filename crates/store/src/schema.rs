@@ -1,0 +1,384 @@
+//! Diesel table definitions matching `migrations/` (checked by the
+//! `schema_matches_migrations` test, which compares column names and nullability).
+// @generated-style: keep in step with migrations; do not add logic here.
+
+diesel::table! {
+    app_meta (key) {
+        key -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    devices (id) {
+        id -> Text,
+        label -> Text,
+        registered_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+diesel::table! {
+    staff (id) {
+        id -> Text,
+        username -> Text,
+        display_name -> Text,
+        role -> Text,
+        password_hash -> Text,
+        failed_attempts -> Integer,
+        blocked_until -> Nullable<Timestamp>,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+diesel::table! {
+    participants (id) {
+        id -> Text,
+        given_name -> Text,
+        family_name -> Text,
+        email -> Text,
+        phone -> Nullable<Text>,
+        certified_16_plus_at -> Timestamp,
+        last_login_at -> Nullable<Timestamp>,
+        account_status -> Text,
+        marketing_opt_out -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+diesel::table! {
+    family_situations (participant_id) {
+        participant_id -> Text,
+        children_count -> Integer,
+        age_brackets -> Text,
+        challenges -> Nullable<Text>,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+diesel::table! {
+    consents (id) {
+        id -> Text,
+        participant_id -> Text,
+        purpose -> Text,
+        granted -> Bool,
+        recorded_at -> Timestamp,
+        source -> Text,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+diesel::table! {
+    programmes (id) {
+        id -> Text,
+        name -> Text,
+        format -> Text,
+        advanced -> Bool,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+diesel::table! {
+    rooms (id) {
+        id -> Text,
+        name -> Text,
+        capacity -> Integer,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+diesel::table! {
+    workshop_groups (id) {
+        id -> Text,
+        programme_id -> Text,
+        name -> Text,
+        trainer_id -> Text,
+        external_trainer_id -> Nullable<Text>,
+        capacity -> Integer,
+        schedule -> Text,
+        room_id -> Nullable<Text>,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        group_id -> Text,
+        kind -> Text,
+        title -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        room_id -> Nullable<Text>,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+diesel::table! {
+    enrolments (id) {
+        id -> Text,
+        participant_id -> Text,
+        group_id -> Text,
+        status -> Text,
+        requested_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+        waiver_reason -> Nullable<Text>,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+diesel::table! {
+    payments (id) {
+        id -> Text,
+        participant_id -> Nullable<Text>,
+        enrolment_id -> Nullable<Text>,
+        amount_cents -> BigInt,
+        currency -> Text,
+        status -> Text,
+        processor_ref -> Text,
+        paid_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+diesel::table! {
+    invoices (id) {
+        id -> Text,
+        participant_id -> Nullable<Text>,
+        payment_id -> Nullable<Text>,
+        number -> Text,
+        kind -> Text,
+        amount_cents -> BigInt,
+        issued_at -> Timestamp,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+diesel::table! {
+    attendance (id) {
+        id -> Text,
+        session_id -> Text,
+        participant_id -> Text,
+        joined_at -> Timestamp,
+        left_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+diesel::table! {
+    questions (id) {
+        id -> Text,
+        session_id -> Text,
+        participant_id -> Text,
+        asked_at -> Timestamp,
+        body -> Text,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+diesel::table! {
+    forum_posts (id) {
+        id -> Text,
+        participant_id -> Nullable<Text>,
+        thread -> Text,
+        body -> Text,
+        posted_at -> Timestamp,
+        anonymised -> Bool,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+diesel::table! {
+    progress_notes (id) {
+        id -> Text,
+        participant_id -> Text,
+        author_id -> Text,
+        body -> Text,
+        written_at -> Timestamp,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+diesel::table! {
+    objectives (id) {
+        id -> Text,
+        participant_id -> Text,
+        body -> Text,
+        declared_at -> Timestamp,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+diesel::table! {
+    technical_traces (id) {
+        id -> Text,
+        participant_id -> Nullable<Text>,
+        ip_address -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        session_seconds -> Nullable<Integer>,
+        recorded_at -> Timestamp,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+diesel::table! {
+    assistance_requests (id) {
+        id -> Text,
+        participant_id -> Text,
+        support_id -> Text,
+        opened_at -> Timestamp,
+        expires_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+diesel::table! {
+    rights_requests (id) {
+        id -> Text,
+        participant_id -> Nullable<Text>,
+        kind -> Text,
+        channel -> Text,
+        received_at -> Timestamp,
+        identity_check_method -> Nullable<Text>,
+        identity_checked_by -> Nullable<Text>,
+        identity_checked_at -> Nullable<Timestamp>,
+        status -> Text,
+        grounds -> Nullable<Text>,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+diesel::table! {
+    legal_holds (id) {
+        id -> Text,
+        subject_ref -> Text,
+        record_table -> Text,
+        record_id -> Text,
+        reason -> Text,
+        held_until -> Timestamp,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+diesel::table! {
+    audit_log (seq) {
+        seq -> BigInt,
+        id -> Text,
+        at -> Text,
+        actor_id -> Text,
+        device_id -> Text,
+        action -> Text,
+        participant_id -> Nullable<Text>,
+        outcome -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    audit_chain (id) {
+        id -> Integer,
+        anchor_seq -> BigInt,
+        anchor_hash -> Text,
+        head_seq -> BigInt,
+        head_hash -> Text,
+    }
+}
+
+diesel::table! {
+    processing_register (id) {
+        id -> Text,
+        name -> Text,
+        purpose -> Text,
+        legal_basis -> Text,
+        balancing_test -> Nullable<Text>,
+        data_categories -> Text,
+        retention -> Text,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+diesel::table! {
+    processors (id) {
+        id -> Text,
+        name -> Text,
+        service -> Text,
+        country -> Text,
+        outside_eea -> Bool,
+        transfer_safeguard -> Nullable<Text>,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+diesel::joinable!(workshop_groups -> programmes (programme_id));
+diesel::joinable!(workshop_groups -> rooms (room_id));
+diesel::joinable!(sessions -> workshop_groups (group_id));
+diesel::joinable!(enrolments -> participants (participant_id));
+diesel::joinable!(enrolments -> workshop_groups (group_id));
+diesel::joinable!(attendance -> sessions (session_id));
+diesel::joinable!(attendance -> participants (participant_id));
+diesel::joinable!(questions -> sessions (session_id));
+diesel::joinable!(questions -> participants (participant_id));
+diesel::joinable!(family_situations -> participants (participant_id));
+diesel::joinable!(progress_notes -> participants (participant_id));
+diesel::joinable!(progress_notes -> staff (author_id));
+diesel::joinable!(objectives -> participants (participant_id));
+diesel::joinable!(assistance_requests -> participants (participant_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    app_meta,
+    devices,
+    staff,
+    participants,
+    family_situations,
+    consents,
+    programmes,
+    rooms,
+    workshop_groups,
+    sessions,
+    enrolments,
+    payments,
+    invoices,
+    attendance,
+    questions,
+    forum_posts,
+    progress_notes,
+    objectives,
+    technical_traces,
+    assistance_requests,
+    rights_requests,
+    legal_holds,
+    audit_log,
+    audit_chain,
+    processing_register,
+    processors,
+);

@@ -1,0 +1,22 @@
+//! Runs tauri-build against the configuration at the repository root (DC-9) and
+//! declares the app's own commands, so capabilities can allow exactly them.
+
+/// Must list every `#[tauri::command]`; `tests/commands_registry.rs` checks it.
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "sign_in",
+    "sign_out",
+    "current_session",
+    "list_participants",
+    "participant_profile",
+    "list_groups",
+    "audit_trail",
+    "verify_audit_chain",
+];
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .config_path("../tauri.conf.json")
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    tauri_build::try_build(attributes).expect("tauri-build failed");
+}

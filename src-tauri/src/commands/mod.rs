@@ -1,0 +1,9 @@
+//! Tauri commands: each takes the state, calls one store function with the
+//! signed-in actor, and maps errors to `UiError`. Every command here must be
+//! listed in `store::api::Command`, in `build.rs` and in the capability file
+//! (checked by `tests/commands_registry.rs`).
+
+pub mod audit;
+pub mod groups;
+pub mod participants;
+pub mod session;

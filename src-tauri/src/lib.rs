@@ -1,0 +1,60 @@
+//! The moniravique staff desktop: command-line entry, OS keyring, tracing to
+//! the OS log directory, and the Tauri shell whose commands call the store.
+//!
+//! **Invariant**: no domain rule lives here; commands are a few lines each.
+
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod keystore;
+pub mod logging;
+pub mod state;
+
+use std::process::ExitCode;
+
+/// Parses the command line: seed or check without a window, or open the window.
+pub fn main_entry() -> ExitCode {
+    let args = match cli::parse(std::env::args().skip(1)) {
+        Ok(args) => args,
+        Err(message) => {
+            eprintln!("moniravique: {message}\n\n{}", cli::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    if args.help {
+        println!("{}", cli::USAGE);
+        return ExitCode::SUCCESS;
+    }
+    let _log_guard = logging::init(args.log_dir.clone());
+    let opened = state::open_store(&args.data_dir);
+    if args.headless() {
+        return cli::run_headless(&args, opened);
+    }
+    let app_state = state::AppState::new(opened);
+    run_window(app_state)
+}
+
+fn run_window(app_state: state::AppState) -> ExitCode {
+    let result = tauri::Builder::default()
+        .manage(app_state)
+        .invoke_handler(tauri::generate_handler![
+            commands::session::app_info,
+            commands::session::sign_in,
+            commands::session::sign_out,
+            commands::session::current_session,
+            commands::participants::list_participants,
+            commands::participants::participant_profile,
+            commands::groups::list_groups,
+            commands::audit::audit_trail,
+            commands::audit::verify_audit_chain,
+        ])
+        .run(tauri::generate_context!("../tauri.conf.json"));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(%error, "the window could not start");
+            eprintln!("moniravique: the window could not start: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

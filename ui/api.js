@@ -1,0 +1,40 @@
+// The only module that talks to the Rust backend.
+// Every function returns the command's result or throws `{code, message}`.
+
+function normalizeError(err) {
+  if (err && typeof err === 'object' && typeof err.code === 'string') {
+    return { code: err.code, message: err.message == null ? '' : String(err.message) };
+  }
+  if (typeof err === 'string') return { code: 'unknown', message: err };
+  return { code: 'unknown', message: err instanceof Error ? err.message : String(err) };
+}
+
+async function invoke(command, args) {
+  const core = window.__TAURI__ && window.__TAURI__.core;
+  if (!core || typeof core.invoke !== 'function') {
+    throw { code: 'no_backend', message: '' };
+  }
+  try {
+    return await core.invoke(command, args);
+  } catch (err) {
+    throw normalizeError(err);
+  }
+}
+
+export const appInfo = () => invoke('app_info');
+
+export const signIn = (username, password) => invoke('sign_in', { username, password });
+
+export const signOut = () => invoke('sign_out');
+
+export const currentSession = () => invoke('current_session');
+
+export const listParticipants = (query) => invoke('list_participants', { query: query || null });
+
+export const participantProfile = (participantId) => invoke('participant_profile', { participantId });
+
+export const listGroups = () => invoke('list_groups');
+
+export const auditTrail = (limit, offset) => invoke('audit_trail', { limit, offset });
+
+export const verifyAuditChain = () => invoke('verify_audit_chain');
