@@ -1,0 +1,318 @@
+//! ROLE-1..5, POL-20, POL-21: every command the UI can call × every role.
+//! Allowed roles see exactly the expected rows; the others get "not permitted"
+//! and the attempt is audited. `expectation` matches on every `Command`, so a
+//! new command does not compile here until its row is written.
+
+mod common;
+
+use common::{now, Fixture};
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use domain::{Actor, Role};
+use std::collections::BTreeSet;
+use store::api::{self, Command};
+use store::StoreError;
+
+const ACCOUNTS: [(&str, Role); 7] = [
+    ("formatrice.a", Role::Trainer),
+    ("formateur.b", Role::Trainer),
+    ("formatrice.c", Role::Trainer),
+    ("intervenant.x", Role::ExternalTrainer),
+    ("admin.lemans", Role::Administrator),
+    ("dpo", Role::Dpo),
+    ("support", Role::Support),
+];
+
+#[derive(QueryableByName)]
+struct Id {
+    #[diesel(sql_type = Text)]
+    id: String,
+}
+
+/// The participants a staff member should see, computed independently of the
+/// store's own scoping code, straight from the ROLE table's wording.
+fn expected_participants(fixture: &mut Fixture, actor: &Actor) -> BTreeSet<String> {
+    let me = actor.staff_id.as_str();
+    let sql = match actor.role {
+        Role::Trainer => format!(
+            "SELECT DISTINCT e.participant_id AS id FROM enrolments e JOIN workshop_groups g ON g.id = e.group_id \
+             WHERE g.trainer_id = '{me}' AND e.status = 'confirmed'"
+        ),
+        Role::ExternalTrainer => format!(
+            "SELECT DISTINCT e.participant_id AS id FROM enrolments e JOIN workshop_groups g ON g.id = e.group_id \
+             WHERE g.external_trainer_id = '{me}' AND e.status = 'confirmed'"
+        ),
+        Role::Support => format!(
+            "SELECT participant_id AS id FROM assistance_requests WHERE support_id = '{me}' \
+             AND closed_at IS NULL AND expires_at > '{}'",
+            now().naive_utc()
+        ),
+        Role::Administrator | Role::Dpo => "SELECT id FROM participants".to_owned(),
+    };
+    diesel::sql_query(sql)
+        .load::<Id>(fixture.store.connection())
+        .unwrap()
+        .into_iter()
+        .map(|row| row.id)
+        .collect()
+}
+
+fn expected_groups(fixture: &mut Fixture, actor: &Actor) -> BTreeSet<String> {
+    let me = actor.staff_id.as_str();
+    let sql = match actor.role {
+        Role::Trainer => format!("SELECT id FROM workshop_groups WHERE trainer_id = '{me}'"),
+        Role::ExternalTrainer => {
+            format!("SELECT id FROM workshop_groups WHERE external_trainer_id = '{me}'")
+        }
+        _ => "SELECT id FROM workshop_groups".to_owned(),
+    };
+    diesel::sql_query(sql)
+        .load::<Id>(fixture.store.connection())
+        .unwrap()
+        .into_iter()
+        .map(|row| row.id)
+        .collect()
+}
+
+fn denied_count(fixture: &mut Fixture, actor: &Actor) -> i64 {
+    use store::schema::audit_log;
+    audit_log::table
+        .filter(audit_log::actor_id.eq(actor.staff_id.as_str()))
+        .filter(audit_log::outcome.eq("denied"))
+        .count()
+        .get_result(fixture.store.connection())
+        .unwrap()
+}
+
+/// What a role may do with a command.
+enum Expect {
+    /// No session needed, no personal data: checked by the desktop tests.
+    Public,
+    /// Allowed, with exactly the rows of the role's scope.
+    Scoped,
+    /// Refused with "not permitted", audited.
+    Denied,
+}
+
+fn expectation(command: Command, role: Role) -> Expect {
+    use Role::*;
+    match command {
+        Command::AppInfo | Command::SignIn | Command::SignOut | Command::CurrentSession => {
+            Expect::Public
+        }
+        Command::ListParticipants => Expect::Scoped,
+        Command::ParticipantProfile => match role {
+            ExternalTrainer => Expect::Denied,
+            Trainer | Administrator | Support | Dpo => Expect::Scoped,
+        },
+        Command::ListGroups => match role {
+            Support => Expect::Denied,
+            Trainer | ExternalTrainer | Administrator | Dpo => Expect::Scoped,
+        },
+        Command::AuditTrail | Command::VerifyAuditChain => match role {
+            Dpo => Expect::Scoped,
+            Trainer | ExternalTrainer | Administrator | Support => Expect::Denied,
+        },
+    }
+}
+
+fn assert_denied<T: std::fmt::Debug>(
+    fixture: &mut Fixture,
+    actor: &Actor,
+    result: Result<T, StoreError>,
+    what: &str,
+) {
+    let error = result.expect_err(what);
+    assert_eq!(error.code(), "not_permitted", "{what}: {error}");
+    assert!(error.to_string().starts_with("not permitted"), "{what}: clear message");
+    assert!(denied_count(fixture, actor) > 0, "{what}: the refusal is audited");
+}
+
+#[test]
+fn role_matrix_every_command_every_role() {
+    let mut fixture = common::demo();
+    let all_participants: BTreeSet<String> = {
+        let mut dpo = fixture.actor("dpo");
+        dpo.role = Role::Dpo;
+        expected_participants(&mut fixture, &dpo)
+    };
+    for (username, role) in ACCOUNTS {
+        let actor = fixture.actor(username);
+        assert_eq!(actor.role, role);
+        let in_scope = expected_participants(&mut fixture, &actor);
+        let outside: Vec<String> = all_participants.difference(&in_scope).cloned().collect();
+        for command in Command::ALL {
+            let expect = expectation(command, role);
+            let what = format!("{username} × {}", command.name());
+            let conn_now = now();
+            match (command, expect) {
+                (_, Expect::Public) => assert!(command.is_public(), "{what}"),
+                (Command::ListParticipants, Expect::Scoped) => {
+                    let rows =
+                        api::list_participants(fixture.store.connection(), &actor, None, conn_now)
+                            .unwrap();
+                    let seen: BTreeSet<String> = rows.iter().map(|r| r.id.clone()).collect();
+                    assert_eq!(seen, in_scope, "{what}: exactly the scope");
+                    assert!(!seen.is_empty(), "{what}: the demo gives every role someone");
+                    let phone_visible = rows.iter().any(|r| r.phone.is_some());
+                    assert_eq!(
+                        phone_visible,
+                        role != Role::ExternalTrainer,
+                        "{what}: phone only beyond names and e-mails"
+                    );
+                    if role == Role::ExternalTrainer {
+                        assert!(rows.iter().all(|r| r.phone.is_none()));
+                    }
+                    // Search stays inside the scope too.
+                    for other in outside.iter().take(5) {
+                        let email: String = store::schema::participants::table
+                            .find(other)
+                            .select(store::schema::participants::email)
+                            .first(fixture.store.connection())
+                            .unwrap();
+                        let found = api::list_participants(
+                            fixture.store.connection(),
+                            &actor,
+                            Some(&email),
+                            conn_now,
+                        )
+                        .unwrap();
+                        assert!(found.is_empty(), "{what}: search reaches outside the scope");
+                    }
+                }
+                (Command::ParticipantProfile, Expect::Scoped) => {
+                    for id in &in_scope {
+                        let profile = api::participant_profile(
+                            fixture.store.connection(),
+                            &actor,
+                            id,
+                            conn_now,
+                        )
+                        .unwrap();
+                        assert_eq!(&profile.id, id);
+                        match role {
+                            Role::Trainer => {
+                                assert!(profile.objectives.is_some() && profile.progress_notes.is_some());
+                                assert!(profile.enrolments.as_ref().unwrap().iter().all(|e| e.payment_status.is_none()));
+                            }
+                            Role::Administrator => {
+                                assert!(profile.objectives.is_none(), "{what}: no objectives for the office");
+                                assert!(profile.progress_notes.is_none());
+                                assert!(profile.family.iter().all(|f| f.challenges.is_none()), "{what}: age brackets only");
+                                assert!(profile.enrolments.as_ref().unwrap().iter().all(|e| e.payment_status.is_some()));
+                            }
+                            Role::Support => {
+                                assert!(profile.family.is_none() && profile.objectives.is_none() && profile.enrolments.is_none());
+                            }
+                            Role::Dpo => assert!(profile.questions.is_some()),
+                            Role::ExternalTrainer => unreachable!(),
+                        }
+                    }
+                    if let Some(other) = outside.first() {
+                        let result = api::participant_profile(
+                            fixture.store.connection(),
+                            &actor,
+                            other,
+                            conn_now,
+                        );
+                        assert_denied(&mut fixture, &actor, result, &what);
+                    }
+                }
+                (Command::ParticipantProfile, Expect::Denied) => {
+                    let any = all_participants.iter().next().unwrap().clone();
+                    let result =
+                        api::participant_profile(fixture.store.connection(), &actor, &any, conn_now);
+                    assert_denied(&mut fixture, &actor, result, &what);
+                }
+                (Command::ListGroups, Expect::Scoped) => {
+                    let rows = api::list_groups(fixture.store.connection(), &actor, conn_now).unwrap();
+                    let seen: BTreeSet<String> = rows.iter().map(|g| g.id.clone()).collect();
+                    assert_eq!(seen, expected_groups(&mut fixture, &actor), "{what}");
+                    assert!(rows.iter().all(|g| g.confirmed <= g.capacity as i64));
+                }
+                (Command::ListGroups, Expect::Denied) => {
+                    let result = api::list_groups(fixture.store.connection(), &actor, conn_now);
+                    assert_denied(&mut fixture, &actor, result, &what);
+                }
+                (Command::AuditTrail, Expect::Scoped) => {
+                    let page =
+                        api::audit_trail(fixture.store.connection(), &actor, 50, 0, conn_now).unwrap();
+                    assert!(page.total > 0 && !page.entries.is_empty());
+                    assert!(page.entries.windows(2).all(|w| w[0].seq > w[1].seq), "newest first");
+                }
+                (Command::AuditTrail, Expect::Denied) => {
+                    let result = api::audit_trail(fixture.store.connection(), &actor, 50, 0, conn_now);
+                    assert_denied(&mut fixture, &actor, result, &what);
+                }
+                (Command::VerifyAuditChain, Expect::Scoped) => {
+                    let result =
+                        store::audit::verify_chain(fixture.store.connection(), &actor, conn_now).unwrap();
+                    assert!(result.ok, "{what}: {:?}", result.reason);
+                }
+                (Command::VerifyAuditChain, Expect::Denied) => {
+                    let result = store::audit::verify_chain(fixture.store.connection(), &actor, conn_now);
+                    assert_denied(&mut fixture, &actor, result, &what);
+                }
+                (command, _) => panic!("no matrix row handles {}", command.name()),
+            }
+        }
+    }
+    // After all of it, the chain still verifies.
+    assert!(store::audit::verify_unchecked(fixture.store.connection()).unwrap().ok);
+}
+
+#[test]
+fn role_1_trainers_scopes_are_disjoint_in_the_demo() {
+    let mut fixture = common::demo();
+    let a = fixture.actor("formatrice.a");
+    let b = fixture.actor("formateur.b");
+    let seen_a: BTreeSet<String> = api::list_participants(fixture.store.connection(), &a, None, now())
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    let seen_b: BTreeSet<String> = api::list_participants(fixture.store.connection(), &b, None, now())
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert!(!seen_a.is_empty() && !seen_b.is_empty());
+    assert!(seen_a.is_disjoint(&seen_b));
+}
+
+#[test]
+fn role_4_support_loses_access_when_the_assistance_request_expires() {
+    let mut fixture = common::demo();
+    let support = fixture.actor("support");
+    let rows = api::list_participants(fixture.store.connection(), &support, None, now()).unwrap();
+    assert_eq!(rows.len(), 1);
+    let later = now() + chrono::Duration::hours(47);
+    let rows = api::list_participants(fixture.store.connection(), &support, None, later).unwrap();
+    assert!(rows.is_empty(), "48 h after opening, the request has expired");
+}
+
+#[test]
+fn pol_21_every_row_shown_is_audited_with_a_pseudonymous_id() {
+    use store::schema::audit_log;
+    let mut fixture = common::demo();
+    let a = fixture.actor("formatrice.a");
+    let rows = api::list_participants(fixture.store.connection(), &a, None, now()).unwrap();
+    let audited: Vec<Option<String>> = audit_log::table
+        .filter(audit_log::action.eq("participant.list"))
+        .filter(audit_log::actor_id.eq(a.staff_id.as_str()))
+        .select(audit_log::participant_id)
+        .load(fixture.store.connection())
+        .unwrap();
+    let audited: BTreeSet<String> = audited.into_iter().flatten().collect();
+    let shown: BTreeSet<String> = rows.iter().map(|r| r.id.clone()).collect();
+    assert_eq!(audited, shown);
+    // No name or e-mail anywhere in the trail.
+    let trail: Vec<(String, String, Option<String>)> = audit_log::table
+        .select((audit_log::actor_id, audit_log::action, audit_log::participant_id))
+        .load(fixture.store.connection())
+        .unwrap();
+    let text = format!("{trail:?}");
+    for needle in &fixture.summary.personal_strings {
+        assert!(!text.contains(needle.as_str()));
+    }
+}
