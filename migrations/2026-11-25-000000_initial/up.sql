@@ -299,7 +299,10 @@ CREATE TABLE audit_log (
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
 );
-CREATE INDEX audit_log_participant ON audit_log (participant_id);
+-- No index on audit_log.participant_id: a list view appends one entry per
+-- participant shown, and an index on a random UUID turns each append into
+-- ~200 random page writes (each re-encrypted): 4x the cost of the view. The
+-- DPO's per-person queries scan the trail (see ARCHITECTURE.md).
 
 -- Where the chain starts after retention pruned old entries, and its newest link.
 CREATE TABLE audit_chain (

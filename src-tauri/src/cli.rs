@@ -45,10 +45,7 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         ..Args::default()
     };
     let mut pending: Option<String> = None;
-    loop {
-        let Some(arg) = pending.take().or_else(|| args.next()) else {
-            break;
-        };
+    while let Some(arg) = pending.take().or_else(|| args.next()) {
         match arg.as_str() {
             "--data-dir" => {
                 parsed.data_dir = args.next().ok_or("--data-dir needs a directory")?.into()
@@ -70,6 +67,8 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                 }
             }
             "--check" => parsed.check = true,
+            // WebKitWebDriver (end-to-end tests) launches the app with this flag.
+            "--automation" => {}
             "--help" | "-h" => parsed.help = true,
             other => return Err(format!("unknown argument {other}")),
         }
@@ -139,7 +138,10 @@ pub fn run_headless(args: &Args, opened: Opened) -> ExitCode {
     if args.check {
         match store::audit::verify_unchecked(store.connection()) {
             Ok(result) if result.ok => {
-                println!("store opened; audit chain verified: {} entries", result.checked)
+                println!(
+                    "store opened; audit chain verified: {} entries",
+                    result.checked
+                )
             }
             Ok(result) => {
                 println!(
@@ -172,8 +174,14 @@ mod tests {
 
     #[test]
     fn seed_large_takes_an_optional_size() {
-        assert_eq!(parse_words(&["--seed-large"]).unwrap().seed_large, Some(100_000));
-        assert_eq!(parse_words(&["--seed-large", "500"]).unwrap().seed_large, Some(500));
+        assert_eq!(
+            parse_words(&["--seed-large"]).unwrap().seed_large,
+            Some(100_000)
+        );
+        assert_eq!(
+            parse_words(&["--seed-large", "500"]).unwrap().seed_large,
+            Some(500)
+        );
         let args = parse_words(&["--seed-large", "--data-dir", "/tmp/x"]).unwrap();
         assert_eq!(args.seed_large, Some(100_000));
         assert_eq!(args.data_dir, PathBuf::from("/tmp/x"));

@@ -23,6 +23,7 @@ pub fn open_store(data_dir: &Path) -> Opened {
             message: format!("cannot create {}: {error}", data_dir.display()),
         };
     }
+    restrict_to_owner(data_dir, 0o700);
     let db_path = data_dir.join(DB_FILE);
     let key = match crate::keystore::load_or_create(&db_path) {
         Ok(key) => key,
@@ -36,6 +37,9 @@ pub fn open_store(data_dir: &Path) -> Opened {
     };
     match store::open(&db_path, &key, true) {
         Ok(store) => {
+            for suffix in ["", "-wal", "-shm"] {
+                restrict_to_owner(&data_dir.join(format!("{DB_FILE}{suffix}")), 0o600);
+            }
             tracing::info!(device = %store.device(), "store opened");
             Opened::Ready(store)
         }
@@ -49,8 +53,28 @@ pub fn open_store(data_dir: &Path) -> Opened {
     }
 }
 
+/// Other accounts on the laptop get no access to the store's directory or
+/// files (defence in depth under the encryption, POL-19).
+fn restrict_to_owner(path: &Path, mode: u32) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if path.exists() {
+            if let Err(error) =
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            {
+                tracing::warn!(kind = ?error.kind(), "could not restrict permissions");
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+}
+
 pub struct AppState {
     pub store: Mutex<Option<Store>>,
+    /// Copies the WAL into the database in the background (never inside a command).
+    _checkpointer: Option<store::checkpoint::Checkpointer>,
     pub store_error: Option<(&'static str, String)>,
     pub session: Mutex<Option<SignedIn>>,
 }
@@ -59,11 +83,13 @@ impl AppState {
     pub fn new(opened: Opened) -> Self {
         match opened {
             Opened::Ready(store) => AppState {
+                _checkpointer: Some(store.start_checkpointer(std::time::Duration::from_secs(5))),
                 store: Mutex::new(Some(store)),
                 store_error: None,
                 session: Mutex::new(None),
             },
             Opened::Failed { code, message } => AppState {
+                _checkpointer: None,
                 store: Mutex::new(None),
                 store_error: Some((code, message)),
                 session: Mutex::new(None),
@@ -90,7 +116,10 @@ impl AppState {
 }
 
 pub fn poisoned() -> crate::error::UiError {
-    crate::error::UiError::new("store", "internal state unavailable after an earlier failure")
+    crate::error::UiError::new(
+        "store",
+        "internal state unavailable after an earlier failure",
+    )
 }
 
 pub fn store_unavailable() -> crate::error::UiError {

@@ -19,7 +19,8 @@ fn declared_commands() -> BTreeSet<String> {
         for line in text.lines().map(str::trim) {
             if line.starts_with("#[tauri::command") {
                 pending = true;
-            } else if pending && (line.starts_with("pub fn ") || line.starts_with("pub async fn ")) {
+            } else if pending && (line.starts_with("pub fn ") || line.starts_with("pub async fn "))
+            {
                 let rest = line.trim_start_matches("pub ").trim_start_matches("async ");
                 let name = rest["fn ".len()..].split(['(', '<']).next().unwrap();
                 names.insert(name.to_owned());
@@ -63,10 +64,19 @@ fn every_command_is_registered_and_allowed_and_nothing_else() {
         .iter()
         .map(|name| format!("allow-{}", name.replace('_', "-")))
         .collect();
-    assert_eq!(allowed, expected, "the capability allows exactly the app's commands");
+    assert_eq!(
+        allowed, expected,
+        "the capability allows exactly the app's commands"
+    );
     for name in &declared {
-        assert!(build.contains(&format!("\"{name}\"")), "{name} missing from build.rs");
-        assert!(lib.contains(&format!("::{name},")), "{name} missing from generate_handler!");
+        assert!(
+            build.contains(&format!("\"{name}\"")),
+            "{name} missing from build.rs"
+        );
+        assert!(
+            lib.contains(&format!("::{name},")),
+            "{name} missing from generate_handler!"
+        );
     }
 }
 
@@ -76,7 +86,9 @@ fn dc_1_csp_is_strict_and_no_remote_content() {
         &std::fs::read_to_string(crate_dir().join("../tauri.conf.json")).unwrap(),
     )
     .unwrap();
-    let csp = config["app"]["security"]["csp"].as_str().expect("a CSP is set");
+    let csp = config["app"]["security"]["csp"]
+        .as_str()
+        .expect("a CSP is set");
     assert!(csp.contains("default-src 'self'"));
     assert!(csp.contains("script-src 'self'"));
     assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"));
@@ -86,7 +98,11 @@ fn dc_1_csp_is_strict_and_no_remote_content() {
     for entry in std::fs::read_dir(crate_dir().join("../ui")).unwrap() {
         let path = entry.unwrap().path();
         let text = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(!text.contains("https://") && !text.contains("http://"), "{} loads remote content", path.display());
+        assert!(
+            !text.contains("https://") && !text.contains("http://"),
+            "{} loads remote content",
+            path.display()
+        );
     }
 }
 
@@ -94,6 +110,9 @@ fn dc_1_csp_is_strict_and_no_remote_content() {
 fn dc_9_core_crates_do_not_depend_on_tauri() {
     for manifest in ["../crates/domain/Cargo.toml", "../crates/store/Cargo.toml"] {
         let text = std::fs::read_to_string(crate_dir().join(manifest)).unwrap();
-        assert!(!text.contains("tauri"), "{manifest} must stay free of Tauri");
+        assert!(
+            !text.contains("tauri"),
+            "{manifest} must stay free of Tauri"
+        );
     }
 }

@@ -45,7 +45,11 @@ fn db(dir: &Path) -> PathBuf {
 fn seeded() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let out = run(dir.path(), &["--seed-demo"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     dir
 }
 
@@ -65,7 +69,11 @@ fn dc_3_key_is_created_once_in_the_keyring_and_reused() {
         assert!(!bytes.windows(64).any(|w| w == hex.as_bytes()));
     }
     let out = run(dir.path(), &["--check"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     keystore::delete(&db(dir.path())).unwrap();
 }
 
@@ -81,8 +89,15 @@ fn dc_3_removed_key_gives_a_clear_error_and_never_a_new_store() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("[key_missing]"), "{stderr}");
-    assert!(stderr.contains("missing from the system keyring"), "{stderr}");
-    assert_eq!(std::fs::read(db(dir.path())).unwrap(), before, "database untouched");
+    assert!(
+        stderr.contains("missing from the system keyring"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read(db(dir.path())).unwrap(),
+        before,
+        "database untouched"
+    );
     // And no new key was put in its place.
     let err = keystore::load_or_create(&db(dir.path())).unwrap_err();
     assert_eq!(err.code(), "key_missing");
@@ -96,7 +111,8 @@ fn dc_3_a_different_key_in_the_keyring_is_refused_without_writing() {
     let dir = seeded();
     let before = std::fs::read(db(dir.path())).unwrap();
     keystore::delete(&db(dir.path())).unwrap();
-    let entry = keyring::Entry::new(keystore::SERVICE, &keystore::account_for(&db(dir.path()))).unwrap();
+    let entry =
+        keyring::Entry::new(keystore::SERVICE, &keystore::account_for(&db(dir.path()))).unwrap();
     entry
         .set_password(store::StoreKey::random().to_hex().as_str())
         .unwrap();
@@ -121,7 +137,10 @@ fn dc_3_unreachable_keyring_is_named_and_touches_nothing() {
         .arg("--log-dir")
         .arg(dir.path().join("logs"))
         .arg("--check")
-        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/moniravique-bus")
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/moniravique-bus",
+        )
         .output()
         .unwrap();
     assert!(!out.status.success());

@@ -285,10 +285,22 @@ mod tests {
 
     #[test]
     fn role_3_administrator_never_reads_family_challenges_or_bank_data() {
-        assert_eq!(access(Role::Administrator, Category::FamilySituation), Access::None);
-        assert_eq!(access(Role::Administrator, Category::Payments), Access::None);
-        assert_eq!(access(Role::Administrator, Category::AgeBrackets), Access::Read);
-        assert_eq!(access(Role::Administrator, Category::PaymentStatus), Access::Write);
+        assert_eq!(
+            access(Role::Administrator, Category::FamilySituation),
+            Access::None
+        );
+        assert_eq!(
+            access(Role::Administrator, Category::Payments),
+            Access::None
+        );
+        assert_eq!(
+            access(Role::Administrator, Category::AgeBrackets),
+            Access::Read
+        );
+        assert_eq!(
+            access(Role::Administrator, Category::PaymentStatus),
+            Access::Write
+        );
     }
 
     #[test]

@@ -114,7 +114,9 @@ pub fn verify(
             return broken(
                 seq,
                 checked,
-                format!("expected entry {expected_seq}, found entry {seq} (missing or moved entry)"),
+                format!(
+                    "expected entry {expected_seq}, found entry {seq} (missing or moved entry)"
+                ),
             );
         }
         if entry.fields.prev_hash != expected_prev {
@@ -125,7 +127,11 @@ pub fn verify(
             );
         }
         if entry.fields.hash() != entry.hash {
-            return broken(seq, checked, "content does not match its hash (edited entry)".to_owned());
+            return broken(
+                seq,
+                checked,
+                "content does not match its hash (edited entry)".to_owned(),
+            );
         }
         expected_prev = entry.hash;
         expected_seq += 1;

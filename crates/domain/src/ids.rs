@@ -45,9 +45,18 @@ macro_rules! typed_id {
     };
 }
 
-typed_id!(StaffId, "Id of a staff account (pseudonymous; safe in logs).");
-typed_id!(ParticipantId, "Id of a participant (pseudonymous; safe in logs and the audit trail).");
-typed_id!(DeviceId, "Id of the device (laptop) a change or a read came from.");
+typed_id!(
+    StaffId,
+    "Id of a staff account (pseudonymous; safe in logs)."
+);
+typed_id!(
+    ParticipantId,
+    "Id of a participant (pseudonymous; safe in logs and the audit trail)."
+);
+typed_id!(
+    DeviceId,
+    "Id of the device (laptop) a change or a read came from."
+);
 
 #[cfg(test)]
 mod tests {

@@ -160,16 +160,15 @@ pub struct ParticipantRow {
 /// At most this many rows per list or search answer.
 pub const LIST_LIMIT: i64 = 200;
 
-fn like_prefix(text: &str) -> String {
-    let mut pattern = String::with_capacity(text.len() + 1);
-    for ch in text.trim().chars() {
-        if matches!(ch, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(ch);
-    }
-    pattern.push('%');
-    pattern
+/// The half-open range of strings that start with `text`: `[text, text+U+10FFFF)`.
+/// Compared under the columns' NOCASE collation this is a case-insensitive
+/// prefix match that SQLite answers from the indexes (a bound `LIKE` pattern
+/// defeats the LIKE optimisation and scans the table: 60 ms at 100k people).
+fn prefix_range(text: &str) -> (String, String) {
+    let low = text.to_owned();
+    let mut high = low.clone();
+    high.push(char::MAX);
+    (low, high)
 }
 
 /// The participants in the actor's scope, optionally filtered by a prefix of
@@ -181,7 +180,14 @@ pub fn list_participants(
     now: DateTime<Utc>,
 ) -> Result<Vec<ParticipantRow>, StoreError> {
     const ACTION: &str = "participant.list";
-    guard(conn, actor, Category::ContactList, Access::Read, ACTION, now)?;
+    guard(
+        conn,
+        actor,
+        Category::ContactList,
+        Access::Read,
+        ACTION,
+        now,
+    )?;
     let filter = scope_filter(conn, actor, now)?;
     let mut select = participants::table
         .select((
@@ -198,13 +204,16 @@ pub fn list_participants(
         select = select.filter(participants::id.eq_any(ids.clone()));
     }
     if let Some(text) = query.map(str::trim).filter(|t| !t.is_empty()) {
-        let pattern = like_prefix(text);
+        let (low, high) = prefix_range(text);
         select = select.filter(
-            participants::family_name
-                .like(pattern.clone())
-                .escape('\\')
-                .or(participants::given_name.like(pattern.clone()).escape('\\'))
-                .or(participants::email.like(pattern).escape('\\')),
+            (participants::family_name.ge(low.clone()))
+                .and(participants::family_name.lt(high.clone()))
+                .or(participants::given_name
+                    .ge(low.clone())
+                    .and(participants::given_name.lt(high.clone())))
+                .or(participants::email
+                    .ge(low)
+                    .and(participants::email.lt(high))),
         );
     }
     let rows: Vec<(String, String, String, String, Option<String>)> = select.load(conn)?;
@@ -214,14 +223,16 @@ pub fn list_participants(
     audit::record_for(conn, actor, ACTION, &ids, Outcome::Allowed, now)?;
     Ok(rows
         .into_iter()
-        .map(|(id, given_name, family_name, email, phone)| ParticipantRow {
-            groups: groups.get(&id).cloned().unwrap_or_default(),
-            id,
-            given_name,
-            family_name,
-            email,
-            phone: phone.filter(|_| show_phone),
-        })
+        .map(
+            |(id, given_name, family_name, email, phone)| ParticipantRow {
+                groups: groups.get(&id).cloned().unwrap_or_default(),
+                id,
+                given_name,
+                family_name,
+                email,
+                phone: phone.filter(|_| show_phone),
+            },
+        )
         .collect())
 }
 
@@ -576,7 +587,14 @@ pub fn list_groups(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Vec<GroupRow>, StoreError> {
-    guard(conn, actor, Category::Planning, Access::Read, "groups.list", now)?;
+    guard(
+        conn,
+        actor,
+        Category::Planning,
+        Access::Read,
+        "groups.list",
+        now,
+    )?;
     let me = actor.staff_id.as_str().to_owned();
     let mut query = workshop_groups::table
         .inner_join(programmes::table)

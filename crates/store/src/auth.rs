@@ -103,7 +103,15 @@ pub fn sign_in(
     let Some(row) = row else {
         // Same work as a real check, so timing does not reveal which names exist.
         let _ = verify_password(password, DUMMY_HASH);
-        audit::record(conn, "unknown", device.as_str(), "auth.sign_in", &[], Outcome::Denied, now)?;
+        audit::record(
+            conn,
+            "unknown",
+            device.as_str(),
+            "auth.sign_in",
+            &[],
+            Outcome::Denied,
+            now,
+        )?;
         return Err(SignInError::BadCredentials);
     };
     let state = Attempts {
@@ -111,7 +119,15 @@ pub fn sign_in(
         blocked_until: row.blocked_until.map(domain::time::utc),
     };
     if let Err(refusal) = may_attempt(&state, now) {
-        audit::record(conn, &row.id, device.as_str(), "auth.sign_in", &[], Outcome::Denied, now)?;
+        audit::record(
+            conn,
+            &row.id,
+            device.as_str(),
+            "auth.sign_in",
+            &[],
+            Outcome::Denied,
+            now,
+        )?;
         return Err(match refusal {
             Refusal::SlowedDown { until } => SignInError::SlowedDown { until },
             Refusal::Locked { until } => SignInError::Locked { until },
@@ -126,7 +142,15 @@ pub fn sign_in(
                 staff::blocked_until.eq(next.blocked_until.map(|t| t.naive_utc())),
             ))
             .execute(conn)?;
-        audit::record(conn, &row.id, device.as_str(), "auth.sign_in", &[], Outcome::Denied, now)?;
+        audit::record(
+            conn,
+            &row.id,
+            device.as_str(),
+            "auth.sign_in",
+            &[],
+            Outcome::Denied,
+            now,
+        )?;
         return Err(match next.blocked_until {
             Some(until) if next.failures >= domain::signin::LOCK_AFTER_FAILURES => {
                 SignInError::Locked { until }
@@ -141,7 +165,15 @@ pub fn sign_in(
             staff::blocked_until.eq(None::<chrono::NaiveDateTime>),
         ))
         .execute(conn)?;
-    audit::record(conn, &row.id, device.as_str(), "auth.sign_in", &[], Outcome::Allowed, now)?;
+    audit::record(
+        conn,
+        &row.id,
+        device.as_str(),
+        "auth.sign_in",
+        &[],
+        Outcome::Allowed,
+        now,
+    )?;
     Ok(SignedIn {
         actor: Actor::new(StaffId(row.id), role.expect("checked above"), device),
         username: username.trim().to_owned(),

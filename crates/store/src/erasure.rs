@@ -43,8 +43,16 @@ pub const PARTICIPANT_REFERENCES: &[ParticipantReference] = &[
     reference("family_situations", "participant_id", OnErasure::Delete),
     reference("consents", "participant_id", OnErasure::Delete),
     reference("enrolments", "participant_id", OnErasure::Delete),
-    reference("payments", "participant_id", OnErasure::KeepUnderLegalHold { years: 6 }),
-    reference("invoices", "participant_id", OnErasure::KeepUnderLegalHold { years: 7 }),
+    reference(
+        "payments",
+        "participant_id",
+        OnErasure::KeepUnderLegalHold { years: 6 },
+    ),
+    reference(
+        "invoices",
+        "participant_id",
+        OnErasure::KeepUnderLegalHold { years: 7 },
+    ),
     reference("attendance", "participant_id", OnErasure::Delete),
     reference("questions", "participant_id", OnErasure::Delete),
     reference("forum_posts", "participant_id", OnErasure::Anonymise),

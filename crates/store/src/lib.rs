@@ -6,6 +6,7 @@
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod checkpoint;
 pub mod erasure;
 pub mod error;
 pub mod models;

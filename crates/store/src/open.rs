@@ -76,6 +76,9 @@ pub struct Store {
     pub(crate) conn: SqliteConnection,
     pub(crate) device: DeviceId,
     path: PathBuf,
+    /// Kept to open the background checkpointer's connection; `None` for the
+    /// benchmark-only plain store.
+    key: Option<StoreKey>,
 }
 
 impl Store {
@@ -97,6 +100,15 @@ impl Store {
         self.conn
             .batch_execute("PRAGMA analysis_limit = 1000; ANALYZE;")
             .map_err(Into::into)
+    }
+
+    /// Starts the background checkpointer on its own connection (see
+    /// [`crate::checkpoint`]): interactive commands never pay for a checkpoint.
+    pub fn start_checkpointer(
+        &self,
+        every: std::time::Duration,
+    ) -> crate::checkpoint::Checkpointer {
+        crate::checkpoint::Checkpointer::start(self.path.clone(), self.key.clone(), every)
     }
 
     /// Writes the WAL back into the main file and truncates it.
@@ -154,17 +166,17 @@ pub fn open(path: &Path, key: &StoreKey, integrity_check: bool) -> Result<Store,
     if existed && integrity_check {
         check_integrity(&mut conn, path)?;
     }
-    finish_open(conn, path)
+    finish_open(conn, path, Some(key.clone()))
 }
 
 /// Opens an unencrypted SQLite store with the same schema: benchmarks only
 /// (SQLCipher overhead comparison); the product never calls it.
 pub fn open_plain(path: &Path) -> Result<Store, OpenError> {
     let conn = establish(path)?;
-    finish_open(conn, path)
+    finish_open(conn, path, None)
 }
 
-fn establish(path: &Path) -> Result<SqliteConnection, OpenError> {
+pub(crate) fn establish(path: &Path) -> Result<SqliteConnection, OpenError> {
     let url = path
         .to_str()
         .ok_or_else(|| io_error(path, "the path is not valid UTF-8".into()))?;
@@ -203,7 +215,16 @@ fn check_integrity(conn: &mut SqliteConnection, path: &Path) -> Result<(), OpenE
     }
 }
 
-fn finish_open(mut conn: SqliteConnection, path: &Path) -> Result<Store, OpenError> {
+/// Pages the WAL may hold before the interactive connection checkpoints by
+/// itself: a safety net only, the background checkpointer normally keeps the
+/// WAL far below it (an in-line checkpoint stalls a command for ~100 ms).
+const WAL_SAFETY_NET_PAGES: u32 = 20_000;
+
+fn finish_open(
+    mut conn: SqliteConnection,
+    path: &Path,
+    key: Option<StoreKey>,
+) -> Result<Store, OpenError> {
     conn.batch_execute(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = NORMAL;
@@ -213,6 +234,11 @@ fn finish_open(mut conn: SqliteConnection, path: &Path) -> Result<Store, OpenErr
          PRAGMA cache_size = -262144;
          PRAGMA temp_store = MEMORY;",
     )
+    .and_then(|()| {
+        conn.batch_execute(&format!(
+            "PRAGMA wal_autocheckpoint = {WAL_SAFETY_NET_PAGES};"
+        ))
+    })
     .map_err(|e| OpenError::Corrupted {
         path: path.to_owned(),
         detail: e.to_string(),
@@ -224,6 +250,7 @@ fn finish_open(mut conn: SqliteConnection, path: &Path) -> Result<Store, OpenErr
         conn,
         device,
         path: path.to_owned(),
+        key,
     })
 }
 

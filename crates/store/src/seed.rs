@@ -68,8 +68,8 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 7] = [
 ];
 
 const GIVEN_NAMES: [&str; 20] = [
-    "Camille", "Léa", "Hugo", "Manon", "Théo", "Inès", "Louis", "Jade", "Nathan", "Zoé",
-    "Lucas", "Chloé", "Arthur", "Emma", "Jules", "Lina", "Noah", "Rose", "Paul", "Alma",
+    "Camille", "Léa", "Hugo", "Manon", "Théo", "Inès", "Louis", "Jade", "Nathan", "Zoé", "Lucas",
+    "Chloé", "Arthur", "Emma", "Jules", "Lina", "Noah", "Rose", "Paul", "Alma",
 ];
 
 /// Family names that say they are invented.
@@ -487,10 +487,38 @@ fn seed_registers(
     t: NaiveDateTime,
 ) -> Result<(), StoreError> {
     let activities = [
-        ("Inscriptions et suivi des programmes", "Gestion des inscriptions, accès aux contenus, suivi de progression", "contract", None, "identité, situation familiale, progression", "durée du compte + 27 mois d'inactivité"),
-        ("Bulletin mensuel", "Envoi du bulletin", "consent", None, "identité", "jusqu'au retrait du consentement"),
-        ("Analyses internes", "Statistiques agrégées d'usage", "legitimate_interest", Some("Mise en balance documentée : agrégats k ≥ 5, aucune donnée nominative"), "traces techniques", "13 mois"),
-        ("Comptabilité", "Factures et reçus", "legal_obligation", None, "paiements, factures", "6 ans (transactions), 7 ans (factures)"),
+        (
+            "Inscriptions et suivi des programmes",
+            "Gestion des inscriptions, accès aux contenus, suivi de progression",
+            "contract",
+            None,
+            "identité, situation familiale, progression",
+            "durée du compte + 27 mois d'inactivité",
+        ),
+        (
+            "Bulletin mensuel",
+            "Envoi du bulletin",
+            "consent",
+            None,
+            "identité",
+            "jusqu'au retrait du consentement",
+        ),
+        (
+            "Analyses internes",
+            "Statistiques agrégées d'usage",
+            "legitimate_interest",
+            Some("Mise en balance documentée : agrégats k ≥ 5, aucune donnée nominative"),
+            "traces techniques",
+            "13 mois",
+        ),
+        (
+            "Comptabilité",
+            "Factures et reçus",
+            "legal_obligation",
+            None,
+            "paiements, factures",
+            "6 ans (transactions), 7 ans (factures)",
+        ),
     ];
     for (name, purpose, basis, balancing, categories, retention) in activities {
         diesel::insert_into(processing_register::table)
@@ -508,9 +536,27 @@ fn seed_registers(
             .execute(conn)?;
     }
     let processors_list = [
-        ("Hébergeur (fictif)", "hébergement de la plateforme", "France", false, None),
-        ("Messagerie (fictive)", "envoi des e-mails", "Irlande", false, None),
-        ("Visioconférence (fictive)", "webinaires", "États-Unis", true, Some("clauses contractuelles types")),
+        (
+            "Hébergeur (fictif)",
+            "hébergement de la plateforme",
+            "France",
+            false,
+            None,
+        ),
+        (
+            "Messagerie (fictive)",
+            "envoi des e-mails",
+            "Irlande",
+            false,
+            None,
+        ),
+        (
+            "Visioconférence (fictive)",
+            "webinaires",
+            "États-Unis",
+            true,
+            Some("clauses contractuelles types"),
+        ),
         ("Paiement (fictif)", "encaissement", "Pays-Bas", false, None),
     ];
     for (name, service, country, outside, safeguard) in processors_list {
@@ -563,7 +609,11 @@ pub fn synthetic_family_name(n: usize) -> String {
 }
 
 /// The synthetic trainers' user names are `trainer0001`...; their password is `synthetic`.
-pub fn seed_large(store: &mut Store, size: LargeSize, now: DateTime<Utc>) -> Result<(), StoreError> {
+pub fn seed_large(
+    store: &mut Store,
+    size: LargeSize,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     let device = store.device.as_str().to_owned();
     let t = naive(now);
     let groups_count = size.participants.div_ceil(size.participants_per_group);
@@ -638,9 +688,13 @@ pub fn seed_large(store: &mut Store, size: LargeSize, now: DateTime<Utc>) -> Res
                 group_ids.push(id);
                 session_ids.push(own);
             }
-            diesel::insert_into(workshop_groups::table).values(&groups).execute(conn)?;
+            diesel::insert_into(workshop_groups::table)
+                .values(&groups)
+                .execute(conn)?;
             for part in sessions.chunks(1000) {
-                diesel::insert_into(crate::schema::sessions::table).values(part).execute(conn)?;
+                diesel::insert_into(crate::schema::sessions::table)
+                    .values(part)
+                    .execute(conn)?;
             }
         }
         let batch = 1000;
@@ -689,10 +743,16 @@ pub fn seed_large(store: &mut Store, size: LargeSize, now: DateTime<Utc>) -> Res
                     });
                 }
             }
-            diesel::insert_into(participants::table).values(&people).execute(conn)?;
-            diesel::insert_into(enrolments::table).values(&enrols).execute(conn)?;
+            diesel::insert_into(participants::table)
+                .values(&people)
+                .execute(conn)?;
+            diesel::insert_into(enrolments::table)
+                .values(&enrols)
+                .execute(conn)?;
             for part in visits.chunks(2000) {
-                diesel::insert_into(attendance::table).values(part).execute(conn)?;
+                diesel::insert_into(attendance::table)
+                    .values(part)
+                    .execute(conn)?;
             }
         }
         Ok::<_, StoreError>(())

@@ -124,8 +124,14 @@ fn assert_denied<T: std::fmt::Debug>(
 ) {
     let error = result.expect_err(what);
     assert_eq!(error.code(), "not_permitted", "{what}: {error}");
-    assert!(error.to_string().starts_with("not permitted"), "{what}: clear message");
-    assert!(denied_count(fixture, actor) > 0, "{what}: the refusal is audited");
+    assert!(
+        error.to_string().starts_with("not permitted"),
+        "{what}: clear message"
+    );
+    assert!(
+        denied_count(fixture, actor) > 0,
+        "{what}: the refusal is audited"
+    );
 }
 
 #[test]
@@ -153,7 +159,10 @@ fn role_matrix_every_command_every_role() {
                             .unwrap();
                     let seen: BTreeSet<String> = rows.iter().map(|r| r.id.clone()).collect();
                     assert_eq!(seen, in_scope, "{what}: exactly the scope");
-                    assert!(!seen.is_empty(), "{what}: the demo gives every role someone");
+                    assert!(
+                        !seen.is_empty(),
+                        "{what}: the demo gives every role someone"
+                    );
                     let phone_visible = rows.iter().any(|r| r.phone.is_some());
                     assert_eq!(
                         phone_visible,
@@ -192,17 +201,40 @@ fn role_matrix_every_command_every_role() {
                         assert_eq!(&profile.id, id);
                         match role {
                             Role::Trainer => {
-                                assert!(profile.objectives.is_some() && profile.progress_notes.is_some());
-                                assert!(profile.enrolments.as_ref().unwrap().iter().all(|e| e.payment_status.is_none()));
+                                assert!(
+                                    profile.objectives.is_some()
+                                        && profile.progress_notes.is_some()
+                                );
+                                assert!(profile
+                                    .enrolments
+                                    .as_ref()
+                                    .unwrap()
+                                    .iter()
+                                    .all(|e| e.payment_status.is_none()));
                             }
                             Role::Administrator => {
-                                assert!(profile.objectives.is_none(), "{what}: no objectives for the office");
+                                assert!(
+                                    profile.objectives.is_none(),
+                                    "{what}: no objectives for the office"
+                                );
                                 assert!(profile.progress_notes.is_none());
-                                assert!(profile.family.iter().all(|f| f.challenges.is_none()), "{what}: age brackets only");
-                                assert!(profile.enrolments.as_ref().unwrap().iter().all(|e| e.payment_status.is_some()));
+                                assert!(
+                                    profile.family.iter().all(|f| f.challenges.is_none()),
+                                    "{what}: age brackets only"
+                                );
+                                assert!(profile
+                                    .enrolments
+                                    .as_ref()
+                                    .unwrap()
+                                    .iter()
+                                    .all(|e| e.payment_status.is_some()));
                             }
                             Role::Support => {
-                                assert!(profile.family.is_none() && profile.objectives.is_none() && profile.enrolments.is_none());
+                                assert!(
+                                    profile.family.is_none()
+                                        && profile.objectives.is_none()
+                                        && profile.enrolments.is_none()
+                                );
                             }
                             Role::Dpo => assert!(profile.questions.is_some()),
                             Role::ExternalTrainer => unreachable!(),
@@ -220,12 +252,17 @@ fn role_matrix_every_command_every_role() {
                 }
                 (Command::ParticipantProfile, Expect::Denied) => {
                     let any = all_participants.iter().next().unwrap().clone();
-                    let result =
-                        api::participant_profile(fixture.store.connection(), &actor, &any, conn_now);
+                    let result = api::participant_profile(
+                        fixture.store.connection(),
+                        &actor,
+                        &any,
+                        conn_now,
+                    );
                     assert_denied(&mut fixture, &actor, result, &what);
                 }
                 (Command::ListGroups, Expect::Scoped) => {
-                    let rows = api::list_groups(fixture.store.connection(), &actor, conn_now).unwrap();
+                    let rows =
+                        api::list_groups(fixture.store.connection(), &actor, conn_now).unwrap();
                     let seen: BTreeSet<String> = rows.iter().map(|g| g.id.clone()).collect();
                     assert_eq!(seen, expected_groups(&mut fixture, &actor), "{what}");
                     assert!(rows.iter().all(|g| g.confirmed <= g.capacity as i64));
@@ -236,21 +273,28 @@ fn role_matrix_every_command_every_role() {
                 }
                 (Command::AuditTrail, Expect::Scoped) => {
                     let page =
-                        api::audit_trail(fixture.store.connection(), &actor, 50, 0, conn_now).unwrap();
+                        api::audit_trail(fixture.store.connection(), &actor, 50, 0, conn_now)
+                            .unwrap();
                     assert!(page.total > 0 && !page.entries.is_empty());
-                    assert!(page.entries.windows(2).all(|w| w[0].seq > w[1].seq), "newest first");
+                    assert!(
+                        page.entries.windows(2).all(|w| w[0].seq > w[1].seq),
+                        "newest first"
+                    );
                 }
                 (Command::AuditTrail, Expect::Denied) => {
-                    let result = api::audit_trail(fixture.store.connection(), &actor, 50, 0, conn_now);
+                    let result =
+                        api::audit_trail(fixture.store.connection(), &actor, 50, 0, conn_now);
                     assert_denied(&mut fixture, &actor, result, &what);
                 }
                 (Command::VerifyAuditChain, Expect::Scoped) => {
                     let result =
-                        store::audit::verify_chain(fixture.store.connection(), &actor, conn_now).unwrap();
+                        store::audit::verify_chain(fixture.store.connection(), &actor, conn_now)
+                            .unwrap();
                     assert!(result.ok, "{what}: {:?}", result.reason);
                 }
                 (Command::VerifyAuditChain, Expect::Denied) => {
-                    let result = store::audit::verify_chain(fixture.store.connection(), &actor, conn_now);
+                    let result =
+                        store::audit::verify_chain(fixture.store.connection(), &actor, conn_now);
                     assert_denied(&mut fixture, &actor, result, &what);
                 }
                 (command, _) => panic!("no matrix row handles {}", command.name()),
@@ -258,7 +302,11 @@ fn role_matrix_every_command_every_role() {
         }
     }
     // After all of it, the chain still verifies.
-    assert!(store::audit::verify_unchecked(fixture.store.connection()).unwrap().ok);
+    assert!(
+        store::audit::verify_unchecked(fixture.store.connection())
+            .unwrap()
+            .ok
+    );
 }
 
 #[test]
@@ -266,16 +314,18 @@ fn role_1_trainers_scopes_are_disjoint_in_the_demo() {
     let mut fixture = common::demo();
     let a = fixture.actor("formatrice.a");
     let b = fixture.actor("formateur.b");
-    let seen_a: BTreeSet<String> = api::list_participants(fixture.store.connection(), &a, None, now())
-        .unwrap()
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
-    let seen_b: BTreeSet<String> = api::list_participants(fixture.store.connection(), &b, None, now())
-        .unwrap()
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
+    let seen_a: BTreeSet<String> =
+        api::list_participants(fixture.store.connection(), &a, None, now())
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+    let seen_b: BTreeSet<String> =
+        api::list_participants(fixture.store.connection(), &b, None, now())
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
     assert!(!seen_a.is_empty() && !seen_b.is_empty());
     assert!(seen_a.is_disjoint(&seen_b));
 }
@@ -288,7 +338,10 @@ fn role_4_support_loses_access_when_the_assistance_request_expires() {
     assert_eq!(rows.len(), 1);
     let later = now() + chrono::Duration::hours(47);
     let rows = api::list_participants(fixture.store.connection(), &support, None, later).unwrap();
-    assert!(rows.is_empty(), "48 h after opening, the request has expired");
+    assert!(
+        rows.is_empty(),
+        "48 h after opening, the request has expired"
+    );
 }
 
 #[test]
@@ -308,7 +361,11 @@ fn pol_21_every_row_shown_is_audited_with_a_pseudonymous_id() {
     assert_eq!(audited, shown);
     // No name or e-mail anywhere in the trail.
     let trail: Vec<(String, String, Option<String>)> = audit_log::table
-        .select((audit_log::actor_id, audit_log::action, audit_log::participant_id))
+        .select((
+            audit_log::actor_id,
+            audit_log::action,
+            audit_log::participant_id,
+        ))
         .load(fixture.store.connection())
         .unwrap();
     let text = format!("{trail:?}");

@@ -15,7 +15,11 @@ fn pol_19_file_is_unreadable_without_its_key() {
     let mut fixture = common::demo();
     fixture.store.checkpoint().unwrap();
     let bytes = std::fs::read(fixture.path()).unwrap();
-    assert_ne!(&bytes[..16], b"SQLite format 3\0", "the header must be encrypted");
+    assert_ne!(
+        &bytes[..16],
+        b"SQLite format 3\0",
+        "the header must be encrypted"
+    );
     for needle in &fixture.summary.personal_strings {
         assert!(
             !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
@@ -88,12 +92,15 @@ fn dc_2_pragmas_are_on_after_open() {
     }
     let mut fixture = common::empty();
     let conn = fixture.store.connection();
-    let mode: Mode = diesel::sql_query("PRAGMA journal_mode").get_result(conn).unwrap();
+    let mode: Mode = diesel::sql_query("PRAGMA journal_mode")
+        .get_result(conn)
+        .unwrap();
     assert_eq!(mode.journal_mode, "wal");
     for pragma in ["foreign_keys", "secure_delete"] {
-        let flag: Flag = diesel::sql_query(format!("SELECT {pragma} AS value FROM pragma_{pragma}"))
-            .get_result(conn)
-            .unwrap();
+        let flag: Flag =
+            diesel::sql_query(format!("SELECT {pragma} AS value FROM pragma_{pragma}"))
+                .get_result(conn)
+                .unwrap();
         assert_eq!(flag.value, 1, "{pragma} must be on");
     }
 }

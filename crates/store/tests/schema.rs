@@ -93,11 +93,15 @@ fn pol_25_pseudonymous_references_hold_no_foreign_key_and_exist() {
     let mut fixture = common::empty();
     let conn = fixture.store.connection();
     for (table, column, _why) in PSEUDONYMOUS_REFERENCES {
-        let columns: Vec<Column> =
-            diesel::sql_query(format!("SELECT name, type AS type_, pk FROM pragma_table_info('{table}')"))
-                .load(conn)
-                .unwrap();
-        assert!(columns.iter().any(|c| c.name == *column), "{table}.{column} exists");
+        let columns: Vec<Column> = diesel::sql_query(format!(
+            "SELECT name, type AS type_, pk FROM pragma_table_info('{table}')"
+        ))
+        .load(conn)
+        .unwrap();
+        assert!(
+            columns.iter().any(|c| c.name == *column),
+            "{table}.{column} exists"
+        );
         let keys: Vec<ForeignKey> = diesel::sql_query(format!(
             "SELECT \"table\", \"from\", on_delete FROM pragma_foreign_key_list('{table}')"
         ))
@@ -116,13 +120,17 @@ fn dc_5_every_domain_table_is_sync_ready() {
         if exempt.contains(&table.as_str()) {
             continue;
         }
-        let columns: Vec<Column> =
-            diesel::sql_query(format!("SELECT name, type AS type_, pk FROM pragma_table_info('{table}')"))
-                .load(conn)
-                .unwrap();
+        let columns: Vec<Column> = diesel::sql_query(format!(
+            "SELECT name, type AS type_, pk FROM pragma_table_info('{table}')"
+        ))
+        .load(conn)
+        .unwrap();
         let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
         assert!(names.contains(&"updated_at"), "{table} lacks updated_at");
-        assert!(names.contains(&"updated_device"), "{table} lacks updated_device");
+        assert!(
+            names.contains(&"updated_device"),
+            "{table} lacks updated_device"
+        );
         let keys: Vec<&Column> = columns.iter().filter(|c| c.pk > 0).collect();
         assert_eq!(keys.len(), 1, "{table} has one primary key column");
         assert_eq!(keys[0].type_name, "TEXT", "{table}: ids are UUID v7 text");
@@ -145,4 +153,65 @@ fn dc_5_seeded_ids_are_uuid_v7() {
 
 fn uuid_version(id: &str) -> Option<char> {
     (id.len() == 36).then(|| id.chars().nth(14)).flatten()
+}
+
+#[derive(QueryableByName)]
+struct ColumnInfo {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Integer)]
+    notnull: i32,
+    #[diesel(sql_type = Integer)]
+    pk: i32,
+}
+
+/// Parses `schema.rs` (written by hand, see ARCHITECTURE.md): table name →
+/// (column name, nullable) in declaration order.
+fn declared_schema() -> Vec<(String, Vec<(String, bool)>)> {
+    let text = include_str!("../src/schema.rs");
+    let mut tables = Vec::new();
+    let mut current: Option<(String, Vec<(String, bool)>)> = None;
+    for line in text.lines().map(str::trim) {
+        if let Some((name, _)) = line.split_once(" (").filter(|_| line.ends_with('{')) {
+            current = Some((name.to_owned(), Vec::new()));
+        } else if let Some((column, sql_type)) = line.split_once(" -> ") {
+            if let Some((_, columns)) = current.as_mut() {
+                columns.push((column.trim().to_owned(), sql_type.starts_with("Nullable<")));
+            }
+        } else if line == "}" {
+            if let Some(table) = current.take() {
+                tables.push(table);
+            }
+        }
+    }
+    tables
+}
+
+#[test]
+fn dc_2_schema_rs_matches_the_migrations() {
+    let mut fixture = common::empty();
+    let conn = fixture.store.connection();
+    let declared = declared_schema();
+    let mut declared_names: Vec<String> = declared.iter().map(|(t, _)| t.clone()).collect();
+    declared_names.sort();
+    assert_eq!(
+        declared_names,
+        tables(conn),
+        "schema.rs declares exactly the migrated tables"
+    );
+    for (table, columns) in declared {
+        let actual: Vec<ColumnInfo> = diesel::sql_query(format!(
+            "SELECT name, \"notnull\", pk FROM pragma_table_info('{table}') ORDER BY cid"
+        ))
+        .load(conn)
+        .unwrap();
+        let actual: Vec<(String, bool)> = actual
+            .into_iter()
+            .map(|c| (c.name, c.notnull == 0 && c.pk == 0))
+            .collect();
+        assert_eq!(
+            columns, actual,
+            "{table}: columns and nullability in schema.rs match the migration"
+        );
+    }
 }

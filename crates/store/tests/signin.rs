@@ -16,7 +16,10 @@ fn pol_18_passwords_are_argon2id_with_owasp_parameters() {
         .unwrap();
     assert_eq!(hashes.len(), 7);
     for hash in hashes {
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
         assert!(!hash.contains("demo-"));
     }
 }
@@ -24,7 +27,13 @@ fn pol_18_passwords_are_argon2id_with_owasp_parameters() {
 #[test]
 fn pol_18_right_password_signs_in_wrong_one_does_not() {
     let mut fixture = common::demo();
-    let signed = sign_in(&mut fixture.store, "formatrice.a", "demo-formatrice-a", now()).unwrap();
+    let signed = sign_in(
+        &mut fixture.store,
+        "formatrice.a",
+        "demo-formatrice-a",
+        now(),
+    )
+    .unwrap();
     assert_eq!(signed.actor.role, domain::Role::Trainer);
     assert!(matches!(
         sign_in(&mut fixture.store, "formatrice.a", "nope", now()),
@@ -49,13 +58,19 @@ fn pol_18_repeated_failures_slow_down_then_lock_even_the_right_password() {
         ));
     }
     // Third failure: the next attempt must wait 2 s.
-    assert!(matches!(sign_in(store, "dpo", "wrong", at), Err(SignInError::BadCredentials)));
+    assert!(matches!(
+        sign_in(store, "dpo", "wrong", at),
+        Err(SignInError::BadCredentials)
+    ));
     assert!(matches!(
         sign_in(store, "dpo", "demo-dpo", at),
         Err(SignInError::SlowedDown { .. })
     ));
     at += Duration::seconds(2);
-    assert!(matches!(sign_in(store, "dpo", "wrong", at), Err(SignInError::BadCredentials)));
+    assert!(matches!(
+        sign_in(store, "dpo", "wrong", at),
+        Err(SignInError::BadCredentials)
+    ));
     at += Duration::seconds(4);
     // Fifth failure locks for 15 minutes.
     match sign_in(store, "dpo", "wrong", at) {

@@ -1,0 +1,60 @@
+//! The background checkpointer: a thread with its own connection that copies
+//! the WAL back into the database file every few seconds (PASSIVE: it never
+//! blocks the interactive connection's readers or writer). Without it SQLite
+//! checkpoints inside whichever command crosses the WAL threshold, and that
+//! command stalls (measured: 100–180 ms on 100k participants).
+
+use crate::open::{establish, StoreKey};
+use diesel::connection::SimpleConnection;
+use std::path::PathBuf;
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+pub struct Checkpointer {
+    stop: Option<Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Checkpointer {
+    pub(crate) fn start(path: PathBuf, key: Option<StoreKey>, every: Duration) -> Self {
+        let (stop, stopped) = mpsc::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("store-checkpoint".into())
+            .spawn(move || {
+                let Ok(mut conn) = establish(&path) else {
+                    tracing::warn!("checkpointer could not open its connection");
+                    return;
+                };
+                if let Some(key) = key {
+                    let pragma = format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str());
+                    if conn.batch_execute(&pragma).is_err() {
+                        return;
+                    }
+                }
+                let _ = conn.batch_execute("PRAGMA busy_timeout = 1000;");
+                // Stops when the owner sends a message or drops the sender.
+                while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(every) {
+                    if let Err(error) = conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE);") {
+                        tracing::debug!(%error, "background checkpoint skipped");
+                    }
+                }
+            })
+            .ok();
+        Checkpointer {
+            stop: Some(stop),
+            thread,
+        }
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Every test: formatting, lints, the layering check, unit and integration tests
+# against the real Secret Service, and the end-to-end tests in the real window
+# under Xvfb through tauri-driver and WebKitWebDriver.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh test
+export PATH="$HOME/.cargo/bin:$PATH"
+started=$(date +%s)
+step() { echo; echo "== $* ($(( $(date +%s) - started )) s)"; }
+
+step "format"
+cargo fmt --all -- --check
+step "lints"
+cargo clippy --workspace --all-targets -- -D warnings
+step "layering: the core crates do not depend on Tauri (DC-9)"
+scripts/check-layering.sh
+step "build"
+cargo build --workspace --all-targets
+
+# A throwaway keyring for this run: the tests create and delete keys in it.
+keyring_home="$(mktemp -d)"
+trap 'rm -rf "$keyring_home"' EXIT
+export MONIRAVIQUE_KEYRING_HOME="$keyring_home"
+export MONIRAVIQUE_REQUIRE_KEYRING=1
+
+step "unit and integration tests (real Secret Service)"
+scripts/with-keyring.sh cargo test --workspace --exclude e2e
+step "end-to-end tests in the real window (Xvfb, tauri-driver, WebKitWebDriver)"
+MONIRAVIQUE_E2E=1 xvfb-run -a -s "-screen 0 1280x900x24" \
+  scripts/with-keyring.sh cargo test -p e2e -- --test-threads=1
+step "all tests passed; screenshots in target/e2e-screenshots/"

@@ -1,0 +1,391 @@
+//! The real window, driven through tauri-driver under Xvfb, on demo data in a
+//! real SQLCipher store whose key is in the real Secret Service.
+//!
+//! Run by the README's test command (`MONIRAVIQUE_E2E=1`, one test at a time).
+
+use anyhow::{ensure, Result};
+use diesel::prelude::*;
+use e2e::{contains_bytes, enabled, files_under, AppDirs, Window};
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use store::schema::{enrolments, participants, staff, workshop_groups};
+
+const TRAINER_A: (&str, &str) = ("formatrice.a", "demo-formatrice-a");
+const TRAINER_B: (&str, &str) = ("formateur.b", "demo-formateur-b");
+const DPO: (&str, &str) = ("dpo", "demo-dpo");
+const ADMIN: (&str, &str) = ("admin.lemans", "demo-admin-lemans");
+
+/// The participant ids listed in the window's participant table.
+fn listed_ids(window: &Window) -> Result<BTreeSet<String>> {
+    window.wait_js(
+        "participant rows",
+        "return document.querySelectorAll('#participants tbody tr[data-id]').length > 0;",
+        json!([]),
+    )?;
+    let ids = window.js(
+        "return [...document.querySelectorAll('#participants tbody tr[data-id]')]\
+         .map(r => r.dataset.id);",
+        json!([]),
+    )?;
+    Ok(ids
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect())
+}
+
+/// The participants a trainer leads, read from the decrypted store (ROLE-1:
+/// confirmed enrolments in the groups they lead).
+fn led_by(conn: &mut SqliteConnection, username: &str) -> Result<BTreeSet<String>> {
+    let trainer: String = staff::table
+        .filter(staff::username.eq(username))
+        .select(staff::id)
+        .first(conn)?;
+    let ids: Vec<String> = enrolments::table
+        .inner_join(workshop_groups::table)
+        .filter(workshop_groups::trainer_id.eq(trainer))
+        .filter(enrolments::status.eq("confirmed"))
+        .select(enrolments::participant_id)
+        .load(conn)?;
+    Ok(ids.into_iter().collect())
+}
+
+#[test]
+fn role_1_trainers_see_only_their_participants_and_pol_21_dpo_sees_the_audited_views() -> Result<()>
+{
+    if !enabled("the window test") {
+        return Ok(());
+    }
+    let dirs = AppDirs::new()?;
+    dirs.seed_demo()?;
+    let window = Window::launch(&dirs)?;
+
+    // French by default, demo accounts listed on the sign-in screen.
+    window.wait_visible("#signin-form")?;
+    ensure!(
+        window.js("return document.documentElement.lang;", json!([]))? == json!("fr"),
+        "the window opens in French"
+    );
+    let demo_accounts = window.js(
+        "return [...document.querySelectorAll('.demo-account')].map(b => b.dataset.username);",
+        json!([]),
+    )?;
+    ensure!(
+        demo_accounts.as_array().map_or(0, Vec::len) == store::seed::DEMO_ACCOUNTS.len(),
+        "every demo account is offered on the sign-in screen: {demo_accounts}"
+    );
+    window.screenshot("01-sign-in")?;
+
+    // POL-18: a wrong password is refused with a clear message.
+    window.type_into("#username", TRAINER_A.0)?;
+    window.type_into("#password", "not-the-password")?;
+    window.click("#sign-in")?;
+    let refused = window.wait_js(
+        "the refusal",
+        "const e = document.getElementById('error'); return e && e.textContent.trim() || null;",
+        json!([]),
+    )?;
+    ensure!(
+        refused.as_str().unwrap_or_default().contains("incorrect"),
+        "a wrong password says so: {refused}"
+    );
+
+    // Trainer A: their participants, then one profile.
+    window.sign_in(TRAINER_A.0, TRAINER_A.1)?;
+    let seen_by_a = listed_ids(&window)?;
+    window.screenshot("02-trainer-a-participants")?;
+    let opened = seen_by_a
+        .iter()
+        .next()
+        .cloned()
+        .expect("trainer A has participants");
+    window.click(&format!(
+        "#participants tr[data-id=\"{opened}\"] .open-profile"
+    ))?;
+    window.wait_js(
+        "the profile title",
+        "const e = document.getElementById('profile-title'); return e && e.textContent.trim() || null;",
+        json!([]),
+    )?;
+    window.screenshot("03-trainer-a-profile")?;
+    window.sign_out()?;
+
+    // Trainer B: their own participants, none of A's, even by searching a
+    // family name of one of A's participants.
+    window.sign_in(TRAINER_B.0, TRAINER_B.1)?;
+    let seen_by_b = listed_ids(&window)?;
+    window.screenshot("04-trainer-b-participants")?;
+    window.sign_out()?;
+
+    // Administrator: groups with headcount and capacity.
+    window.sign_in(ADMIN.0, ADMIN.1)?;
+    window.wait_js(
+        "group rows",
+        "return document.querySelectorAll('#groups tbody tr[data-id]').length === 8;",
+        json!([]),
+    )?;
+    window.screenshot("05-admin-groups")?;
+    window.sign_out()?;
+
+    // DPO: the audit trail shows those views, and the chain verifies.
+    window.sign_in(DPO.0, DPO.1)?;
+    window.wait_js(
+        "the verified chain",
+        "const e = document.getElementById('audit-status'); return e && e.classList.contains('ok');",
+        json!([]),
+    )?;
+    window.wait_js(
+        "audit rows",
+        "return document.querySelectorAll('#audit tbody tr[data-seq]').length > 0;",
+        json!([]),
+    )?;
+    let rows = window.js(
+        "return [...document.querySelectorAll('#audit tbody tr[data-seq]')].map(r => \
+           [...r.cells].map(c => c.textContent.trim()));",
+        json!([]),
+    )?;
+    window.screenshot("06-dpo-audit")?;
+    window.close()?;
+
+    // What the store says each trainer leads.
+    let mut store = dirs.open_store()?;
+    let conn = store.connection();
+    let led_by_a = led_by(conn, TRAINER_A.0)?;
+    let led_by_b = led_by(conn, TRAINER_B.0)?;
+    ensure!(
+        !led_by_a.is_empty() && !led_by_b.is_empty(),
+        "both trainers lead people"
+    );
+    ensure!(
+        seen_by_a == led_by_a,
+        "trainer A sees exactly the people of their groups"
+    );
+    ensure!(
+        seen_by_b == led_by_b,
+        "trainer B sees exactly the people of their groups"
+    );
+    ensure!(
+        seen_by_a.is_disjoint(&seen_by_b),
+        "no participant of trainer A is shown to trainer B"
+    );
+
+    // The audit rows (columns: seq, time, actor, device, action, participant, outcome).
+    let rows: Vec<Vec<String>> = serde_json::from_value(rows)?;
+    let entries = |actor: &str, action: &str| -> BTreeSet<String> {
+        rows.iter()
+            .filter(|r| r[2] == actor && r[4] == action)
+            .map(|r| r[5].clone())
+            .collect()
+    };
+    ensure!(
+        entries(TRAINER_A.0, "participant.profile.read").contains(&opened),
+        "the DPO sees trainer A's profile read, by participant id"
+    );
+    ensure!(
+        entries(TRAINER_A.0, "participant.list") == seen_by_a,
+        "every participant shown to trainer A has its audit entry"
+    );
+    ensure!(
+        entries(TRAINER_B.0, "participant.list") == seen_by_b,
+        "every participant shown to trainer B has its audit entry"
+    );
+    ensure!(
+        rows.iter()
+            .any(|r| r[2] == TRAINER_A.0 && r[4] == "auth.sign_in" && r[6] == "Refusé"),
+        "the refused sign-in is in the trail"
+    );
+    Ok(())
+}
+
+#[test]
+fn role_1_search_never_reaches_another_trainers_participant() -> Result<()> {
+    if !enabled("the search test") {
+        return Ok(());
+    }
+    let dirs = AppDirs::new()?;
+    dirs.seed_demo()?;
+    // Pick a participant of trainer B who is not trainer A's.
+    let (family, b_only) = {
+        let mut store = dirs.open_store()?;
+        let conn = store.connection();
+        let a = led_by(conn, TRAINER_A.0)?;
+        let b = led_by(conn, TRAINER_B.0)?;
+        let target = b
+            .difference(&a)
+            .next()
+            .cloned()
+            .expect("B leads someone A does not");
+        let family: String = participants::table
+            .find(&target)
+            .select(participants::family_name)
+            .first(conn)?;
+        (family, target)
+    };
+    let window = Window::launch(&dirs)?;
+    window.sign_in(TRAINER_A.0, TRAINER_A.1)?;
+    listed_ids(&window)?;
+    window.type_into("#participant-search", &family)?;
+    // The list settles on the search result: either rows of A's own people
+    // sharing that family name, or the empty state.
+    let shown = window.wait_js(
+        "the search result",
+        "const body = document.querySelector('#participants tbody'); \
+         if (!body || !document.getElementById('participant-search').value) return null; \
+         const rows = [...body.querySelectorAll('tr[data-id]')].map(r => r.dataset.id); \
+         const empty = body.querySelector('tr:not([data-id])'); \
+         return rows.length || (empty && !/Chargement|Loading/.test(empty.textContent)) ? rows : null;",
+        json!([]),
+    )?;
+    window.screenshot("07-trainer-a-search-other")?;
+    window.close()?;
+    let shown: Vec<String> = serde_json::from_value(shown)?;
+    ensure!(
+        !shown.contains(&b_only),
+        "searching another trainer's participant by name finds nothing of theirs"
+    );
+    let mut store = dirs.open_store()?;
+    let a = led_by(store.connection(), TRAINER_A.0)?;
+    ensure!(
+        shown.iter().all(|id| a.contains(id)),
+        "every search hit belongs to trainer A"
+    );
+    Ok(())
+}
+
+#[test]
+fn dc_3_missing_key_shows_a_clear_error_and_leaves_the_database_untouched() -> Result<()> {
+    if !enabled("the missing-key test") {
+        return Ok(());
+    }
+    let dirs = AppDirs::new()?;
+    dirs.seed_demo()?;
+    let before = std::fs::read(dirs.db_path())?;
+    desktop_lib::keystore::delete(&dirs.db_path())?;
+    let window = Window::launch(&dirs)?;
+    window.wait_visible("#store-error")?;
+    let code = window.text("#store-error-code")?;
+    let text = window.text("#store-error-text")?;
+    window.screenshot("08-missing-key")?;
+    window.close()?;
+    ensure!(
+        code.contains("key_missing"),
+        "the error names its code: {code}"
+    );
+    ensure!(!text.trim().is_empty(), "the error is explained in words");
+    ensure!(
+        std::fs::read(dirs.db_path())? == before,
+        "the database file is byte for byte as it was"
+    );
+    ensure!(
+        desktop_lib::keystore::account_for(&dirs.db_path()).starts_with("store-key:"),
+        "sanity"
+    );
+    Ok(())
+}
+
+#[test]
+fn dc_2_pol_19_no_personal_data_in_the_files_or_logs_after_a_session() -> Result<()> {
+    if !enabled("the leak test") {
+        return Ok(());
+    }
+    let dirs = AppDirs::new()?;
+    dirs.seed_demo()?;
+    // A scripted session touching every screen.
+    let window = Window::launch(&dirs)?;
+    window.sign_in(TRAINER_A.0, TRAINER_A.1)?;
+    let ids = listed_ids(&window)?;
+    let first = ids.iter().next().cloned().expect("participants");
+    window.click(&format!(
+        "#participants tr[data-id=\"{first}\"] .open-profile"
+    ))?;
+    window.wait_visible("#profile-title")?;
+    window.sign_out()?;
+    window.sign_in(DPO.0, DPO.1)?;
+    window.wait_js(
+        "the verified chain",
+        "const e = document.getElementById('audit-status'); return e && e.classList.contains('ok');",
+        json!([]),
+    )?;
+    window.click("#tab-participants")?;
+    listed_ids(&window)?;
+    window.close()?;
+
+    // The personal strings, read from the decrypted store itself.
+    let mut needles: Vec<String> = Vec::new();
+    {
+        let mut store = dirs.open_store()?;
+        let rows: Vec<(String, String, String, Option<String>)> = participants::table
+            .select((
+                participants::given_name,
+                participants::family_name,
+                participants::email,
+                participants::phone,
+            ))
+            .load(store.connection())?;
+        ensure!(rows.len() >= 50, "the demo has its families");
+        for (given, family, email, phone) in rows {
+            needles.push(format!("{given} {family}"));
+            needles.push(family);
+            needles.push(email);
+            needles.extend(phone);
+            // Short first names could match random ciphertext by chance.
+            if given.len() >= 6 {
+                needles.push(given);
+            }
+        }
+    }
+    needles.sort();
+    needles.dedup();
+
+    // Raw bytes as they sit on disk, with whatever the app left behind.
+    let db = dirs.db_path();
+    let mut files = vec![db.clone()];
+    for suffix in ["-wal", "-shm"] {
+        let path = db.with_file_name(format!("moniravique.db{suffix}"));
+        if path.exists() {
+            files.push(path);
+        }
+    }
+    let logs = files_under(&dirs.logs);
+    ensure!(!logs.is_empty(), "the app wrote its logs where it was told");
+    files.extend(logs);
+    for file in &files {
+        let bytes = std::fs::read(file)?;
+        for needle in &needles {
+            ensure!(
+                !contains_bytes(&bytes, needle.as_bytes()),
+                "{} holds a seeded personal string ({} bytes long)",
+                file.file_name().unwrap_or_default().to_string_lossy(),
+                needle.len()
+            );
+        }
+    }
+
+    // Positive control: the same search finds the strings in a plain copy,
+    // so the check above can fail.
+    let plain = dirs.data.join("plain-copy.db");
+    {
+        let mut store = dirs.open_store()?;
+        diesel::sql_query(format!(
+            "ATTACH DATABASE '{}' AS plain KEY ''",
+            plain.display()
+        ))
+        .execute(store.connection())?;
+        diesel::sql_query("SELECT sqlcipher_export('plain')").execute(store.connection())?;
+        diesel::sql_query("DETACH DATABASE plain").execute(store.connection())?;
+    }
+    let clear = std::fs::read(&plain)?;
+    std::fs::remove_file(&plain)?;
+    let found = needles
+        .iter()
+        .filter(|n| contains_bytes(&clear, n.as_bytes()))
+        .count();
+    ensure!(
+        found * 2 > needles.len(),
+        "the search finds the strings in an unencrypted copy ({found} of {})",
+        needles.len()
+    );
+    Ok(())
+}
