@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-pub const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecc";
+pub const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// True when the end-to-end tests were asked for; otherwise the caller skips.
 pub fn enabled(test: &str) -> bool {
