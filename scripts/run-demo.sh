@@ -12,8 +12,9 @@ mkdir -p "$demo"
 args=(--data-dir "$demo/data" --log-dir "$demo/logs")
 
 # Use the desktop's own Secret Service when there is one; otherwise a private,
-# persistent gnome-keyring for the demo (headless machines, CI boxes).
-if dbus-send --session --print-reply --dest=org.freedesktop.secrets \
+# persistent gnome-keyring for the demo (headless machines, CI boxes). Without
+# a session bus address, dbus-send would autolaunch a bus with a locked keyring.
+if [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ] && dbus-send --session --print-reply --dest=org.freedesktop.secrets \
      /org/freedesktop/secrets org.freedesktop.DBus.Peer.Ping >/dev/null 2>&1; then
   wrap=()
 else
