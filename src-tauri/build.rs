@@ -12,6 +12,20 @@ const COMMANDS: &[&str] = &[
     "list_groups",
     "audit_trail",
     "verify_audit_chain",
+    "upcoming_sessions",
+    "preparation_sheet",
+    "add_progress_note",
+    "edit_progress_note",
+    "add_objective",
+    "edit_objective",
+    "registrations",
+    "confirm_place",
+    "cancel_enrolment",
+    "move_enrolment",
+    "planning_resources",
+    "group_sessions",
+    "add_session",
+    "update_group",
 ];
 
 fn main() {

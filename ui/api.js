@@ -38,3 +38,24 @@ export const listGroups = () => invoke('list_groups');
 export const auditTrail = (limit, offset) => invoke('audit_trail', { limit, offset });
 
 export const verifyAuditChain = () => invoke('verify_audit_chain');
+
+export const upcomingSessions = () => invoke('upcoming_sessions');
+
+export const preparationSheet = (sessionId) => invoke('preparation_sheet', { sessionId });
+
+export const addProgressNote = (participantId, body) => invoke('add_progress_note', { participantId, body });
+
+export const editProgressNote = (noteId, body) => invoke('edit_progress_note', { noteId, body });
+
+export const addObjective = (participantId, body) => invoke('add_objective', { participantId, body });
+
+export const editObjective = (objectiveId, body) => invoke('edit_objective', { objectiveId, body });
+
+export const registrations = (groupId) => invoke('registrations', { groupId: groupId || null });
+
+export const confirmPlace = (enrolmentId, groupId, waiverReason) =>
+  invoke('confirm_place', { enrolmentId, groupId, waiverReason: waiverReason || null });
+
+export const cancelEnrolment = (enrolmentId) => invoke('cancel_enrolment', { enrolmentId });
+
+export const moveEnrolment = (enrolmentId, groupId) => invoke('move_enrolment', { enrolmentId, groupId });

@@ -4,17 +4,19 @@
 import * as api from './api.js';
 import { t, tc, has, getLang, setLang, applyStatic, formatCount } from './i18n.js';
 import { formatDateTime, formatWhen } from './format.js';
+import { buildSessionsPanel, buildRegistrationsPanel } from './workspaces.js';
 
 const AUDIT_PAGE = 100;
 const SEARCH_DEBOUNCE_MS = 200;
 const ERROR_CODES = ['not_signed_in', 'not_permitted', 'bad_credentials', 'locked', 'not_found',
-  'invalid_input', 'store', 'no_backend'];
+  'invalid_input', 'store', 'no_backend', 'payment_required', 'group_full', 'wrong_state', 'not_author',
+  'room_clash', 'trainer_clash', 'room_too_small', 'capacity_below_confirmed'];
 const STORE_ERROR_CODES = ['keyring_unreachable', 'key_missing', 'wrong_key', 'corrupted', 'not_encrypted'];
 
 // Per-role workspace: title, tabs (first = default) and participants table options.
 const LAYOUTS = {
   trainer: {
-    title: 'ws.trainer', tabs: ['participants'],
+    title: 'ws.trainer', tabs: ['sessions', 'participants'],
     participants: { search: true, full: true, empty: 'participants.emptyMine' },
   },
   external_trainer: {
@@ -22,7 +24,7 @@ const LAYOUTS = {
     participants: { search: true, full: false, empty: 'participants.emptyMine' },
   },
   administrator: {
-    title: 'ws.administrator', tabs: ['groups', 'participants'],
+    title: 'ws.administrator', tabs: ['registrations', 'groups', 'participants'],
     participants: { search: true, full: true, empty: 'participants.emptyAll' },
   },
   support: {
@@ -30,7 +32,7 @@ const LAYOUTS = {
     participants: { search: false, full: true, empty: 'participants.emptySupport' },
   },
   dpo: {
-    title: 'ws.dpo', tabs: ['audit', 'participants', 'groups'],
+    title: 'ws.dpo', tabs: ['audit', 'participants', 'groups', 'registrations'],
     participants: { search: true, full: true, empty: 'participants.emptyAll' },
   },
 };
@@ -118,7 +120,9 @@ function errorText(err) {
   const code = err && err.code;
   if (ERROR_CODES.includes(code)) {
     const text = t(`error.${code}`);
-    return code === 'locked' && err.message ? `${text} ${err.message}` : text;
+    // The lock's end time and the clash (another session's title and time) are in the message.
+    const withMessage = ['locked', 'room_clash', 'trainer_clash'].includes(code);
+    return withMessage && err.message ? `${text} ${err.message}` : text;
   }
   return err && err.message ? `${t('error.unknown')} ${err.message}` : t('error.unknown');
 }
@@ -292,6 +296,16 @@ function renderWorkspace() {
   if (data.tab === 'participants') panel.append(buildParticipantsPanel(current.participants));
   else if (data.tab === 'groups') panel.append(buildGroupsPanel());
   else if (data.tab === 'audit') panel.append(buildAuditPanel());
+  else if (data.tab === 'sessions') panel.append(buildSessionsPanel(workspaceContext()));
+  else if (data.tab === 'registrations') panel.append(buildRegistrationsPanel(workspaceContext()));
+}
+
+// What the workspace views of workspaces.js need from this module.
+function workspaceContext() {
+  return {
+    el, headerRow, messageRow, fullName, showError, clearError, setStatus, focus, lang,
+    data: state.data, rerender: renderWorkspace,
+  };
 }
 
 function buildTabs(tabs) {

@@ -1,3 +1,5 @@
+DROP TABLE import_unmatched;
+DROP TABLE outbox_messages;
 DROP TABLE processors;
 DROP TABLE processing_register;
 DROP TRIGGER audit_log_no_delete;

@@ -41,6 +41,8 @@ CREATE TABLE participants (
     last_login_at TIMESTAMP,
     account_status TEXT NOT NULL DEFAULT 'active' CHECK (account_status IN ('active', 'inactive', 'reminded')),
     marketing_opt_out BOOLEAN NOT NULL DEFAULT 0,
+    -- POL-13 / POL-26: objected to module suggestions (a flag until the DPO desk).
+    objects_to_suggestions BOOLEAN NOT NULL DEFAULT 0,
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL,
     updated_device TEXT NOT NULL
@@ -98,6 +100,8 @@ CREATE TABLE workshop_groups (
     external_trainer_id TEXT REFERENCES staff (id),
     capacity INTEGER NOT NULL CHECK (capacity > 0),
     schedule TEXT NOT NULL,
+    -- The weekly time slot people choose from at registration, e.g. 'mon-18:30'.
+    slot TEXT NOT NULL,
     room_id TEXT REFERENCES rooms (id),
     updated_at TIMESTAMP NOT NULL,
     updated_device TEXT NOT NULL
@@ -120,16 +124,25 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_group ON sessions (group_id, starts_at);
 
 -- POL-10 enrolments: requested -> waitlisted / confirmed -> cancelled.
+-- A registration request names a programme; the office (or balancing) picks
+-- the group. A waitlisted or confirmed enrolment always has its group.
 CREATE TABLE enrolments (
     id TEXT PRIMARY KEY NOT NULL,
     participant_id TEXT NOT NULL REFERENCES participants (id) ON DELETE CASCADE,
-    group_id TEXT NOT NULL REFERENCES workshop_groups (id),
+    programme_id TEXT NOT NULL REFERENCES programmes (id),
+    group_id TEXT REFERENCES workshop_groups (id),
     status TEXT NOT NULL CHECK (status IN ('requested', 'waitlisted', 'confirmed', 'cancelled')),
+    -- Comma-separated slot codes the person can attend, and their first choice.
+    available_slots TEXT NOT NULL DEFAULT '',
+    preferred_slot TEXT,
     requested_at TIMESTAMP NOT NULL,
     decided_at TIMESTAMP,
+    decided_by TEXT REFERENCES staff (id),
+    -- A place confirmed without a confirmed payment carries a recorded reason.
     waiver_reason TEXT,
     updated_at TIMESTAMP NOT NULL,
-    updated_device TEXT NOT NULL
+    updated_device TEXT NOT NULL,
+    CHECK (status = 'requested' OR status = 'cancelled' OR group_id IS NOT NULL)
 );
 CREATE INDEX enrolments_group ON enrolments (group_id, status, participant_id);
 CREATE INDEX enrolments_participant ON enrolments (participant_id);
@@ -354,3 +367,43 @@ CREATE TABLE processors (
     updated_device TEXT NOT NULL,
     CHECK (outside_eea = 0 OR transfer_safeguard IS NOT NULL)
 );
+
+-- POL-13 messages from templates, queued here; the server sends them (issue 5).
+-- Deleted with the person (POL-25): a queued message is their personal data.
+CREATE TABLE outbox_messages (
+    id TEXT PRIMARY KEY NOT NULL,
+    participant_id TEXT NOT NULL REFERENCES participants (id) ON DELETE CASCADE,
+    template TEXT NOT NULL CHECK (template IN ('webinar_reminder', 'registration_confirmation', 'module_suggestion')),
+    session_id TEXT REFERENCES sessions (id) ON DELETE SET NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    queued_at TIMESTAMP NOT NULL,
+    queued_by TEXT NOT NULL REFERENCES staff (id),
+    status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sent', 'cancelled')),
+    updated_at TIMESTAMP NOT NULL,
+    updated_device TEXT NOT NULL
+);
+CREATE INDEX outbox_messages_participant ON outbox_messages (participant_id);
+CREATE INDEX outbox_messages_status ON outbox_messages (status, queued_at);
+
+-- POL-4 rows of an attendance or questions report whose e-mail matched no
+-- participant, waiting for the office to match them or discard them. They hold
+-- a name and an e-mail from the file and no link to a participant: resolving
+-- deletes the row.
+CREATE TABLE import_unmatched (
+    id TEXT PRIMARY KEY NOT NULL,
+    import_id TEXT NOT NULL,
+    session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('attendance', 'question')),
+    line INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    email TEXT NOT NULL,
+    starts_at TIMESTAMP NOT NULL,
+    ends_at TIMESTAMP,
+    question TEXT,
+    imported_at TIMESTAMP NOT NULL,
+    imported_by TEXT NOT NULL REFERENCES staff (id),
+    updated_at TIMESTAMP NOT NULL,
+    updated_device TEXT NOT NULL
+);
+CREATE INDEX import_unmatched_session ON import_unmatched (session_id);

@@ -47,6 +47,20 @@ fn run_window(app_state: state::AppState) -> ExitCode {
             commands::groups::list_groups,
             commands::audit::audit_trail,
             commands::audit::verify_audit_chain,
+            commands::trainer::upcoming_sessions,
+            commands::trainer::preparation_sheet,
+            commands::trainer::add_progress_note,
+            commands::trainer::edit_progress_note,
+            commands::trainer::add_objective,
+            commands::trainer::edit_objective,
+            commands::registrations::registrations,
+            commands::registrations::confirm_place,
+            commands::registrations::cancel_enrolment,
+            commands::registrations::move_enrolment,
+            commands::planning::planning_resources,
+            commands::planning::group_sessions,
+            commands::planning::add_session,
+            commands::planning::update_group,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

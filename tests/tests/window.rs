@@ -94,6 +94,7 @@ fn role_1_trainers_see_only_their_participants_and_pol_21_dpo_sees_the_audited_v
 
     // Trainer A: their participants, then one profile.
     window.sign_in(TRAINER_A.0, TRAINER_A.1)?;
+    window.click("#tab-participants")?;
     let seen_by_a = listed_ids(&window)?;
     window.screenshot("02-trainer-a-participants")?;
     let opened = seen_by_a
@@ -115,12 +116,14 @@ fn role_1_trainers_see_only_their_participants_and_pol_21_dpo_sees_the_audited_v
     // Trainer B: their own participants, none of A's, even by searching a
     // family name of one of A's participants.
     window.sign_in(TRAINER_B.0, TRAINER_B.1)?;
+    window.click("#tab-participants")?;
     let seen_by_b = listed_ids(&window)?;
     window.screenshot("04-trainer-b-participants")?;
     window.sign_out()?;
 
     // Administrator: groups with headcount and capacity.
     window.sign_in(ADMIN.0, ADMIN.1)?;
+    window.click("#tab-groups")?;
     window.wait_js(
         "group rows",
         "return document.querySelectorAll('#groups tbody tr[data-id]').length === 8;",
@@ -225,6 +228,7 @@ fn role_1_search_never_reaches_another_trainers_participant() -> Result<()> {
     };
     let window = Window::launch(&dirs)?;
     window.sign_in(TRAINER_A.0, TRAINER_A.1)?;
+    window.click("#tab-participants")?;
     listed_ids(&window)?;
     window.type_into("#participant-search", &family)?;
     // The list settles on the search result: either rows of A's own people
@@ -295,6 +299,7 @@ fn dc_2_pol_19_no_personal_data_in_the_files_or_logs_after_a_session() -> Result
     // A scripted session touching every screen.
     let window = Window::launch(&dirs)?;
     window.sign_in(TRAINER_A.0, TRAINER_A.1)?;
+    window.click("#tab-participants")?;
     let ids = listed_ids(&window)?;
     let first = ids.iter().next().cloned().expect("participants");
     window.click(&format!(
@@ -386,6 +391,137 @@ fn dc_2_pol_19_no_personal_data_in_the_files_or_logs_after_a_session() -> Result
         found * 2 > needles.len(),
         "the search finds the strings in an unencrypted copy ({found} of {})",
         needles.len()
+    );
+    Ok(())
+}
+
+#[test]
+fn role_1_pol_9_trainer_prepares_a_session_and_adds_a_progress_note() -> Result<()> {
+    if !enabled("the session preparation test") {
+        return Ok(());
+    }
+    let dirs = AppDirs::new()?;
+    dirs.seed_demo()?;
+    let window = Window::launch(&dirs)?;
+    window.sign_in(TRAINER_A.0, TRAINER_A.1)?;
+    // "Mes séances" is the trainer's first tab.
+    window.wait_visible("#sessions tbody tr[data-id] .open-sheet")?;
+    window.screenshot("09-trainer-sessions")?;
+    window.click("#sessions tbody tr[data-id] .open-sheet")?;
+    window.wait_visible("#sheet-title")?;
+    let person = window.js(
+        "return document.querySelector('.sheet-entry').dataset.participant;",
+        json!([]),
+    )?;
+    let person = person.as_str().unwrap_or_default().to_owned();
+    const NOTE: &str = "Prend la parole plus facilement (note e2e fictive).";
+    window.type_into(".sheet-entry .note-body", NOTE)?;
+    window.click(".sheet-entry .add-note")?;
+    window.wait_js(
+        "the new note in the sheet",
+        "const e = document.querySelector('.sheet-entry'); \
+         return e && [...e.querySelectorAll('li[data-note] .text')].some(n => n.textContent === arguments[0]);",
+        json!([NOTE]),
+    )?;
+    window.screenshot("10-trainer-note-added")?;
+    window.close()?;
+
+    use store::schema::{audit_log, progress_notes, staff};
+    let mut store = dirs.open_store()?;
+    let conn = store.connection();
+    let author: String = staff::table
+        .filter(staff::username.eq(TRAINER_A.0))
+        .select(staff::id)
+        .first(conn)?;
+    let saved: Vec<(String, String)> = progress_notes::table
+        .filter(progress_notes::body.eq(NOTE))
+        .select((progress_notes::participant_id, progress_notes::author_id))
+        .load(conn)?;
+    ensure!(
+        saved == vec![(person.clone(), author)],
+        "the note is stored once, for that person, by trainer A"
+    );
+    let audited: i64 = audit_log::table
+        .filter(audit_log::action.eq("progress_note.add"))
+        .filter(audit_log::participant_id.eq(&person))
+        .count()
+        .get_result(conn)?;
+    ensure!(audited == 1, "the note is in the audit trail");
+    Ok(())
+}
+
+#[test]
+fn pol_10_admin_confirms_a_paid_place_and_is_refused_an_unpaid_one() -> Result<()> {
+    if !enabled("the place confirmation test") {
+        return Ok(());
+    }
+    let dirs = AppDirs::new()?;
+    dirs.seed_demo()?;
+    let window = Window::launch(&dirs)?;
+    window.sign_in(ADMIN.0, ADMIN.1)?;
+    window.wait_visible("#registrations tbody tr[data-id]")?;
+    let pick = |payment: &str| -> Result<String> {
+        let id = window.js(
+            "const r = document.querySelector(`#registrations tr[data-status='requested'][data-payment='${arguments[0]}']`); \
+             return r ? r.dataset.id : null;",
+            json!([payment]),
+        )?;
+        Ok(id.as_str().unwrap_or_default().to_owned())
+    };
+    let unpaid = pick("pending")?;
+    let paid = pick("confirmed")?;
+    ensure!(
+        !unpaid.is_empty() && !paid.is_empty(),
+        "the demo inbox has paid and unpaid requests"
+    );
+    window.screenshot("11-admin-registrations")?;
+
+    // Unpaid, no waiver: refused, said in the row.
+    window.click(&format!(
+        "#registrations tr[data-id='{unpaid}'] .confirm-place"
+    ))?;
+    let refusal = window.wait_js(
+        "the refusal",
+        "const r = document.querySelector(`#registrations tr[data-id='${arguments[0]}'] .result.refused`); \
+         return r && r.textContent.trim() || null;",
+        json!([unpaid]),
+    )?;
+    ensure!(
+        refusal
+            .as_str()
+            .unwrap_or_default()
+            .contains("Paiement non confirmé"),
+        "the refusal says why: {refusal}"
+    );
+    window.screenshot("12-admin-unpaid-refused")?;
+
+    // Paid: confirmed, and it leaves the inbox.
+    window.click(&format!(
+        "#registrations tr[data-id='{paid}'] .confirm-place"
+    ))?;
+    window.wait_js(
+        "the confirmed request to leave the inbox",
+        "return !document.querySelector(`#registrations tr[data-id='${arguments[0]}']`);",
+        json!([paid]),
+    )?;
+    window.screenshot("13-admin-paid-confirmed")?;
+    window.close()?;
+
+    use store::schema::enrolments;
+    let mut store = dirs.open_store()?;
+    let status = |conn: &mut SqliteConnection, id: &str| -> Result<String> {
+        Ok(enrolments::table
+            .find(id)
+            .select(enrolments::status)
+            .first(conn)?)
+    };
+    ensure!(
+        status(store.connection(), &paid)? == "confirmed",
+        "the paid place is confirmed"
+    );
+    ensure!(
+        status(store.connection(), &unpaid)? == "requested",
+        "the unpaid request is unchanged"
     );
     Ok(())
 }

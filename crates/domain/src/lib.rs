@@ -4,7 +4,9 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod attendance_import;
 pub mod audit;
+pub mod balancing;
 pub mod ids;
 pub mod signin;
 pub mod time;

@@ -31,10 +31,24 @@ pub enum Command {
     ListGroups,
     AuditTrail,
     VerifyAuditChain,
+    UpcomingSessions,
+    PreparationSheet,
+    AddProgressNote,
+    EditProgressNote,
+    AddObjective,
+    EditObjective,
+    Registrations,
+    ConfirmPlace,
+    CancelEnrolment,
+    MoveEnrolment,
+    PlanningResources,
+    GroupSessions,
+    AddSession,
+    UpdateGroup,
 }
 
 impl Command {
-    pub const ALL: [Command; 9] = [
+    pub const ALL: [Command; 23] = [
         Command::AppInfo,
         Command::SignIn,
         Command::SignOut,
@@ -44,6 +58,20 @@ impl Command {
         Command::ListGroups,
         Command::AuditTrail,
         Command::VerifyAuditChain,
+        Command::UpcomingSessions,
+        Command::PreparationSheet,
+        Command::AddProgressNote,
+        Command::EditProgressNote,
+        Command::AddObjective,
+        Command::EditObjective,
+        Command::Registrations,
+        Command::ConfirmPlace,
+        Command::CancelEnrolment,
+        Command::MoveEnrolment,
+        Command::PlanningResources,
+        Command::GroupSessions,
+        Command::AddSession,
+        Command::UpdateGroup,
     ];
 
     /// The name the UI invokes.
@@ -58,6 +86,20 @@ impl Command {
             Command::ListGroups => "list_groups",
             Command::AuditTrail => "audit_trail",
             Command::VerifyAuditChain => "verify_audit_chain",
+            Command::UpcomingSessions => "upcoming_sessions",
+            Command::PreparationSheet => "preparation_sheet",
+            Command::AddProgressNote => "add_progress_note",
+            Command::EditProgressNote => "edit_progress_note",
+            Command::AddObjective => "add_objective",
+            Command::EditObjective => "edit_objective",
+            Command::Registrations => "registrations",
+            Command::ConfirmPlace => "confirm_place",
+            Command::CancelEnrolment => "cancel_enrolment",
+            Command::MoveEnrolment => "move_enrolment",
+            Command::PlanningResources => "planning_resources",
+            Command::GroupSessions => "group_sessions",
+            Command::AddSession => "add_session",
+            Command::UpdateGroup => "update_group",
         }
     }
 
@@ -571,7 +613,9 @@ fn summarise_payments(statuses: &[String]) -> &'static str {
 pub struct GroupRow {
     pub id: String,
     pub name: String,
+    pub programme_id: String,
     pub programme: String,
+    pub slot: String,
     pub trainer: String,
     pub capacity: i32,
     pub confirmed: i64,
@@ -603,7 +647,7 @@ pub fn list_groups(
         .select((
             workshop_groups::id,
             workshop_groups::name,
-            programmes::name,
+            (programmes::id, programmes::name, workshop_groups::slot),
             staff::display_name,
             workshop_groups::capacity,
             workshop_groups::schedule,
@@ -617,10 +661,18 @@ pub fn list_groups(
         Scope::Everyone => {}
         Scope::OpenAssistance => return Ok(Vec::new()),
     }
-    type Row = (String, String, String, String, i32, String, Option<String>);
+    type Row = (
+        String,
+        String,
+        (String, String, String),
+        String,
+        i32,
+        String,
+        Option<String>,
+    );
     let rows: Vec<Row> = query.load(conn)?;
     let ids: Vec<&str> = rows.iter().map(|row| row.0.as_str()).collect();
-    let counts: Vec<(String, String, i64)> = enrolments::table
+    let counts: Vec<(Option<String>, String, i64)> = enrolments::table
         .filter(enrolments::group_id.eq_any(&ids))
         .group_by((enrolments::group_id, enrolments::status))
         .select((
@@ -632,24 +684,28 @@ pub fn list_groups(
     let count = |group: &str, status: &str| {
         counts
             .iter()
-            .find(|(g, s, _)| g == group && s == status)
+            .find(|(g, s, _)| g.as_deref() == Some(group) && s == status)
             .map(|(_, _, n)| *n)
             .unwrap_or(0)
     };
     Ok(rows
         .iter()
         .map(
-            |(id, name, programme, trainer, capacity, schedule, room)| GroupRow {
-                confirmed: count(id, "confirmed"),
-                waitlisted: count(id, "waitlisted"),
-                requested: count(id, "requested"),
-                id: id.clone(),
-                name: name.clone(),
-                programme: programme.clone(),
-                trainer: trainer.clone(),
-                capacity: *capacity,
-                schedule: schedule.clone(),
-                room: room.clone(),
+            |(id, name, (programme_id, programme, slot), trainer, capacity, schedule, room)| {
+                GroupRow {
+                    programme_id: programme_id.clone(),
+                    slot: slot.clone(),
+                    confirmed: count(id, "confirmed"),
+                    waitlisted: count(id, "waitlisted"),
+                    requested: count(id, "requested"),
+                    id: id.clone(),
+                    name: name.clone(),
+                    programme: programme.clone(),
+                    trainer: trainer.clone(),
+                    capacity: *capacity,
+                    schedule: schedule.clone(),
+                    room: room.clone(),
+                }
             },
         )
         .collect())

@@ -71,7 +71,8 @@ pub fn record(
     outcome: Outcome,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    conn.immediate_transaction(|conn| {
+    // A savepoint inside the caller's transaction, or a transaction of its own.
+    conn.transaction(|conn| {
         let (mut seq, mut prev_hash): (i64, String) = audit_chain::table
             .filter(audit_chain::id.eq(1))
             .select((audit_chain::head_seq, audit_chain::head_hash))
@@ -145,6 +146,29 @@ pub fn record_for(
         outcome,
         at,
     )
+}
+
+/// After a refused change was rolled back, records the refusal (POL-21:
+/// attempts outside one's scope or against a rule are part of the trail).
+/// Other errors (bad input, not found, database) are not attempts on data.
+pub fn record_refusal<T>(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    action: &str,
+    result: &Result<T, StoreError>,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    match result {
+        Err(StoreError::OutOfScope(participant)) => {
+            record_for(conn, actor, action, &[participant], Outcome::Denied, at)
+        }
+        Err(StoreError::OutOfScopeGroup(_))
+        | Err(StoreError::NotPermitted(_))
+        | Err(StoreError::Refused { .. }) => {
+            record_for(conn, actor, action, &[], Outcome::Denied, at)
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Walks the whole chain (DPO only) and names the first broken entry.

@@ -61,7 +61,15 @@ pub const PARTICIPANT_REFERENCES: &[ParticipantReference] = &[
     reference("technical_traces", "participant_id", OnErasure::Delete),
     reference("assistance_requests", "participant_id", OnErasure::Delete),
     reference("rights_requests", "participant_id", OnErasure::Detach),
+    reference("outbox_messages", "participant_id", OnErasure::Delete),
 ];
+
+/// Tables holding personal data of people who may not be participants yet,
+/// with no foreign key: erasure must search them by e-mail (issue 4).
+pub const UNLINKED_PERSONAL_DATA: &[(&str, &str)] = &[(
+    "import_unmatched",
+    "report rows matched to no participant; deleted when the office resolves them",
+)];
 
 /// Columns that hold a participant's random id without a foreign key, kept on
 /// purpose: the id is pseudonymous and these records must outlive the person.

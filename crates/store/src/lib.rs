@@ -7,12 +7,15 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod checkpoint;
+pub mod enrolment;
 pub mod erasure;
 pub mod error;
 pub mod models;
 pub mod open;
+pub mod planning;
 pub mod schema;
 pub mod seed;
+pub mod trainer;
 
 pub use error::StoreError;
 pub use open::{open, open_plain, OpenError, Store, StoreKey};

@@ -47,6 +47,7 @@ diesel::table! {
         last_login_at -> Nullable<Timestamp>,
         account_status -> Text,
         marketing_opt_out -> Bool,
+        objects_to_suggestions -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
         updated_device -> Text,
@@ -107,6 +108,7 @@ diesel::table! {
         external_trainer_id -> Nullable<Text>,
         capacity -> Integer,
         schedule -> Text,
+        slot -> Text,
         room_id -> Nullable<Text>,
         updated_at -> Timestamp,
         updated_device -> Text,
@@ -131,10 +133,14 @@ diesel::table! {
     enrolments (id) {
         id -> Text,
         participant_id -> Text,
-        group_id -> Text,
+        programme_id -> Text,
+        group_id -> Nullable<Text>,
         status -> Text,
+        available_slots -> Text,
+        preferred_slot -> Nullable<Text>,
         requested_at -> Timestamp,
         decided_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<Text>,
         waiver_reason -> Nullable<Text>,
         updated_at -> Timestamp,
         updated_device -> Text,
@@ -339,6 +345,41 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    outbox_messages (id) {
+        id -> Text,
+        participant_id -> Text,
+        template -> Text,
+        session_id -> Nullable<Text>,
+        subject -> Text,
+        body -> Text,
+        queued_at -> Timestamp,
+        queued_by -> Text,
+        status -> Text,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+diesel::table! {
+    import_unmatched (id) {
+        id -> Text,
+        import_id -> Text,
+        session_id -> Text,
+        kind -> Text,
+        line -> Integer,
+        name -> Text,
+        email -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Nullable<Timestamp>,
+        question -> Nullable<Text>,
+        imported_at -> Timestamp,
+        imported_by -> Text,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
 diesel::joinable!(workshop_groups -> programmes (programme_id));
 diesel::joinable!(workshop_groups -> rooms (room_id));
 diesel::joinable!(sessions -> workshop_groups (group_id));
@@ -354,7 +395,13 @@ diesel::joinable!(progress_notes -> staff (author_id));
 diesel::joinable!(objectives -> participants (participant_id));
 diesel::joinable!(assistance_requests -> participants (participant_id));
 
+diesel::joinable!(outbox_messages -> participants (participant_id));
+diesel::joinable!(enrolments -> programmes (programme_id));
+diesel::joinable!(import_unmatched -> sessions (session_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    outbox_messages,
+    import_unmatched,
     app_meta,
     devices,
     staff,

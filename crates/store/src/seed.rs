@@ -195,6 +195,8 @@ pub fn seed_demo(store: &mut Store, now: DateTime<Utc>) -> Result<DemoSummary, S
 
         // 8 groups: trainer A leads 3, B 3, C 2; the external trainer runs C's last workshop.
         let days = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "mardi", "jeudi"];
+        let slots = ["mon-18:30", "tue-18:30", "wed-18:30", "thu-18:30", "fri-18:30", "sat-10:00", "tue-20:00", "thu-20:00"];
+        let hours = ["18:30–20:00", "18:30–20:00", "18:30–20:00", "18:30–20:00", "18:30–20:00", "10:00–11:30", "20:00–21:30", "20:00–21:30"];
         let mut groups = Vec::new();
         for index in 0..8usize {
             let trainer = trainers[match index {
@@ -210,7 +212,8 @@ pub fn seed_demo(store: &mut Store, now: DateTime<Utc>) -> Result<DemoSummary, S
                 trainer_id: trainer.as_str().into(),
                 external_trainer_id: (index == 7).then(|| external.as_str().to_owned()),
                 capacity: 10,
-                schedule: format!("{} 18:30–20:00", days[index]),
+                schedule: format!("{} {}", days[index], hours[index]),
+                slot: slots[index].into(),
                 room_id: (programme != 2).then(|| room_ids[index % 3].clone()),
                 updated_at: t,
                 updated_device: device.clone(),
@@ -225,7 +228,7 @@ pub fn seed_demo(store: &mut Store, now: DateTime<Utc>) -> Result<DemoSummary, S
         for (index, group) in groups.iter().enumerate() {
             let webinar = index % 3 == 2;
             for week in [-3i64, -1, 1, 3] {
-                let starts = now + Duration::weeks(week) + Duration::hours(index as i64);
+                let starts = now + Duration::weeks(week) + Duration::hours(2 * index as i64);
                 sessions.push(NewSession {
                     id: new_id(),
                     group_id: group.id.clone(),
@@ -297,17 +300,30 @@ pub fn seed_demo(store: &mut Store, now: DateTime<Utc>) -> Result<DemoSummary, S
                 .values(NewEnrolment {
                     id: enrolment_id.clone(),
                     participant_id: id.clone(),
-                    group_id: group.id.clone(),
+                    programme_id: group.programme_id.clone(),
+                    // Requests wait in the office's inbox without a group.
+                    group_id: (status != "requested").then(|| group.id.clone()),
                     status: status.into(),
-                    requested_at: naive(now - Duration::days(60)),
-                    decided_at: (status == "confirmed").then(|| naive(now - Duration::days(50))),
+                    // Available for the group's slot and the next one of the
+                    // same programme; first choice: their group's slot.
+                    available_slots: [slots[group_index], slots[(group_index + 3) % 8]].join(","),
+                    preferred_slot: Some(slots[group_index].into()),
+                    requested_at: naive(now - Duration::days(60 - index as i64 % 7)),
+                    decided_at: match status {
+                        "confirmed" => Some(naive(now - Duration::days(50))),
+                        "waitlisted" => Some(naive(now - Duration::days(40 - index as i64 % 5))),
+                        _ => None,
+                    },
+                    decided_by: None,
                     waiver_reason: None,
                     updated_at: t,
                     updated_device: device.clone(),
                 })
                 .execute(conn)?;
             let payment_id = new_id();
-            let paid = status == "confirmed";
+            // Confirmed places are paid; half of the pending requests too (the
+            // office can confirm those, and is refused the others).
+            let paid = status == "confirmed" || (status == "requested" && index % 2 == 0);
             diesel::insert_into(payments::table)
                 .values(NewPayment {
                     id: payment_id.clone(),
@@ -664,6 +680,7 @@ pub fn seed_large(
                     external_trainer_id: None,
                     capacity: size.participants_per_group as i32 + 5,
                     schedule: "mercredi 18:30–20:00".into(),
+                    slot: "wed-18:30".into(),
                     room_id: None,
                     updated_at: t,
                     updated_device: device.clone(),
@@ -723,10 +740,14 @@ pub fn seed_large(
                 enrols.push(NewEnrolment {
                     id: new_id(),
                     participant_id: id.clone(),
-                    group_id: group_ids[group].clone(),
+                    programme_id: programme.clone(),
+                    group_id: Some(group_ids[group].clone()),
                     status: "confirmed".into(),
+                    available_slots: "wed-18:30".into(),
+                    preferred_slot: None,
                     requested_at: t,
                     decided_at: Some(t),
+                    decided_by: None,
                     waiver_reason: None,
                     updated_at: t,
                     updated_device: device.clone(),

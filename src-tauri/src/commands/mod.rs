@@ -6,4 +6,7 @@
 pub mod audit;
 pub mod groups;
 pub mod participants;
+pub mod planning;
+pub mod registrations;
 pub mod session;
+pub mod trainer;

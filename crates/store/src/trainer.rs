@@ -1,0 +1,578 @@
+//! The trainer's workspace (ROLE-1, POL-9): upcoming sessions, the preparation
+//! sheet of a session, and progress notes and objectives written by the trainer.
+//! Every read of a participant's data and every change is audited (POL-21).
+
+use crate::api::{scope_filter, ScopeFilter};
+use crate::audit::{self, Outcome};
+use crate::schema::{
+    attendance, enrolments, objectives, participants, progress_notes, questions, rooms, sessions,
+    staff, workshop_groups,
+};
+use crate::StoreError;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use diesel::sqlite::SqliteConnection;
+use domain::access::{authorize, Access, Category, Scope};
+use domain::time::to_rfc3339;
+use domain::Actor;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Longest note or objective accepted, in characters.
+pub const MAX_TEXT: usize = 4000;
+
+/// One session in a list: no personal data.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct SessionRow {
+    pub id: String,
+    pub group_id: String,
+    pub group_name: String,
+    pub title: String,
+    pub kind: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub room: Option<String>,
+    pub enrolled: i64,
+}
+
+fn denied(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    action: &str,
+    error: impl Into<StoreError>,
+    now: DateTime<Utc>,
+) -> StoreError {
+    if let Err(e) = audit::record_for(conn, actor, action, &[], Outcome::Denied, now) {
+        return e;
+    }
+    error.into()
+}
+
+fn check(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    category: Category,
+    need: Access,
+    action: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    authorize(actor, category, need).map_err(|d| denied(conn, actor, action, d, now))
+}
+
+/// Sessions from `now` on (and those started in the last 3 hours) of the groups
+/// the actor leads; the office and the DPO see every group's.
+pub fn upcoming_sessions(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Vec<SessionRow>, StoreError> {
+    check(
+        conn,
+        actor,
+        Category::Planning,
+        Access::Read,
+        "session.list",
+        now,
+    )?;
+    let from = (now - chrono::Duration::hours(3)).naive_utc();
+    let mut query = sessions::table
+        .inner_join(workshop_groups::table)
+        .left_join(rooms::table.on(sessions::room_id.eq(rooms::id.nullable())))
+        .filter(sessions::ends_at.ge(from))
+        .select((
+            sessions::id,
+            workshop_groups::id,
+            workshop_groups::name,
+            sessions::title,
+            sessions::kind,
+            sessions::starts_at,
+            sessions::ends_at,
+            rooms::name.nullable(),
+        ))
+        .order(sessions::starts_at)
+        .limit(200)
+        .into_boxed();
+    let me = actor.staff_id.as_str().to_owned();
+    match actor.scope() {
+        Scope::LedGroups => query = query.filter(workshop_groups::trainer_id.eq(me)),
+        Scope::OwnWorkshops => query = query.filter(workshop_groups::external_trainer_id.eq(me)),
+        Scope::Everyone => {}
+        Scope::OpenAssistance => return Ok(Vec::new()),
+    }
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        NaiveDateTime,
+        NaiveDateTime,
+        Option<String>,
+    );
+    let rows: Vec<Row> = query.load(conn)?;
+    let group_ids: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+    let counts: HashMap<String, i64> = enrolments::table
+        .filter(enrolments::group_id.eq_any(&group_ids))
+        .filter(enrolments::status.eq("confirmed"))
+        .group_by(enrolments::group_id)
+        .select((
+            enrolments::group_id.assume_not_null(),
+            diesel::dsl::count_star(),
+        ))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, group_id, group_name, title, kind, starts, ends, room)| SessionRow {
+                enrolled: counts.get(&group_id).copied().unwrap_or(0),
+                id,
+                group_id,
+                group_name,
+                title,
+                kind,
+                starts_at: to_rfc3339(starts),
+                ends_at: to_rfc3339(ends),
+                room,
+            },
+        )
+        .collect())
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct SheetNote {
+    pub id: String,
+    pub body: String,
+    pub written_at: String,
+    pub author: String,
+    pub mine: bool,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct SheetObjective {
+    pub id: String,
+    pub body: String,
+    pub declared_at: String,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct SheetQuestion {
+    pub text: String,
+    pub asked_at: String,
+}
+
+/// One participant's part of a preparation sheet.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct SheetEntry {
+    pub participant_id: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub objectives: Vec<SheetObjective>,
+    /// The latest notes first (at most 5).
+    pub notes: Vec<SheetNote>,
+    pub questions: Vec<SheetQuestion>,
+    /// Past sessions of the group the person attended, out of `past_sessions`.
+    pub attended: i64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct PreparationSheet {
+    pub session: SessionRow,
+    pub past_sessions: i64,
+    pub participants: Vec<SheetEntry>,
+}
+
+/// Session id, group id, group name, title, kind, start, end, room, trainer.
+type SheetHead = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    NaiveDateTime,
+    NaiveDateTime,
+    Option<String>,
+    String,
+);
+
+/// The preparation sheet of a session (POL-9): for each confirmed participant
+/// of the session's group, their declared objectives, latest progress notes,
+/// earlier questions and attendance so far. Only for the group's trainer and
+/// the DPO; one audit entry per participant shown.
+pub fn preparation_sheet(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    session_id: &str,
+    now: DateTime<Utc>,
+) -> Result<PreparationSheet, StoreError> {
+    const ACTION: &str = "session.sheet.read";
+    for category in [
+        Category::Objectives,
+        Category::ProgressNotes,
+        Category::Questions,
+        Category::Attendance,
+    ] {
+        check(conn, actor, category, Access::Read, ACTION, now)?;
+    }
+    let found: Option<SheetHead> = sessions::table
+        .inner_join(workshop_groups::table)
+        .left_join(rooms::table.on(sessions::room_id.eq(rooms::id.nullable())))
+        .filter(sessions::id.eq(session_id))
+        .select((
+            sessions::id,
+            workshop_groups::id,
+            workshop_groups::name,
+            sessions::title,
+            sessions::kind,
+            sessions::starts_at,
+            sessions::ends_at,
+            rooms::name.nullable(),
+            workshop_groups::trainer_id,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((id, group_id, group_name, title, kind, starts, ends, room, trainer)) = found else {
+        return Err(StoreError::NotFound(format!("session {session_id}")));
+    };
+    if actor.scope() == Scope::LedGroups && trainer != actor.staff_id.as_str() {
+        return Err(denied(
+            conn,
+            actor,
+            ACTION,
+            StoreError::OutOfScopeGroup(group_id),
+            now,
+        ));
+    }
+    let filter = scope_filter(conn, actor, now)?;
+    let mut people: Vec<(String, String, String)> = enrolments::table
+        .inner_join(participants::table)
+        .filter(enrolments::group_id.eq(&group_id))
+        .filter(enrolments::status.eq("confirmed"))
+        .select((
+            participants::id,
+            participants::given_name,
+            participants::family_name,
+        ))
+        .order((participants::family_name, participants::given_name))
+        .load(conn)?;
+    people.retain(|(pid, _, _)| filter.contains(pid));
+    let ids: Vec<&str> = people.iter().map(|p| p.0.as_str()).collect();
+
+    let past: Vec<String> = sessions::table
+        .filter(sessions::group_id.eq(&group_id))
+        .filter(sessions::starts_at.lt(starts))
+        .select(sessions::id)
+        .load(conn)?;
+    let mut attended: HashMap<String, i64> = HashMap::new();
+    for (pid, _sid) in attendance::table
+        .filter(attendance::session_id.eq_any(&past))
+        .filter(attendance::participant_id.eq_any(&ids))
+        .select((attendance::participant_id, attendance::session_id))
+        .distinct()
+        .load::<(String, String)>(conn)?
+    {
+        *attended.entry(pid).or_default() += 1;
+    }
+    let mut objectives_by: HashMap<String, Vec<SheetObjective>> = HashMap::new();
+    for (pid, oid, body, at) in objectives::table
+        .filter(objectives::participant_id.eq_any(&ids))
+        .order(objectives::declared_at.desc())
+        .select((
+            objectives::participant_id,
+            objectives::id,
+            objectives::body,
+            objectives::declared_at,
+        ))
+        .load::<(String, String, String, NaiveDateTime)>(conn)?
+    {
+        objectives_by.entry(pid).or_default().push(SheetObjective {
+            id: oid,
+            body,
+            declared_at: to_rfc3339(at),
+        });
+    }
+    let names: HashMap<String, String> = staff::table
+        .select((staff::id, staff::display_name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let mut notes_by: HashMap<String, Vec<SheetNote>> = HashMap::new();
+    for (pid, nid, body, at, author) in progress_notes::table
+        .filter(progress_notes::participant_id.eq_any(&ids))
+        .order(progress_notes::written_at.desc())
+        .select((
+            progress_notes::participant_id,
+            progress_notes::id,
+            progress_notes::body,
+            progress_notes::written_at,
+            progress_notes::author_id,
+        ))
+        .load::<(String, String, String, NaiveDateTime, String)>(conn)?
+    {
+        let list = notes_by.entry(pid).or_default();
+        if list.len() < 5 {
+            list.push(SheetNote {
+                id: nid,
+                body,
+                written_at: to_rfc3339(at),
+                mine: author == actor.staff_id.as_str(),
+                author: names.get(&author).cloned().unwrap_or_default(),
+            });
+        }
+    }
+    let mut questions_by: HashMap<String, Vec<SheetQuestion>> = HashMap::new();
+    for (pid, text, at) in questions::table
+        .filter(questions::participant_id.eq_any(&ids))
+        .order(questions::asked_at.desc())
+        .select((
+            questions::participant_id,
+            questions::body,
+            questions::asked_at,
+        ))
+        .load::<(String, String, NaiveDateTime)>(conn)?
+    {
+        questions_by.entry(pid).or_default().push(SheetQuestion {
+            text,
+            asked_at: to_rfc3339(at),
+        });
+    }
+    audit::record_for(conn, actor, ACTION, &ids, Outcome::Allowed, now)?;
+    let enrolled = people.len() as i64;
+    Ok(PreparationSheet {
+        session: SessionRow {
+            id,
+            group_id,
+            group_name,
+            title,
+            kind,
+            starts_at: to_rfc3339(starts),
+            ends_at: to_rfc3339(ends),
+            room,
+            enrolled,
+        },
+        past_sessions: past.len() as i64,
+        participants: people
+            .into_iter()
+            .map(|(pid, given_name, family_name)| SheetEntry {
+                objectives: objectives_by.remove(&pid).unwrap_or_default(),
+                notes: notes_by.remove(&pid).unwrap_or_default(),
+                questions: questions_by.remove(&pid).unwrap_or_default(),
+                attended: attended.get(&pid).copied().unwrap_or(0),
+                participant_id: pid,
+                given_name,
+                family_name,
+            })
+            .collect(),
+    })
+}
+
+fn clean_text(text: &str) -> Result<String, StoreError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(StoreError::InvalidInput("the text is empty".into()));
+    }
+    if text.chars().count() > MAX_TEXT {
+        return Err(StoreError::InvalidInput(format!(
+            "the text is longer than {MAX_TEXT} characters"
+        )));
+    }
+    Ok(text.to_owned())
+}
+
+/// The participant must be in the actor's scope for a write; refusals audited.
+fn in_scope_for_write(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    participant: &str,
+    action: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let exists: i64 = participants::table
+        .filter(participants::id.eq(participant))
+        .count()
+        .get_result(conn)?;
+    if exists == 0 {
+        return Err(StoreError::NotFound(format!("participant {participant}")));
+    }
+    let filter = scope_filter(conn, actor, now)?;
+    if let ScopeFilter::Only(_) = filter {
+        if !filter.contains(participant) {
+            // Audited by the caller, after the transaction is rolled back.
+            let _ = (action, now);
+            return Err(StoreError::OutOfScope(participant.to_owned()));
+        }
+    }
+    Ok(())
+}
+
+/// Adds a progress note about a participant of the actor's groups (ROLE-1).
+pub fn add_progress_note(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    participant: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<String, StoreError> {
+    const ACTION: &str = "progress_note.add";
+    check(
+        conn,
+        actor,
+        Category::ProgressNotes,
+        Access::Write,
+        ACTION,
+        now,
+    )?;
+    let body = clean_text(body)?;
+    let result = conn.immediate_transaction(|conn| {
+        in_scope_for_write(conn, actor, participant, ACTION, now)?;
+        let id = domain::new_id();
+        let at = now.naive_utc();
+        diesel::insert_into(progress_notes::table)
+            .values((
+                progress_notes::id.eq(&id),
+                progress_notes::participant_id.eq(participant),
+                progress_notes::author_id.eq(actor.staff_id.as_str()),
+                progress_notes::body.eq(&body),
+                progress_notes::written_at.eq(at),
+                progress_notes::updated_at.eq(at),
+                progress_notes::updated_device.eq(actor.device_id.as_str()),
+            ))
+            .execute(conn)?;
+        audit::record_for(conn, actor, ACTION, &[participant], Outcome::Allowed, now)?;
+        Ok(id)
+    });
+    audit::record_refusal(conn, actor, ACTION, &result, now)?;
+    result
+}
+
+/// Rewrites a progress note. A trainer edits only their own notes.
+pub fn edit_progress_note(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    note: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    const ACTION: &str = "progress_note.edit";
+    check(
+        conn,
+        actor,
+        Category::ProgressNotes,
+        Access::Write,
+        ACTION,
+        now,
+    )?;
+    let body = clean_text(body)?;
+    let result = conn.immediate_transaction(|conn| {
+        let found: Option<(String, String)> = progress_notes::table
+            .filter(progress_notes::id.eq(note))
+            .select((progress_notes::participant_id, progress_notes::author_id))
+            .first(conn)
+            .optional()?;
+        let Some((participant, author)) = found else {
+            return Err(StoreError::NotFound(format!("note {note}")));
+        };
+        in_scope_for_write(conn, actor, &participant, ACTION, now)?;
+        if actor.scope() == Scope::LedGroups && author != actor.staff_id.as_str() {
+            return Err(StoreError::Refused {
+                code: "not_author",
+                message: "only the author of a note may change it".into(),
+            });
+        }
+        let at = now.naive_utc();
+        diesel::update(progress_notes::table.filter(progress_notes::id.eq(note)))
+            .set((
+                progress_notes::body.eq(&body),
+                progress_notes::updated_at.eq(at),
+                progress_notes::updated_device.eq(actor.device_id.as_str()),
+            ))
+            .execute(conn)?;
+        audit::record_for(conn, actor, ACTION, &[&participant], Outcome::Allowed, now)?;
+        Ok(())
+    });
+    audit::record_refusal(conn, actor, ACTION, &result, now)?;
+    result
+}
+
+/// Records an objective the participant declared (ROLE-1, POL-9).
+pub fn add_objective(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    participant: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<String, StoreError> {
+    const ACTION: &str = "objective.add";
+    check(
+        conn,
+        actor,
+        Category::Objectives,
+        Access::Write,
+        ACTION,
+        now,
+    )?;
+    let body = clean_text(body)?;
+    let result = conn.immediate_transaction(|conn| {
+        in_scope_for_write(conn, actor, participant, ACTION, now)?;
+        let id = domain::new_id();
+        let at = now.naive_utc();
+        diesel::insert_into(objectives::table)
+            .values((
+                objectives::id.eq(&id),
+                objectives::participant_id.eq(participant),
+                objectives::body.eq(&body),
+                objectives::declared_at.eq(at),
+                objectives::updated_at.eq(at),
+                objectives::updated_device.eq(actor.device_id.as_str()),
+            ))
+            .execute(conn)?;
+        audit::record_for(conn, actor, ACTION, &[participant], Outcome::Allowed, now)?;
+        Ok(id)
+    });
+    audit::record_refusal(conn, actor, ACTION, &result, now)?;
+    result
+}
+
+/// Rewrites an objective of a participant in the actor's scope.
+pub fn edit_objective(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    objective: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    const ACTION: &str = "objective.edit";
+    check(
+        conn,
+        actor,
+        Category::Objectives,
+        Access::Write,
+        ACTION,
+        now,
+    )?;
+    let body = clean_text(body)?;
+    let result = conn.immediate_transaction(|conn| {
+        let participant: Option<String> = objectives::table
+            .filter(objectives::id.eq(objective))
+            .select(objectives::participant_id)
+            .first(conn)
+            .optional()?;
+        let Some(participant) = participant else {
+            return Err(StoreError::NotFound(format!("objective {objective}")));
+        };
+        in_scope_for_write(conn, actor, &participant, ACTION, now)?;
+        let at = now.naive_utc();
+        diesel::update(objectives::table.filter(objectives::id.eq(objective)))
+            .set((
+                objectives::body.eq(&body),
+                objectives::updated_at.eq(at),
+                objectives::updated_device.eq(actor.device_id.as_str()),
+            ))
+            .execute(conn)?;
+        audit::record_for(conn, actor, ACTION, &[&participant], Outcome::Allowed, now)?;
+        Ok(())
+    });
+    audit::record_refusal(conn, actor, ACTION, &result, now)?;
+    result
+}

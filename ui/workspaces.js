@@ -1,0 +1,284 @@
+// Trainer sessions and preparation sheets (ROLE-1, POL-9), the office's
+// registrations with the payment gate (ROLE-3, POL-10). The backend decides
+// what may be seen and done; these views only show its answers.
+
+import * as api from './api.js';
+import { t, tc } from './i18n.js';
+import { formatDateTime } from './format.js';
+
+// ctx: { el, headerRow, messageRow, fullName, showError, clearError, setStatus, focus, lang, data }
+
+// ---------------------------------------------------------------- sessions
+
+export function buildSessionsPanel(ctx) {
+  const { el, data } = ctx;
+  if (!data.sessions) data.sessions = { items: null, loading: false, failed: false };
+  const panel = el('div', { class: 'panel stack', id: 'sessions-panel' });
+  if (data.sheet) {
+    panel.append(buildSheet(ctx, data.sheet));
+    return panel;
+  }
+  const table = el('table', { id: 'sessions', class: 'data', 'aria-label': t('sessions.label') },
+    ctx.headerRow([t('col.when'), t('col.session'), t('col.group'), t('col.room'), t('col.enrolled'), t('col.actions')]),
+    el('tbody'));
+  panel.append(el('div', { class: 'table-wrap' }, table));
+  fillSessions(ctx, table.tBodies[0]);
+  const list = data.sessions;
+  if (list.items === null && !list.loading && !list.failed) loadSessions(ctx);
+  return panel;
+}
+
+function fillSessions(ctx, tbody) {
+  const { el } = ctx;
+  const list = ctx.data.sessions;
+  if (list.items === null) {
+    tbody.replaceChildren(ctx.messageRow(6, list.failed ? t('loadFailed') : t('loading')));
+    return;
+  }
+  if (list.items.length === 0) {
+    tbody.replaceChildren(ctx.messageRow(6, t('sessions.empty')));
+    return;
+  }
+  tbody.replaceChildren(...list.items.map((s) => el('tr', { 'data-id': s.id },
+    el('td', { class: 'nowrap', text: formatDateTime(s.starts_at, ctx.lang()) }),
+    el('td', { text: s.title }),
+    el('td', { text: s.group_name }),
+    el('td', { text: s.room || t(`kind.${s.kind}`) }),
+    el('td', { class: 'num', text: String(s.enrolled) }),
+    el('td', { class: 'actions' }, el('button', {
+      type: 'button', class: 'btn btn-small open-sheet', text: t('sessions.prepare'),
+      'aria-label': t('sessions.prepareLabel', { title: s.title }),
+      onClick: () => openSheet(ctx, s.id),
+    })))));
+}
+
+async function loadSessions(ctx) {
+  const list = ctx.data.sessions;
+  list.loading = true;
+  try {
+    list.items = await api.upcomingSessions();
+    list.failed = false;
+    ctx.clearError();
+    ctx.setStatus(tc('sessions.count', list.items.length));
+  } catch (err) {
+    list.failed = true;
+    ctx.showError(err);
+  } finally {
+    list.loading = false;
+  }
+  const tbody = document.querySelector('#sessions tbody');
+  if (tbody) fillSessions(ctx, tbody);
+}
+
+async function openSheet(ctx, sessionId, keepFocus) {
+  try {
+    const sheet = await api.preparationSheet(sessionId);
+    ctx.data.sheet = sheet;
+    ctx.clearError();
+    ctx.rerender();
+    if (!keepFocus) ctx.focus(document.getElementById('sheet-title'));
+    ctx.setStatus(t('sheet.opened', { title: sheet.session.title }));
+  } catch (err) {
+    ctx.showError(err);
+  }
+}
+
+function buildSheet(ctx, sheet) {
+  const { el } = ctx;
+  const back = el('button', {
+    type: 'button', class: 'btn back-to-sessions', text: t('sheet.back'),
+    onClick: () => { ctx.data.sheet = null; ctx.rerender(); ctx.focus(document.querySelector('#sessions .open-sheet')); },
+  });
+  const s = sheet.session;
+  const head = el('div', { class: 'profile-head' }, back,
+    el('h2', { id: 'sheet-title', tabindex: '-1', text: s.title }));
+  const meta = el('p', { class: 'muted', text: t('sheet.meta', {
+    when: formatDateTime(s.starts_at, ctx.lang()), group: s.group_name, count: sheet.participants.length,
+    past: sheet.past_sessions,
+  }) });
+  const entries = sheet.participants.length === 0
+    ? [el('p', { class: 'empty', text: t('sheet.empty') })]
+    : sheet.participants.map((p) => buildSheetEntry(ctx, sheet, p));
+  return el('section', { id: 'sheet', class: 'stack', 'aria-labelledby': 'sheet-title' }, head, meta, ...entries);
+}
+
+function listOrEmpty(ctx, items, render, emptyKey) {
+  const { el } = ctx;
+  if (!items || items.length === 0) return el('p', { class: 'empty', text: t(emptyKey) });
+  return el('ul', { class: 'plain-list' }, items.map(render));
+}
+
+function buildSheetEntry(ctx, sheet, p) {
+  const { el } = ctx;
+  const name = ctx.fullName(p);
+  const reload = () => openSheet(ctx, sheet.session.id, true);
+  const objectives = listOrEmpty(ctx, p.objectives, (o) => el('li', { 'data-objective': o.id },
+    el('span', { class: 'text', text: o.body }), ' ',
+    editButton(ctx, t('sheet.editObjective'), o.body, (body) => api.editObjective(o.id, body), reload)),
+  'sheet.noObjectives');
+  const notes = listOrEmpty(ctx, p.notes, (n) => el('li', { 'data-note': n.id },
+    el('span', { class: 'text', text: n.body }),
+    el('span', { class: 'muted', text: ` — ${n.author}, ${formatDateTime(n.written_at, ctx.lang())} ` }),
+    n.mine ? editButton(ctx, t('sheet.editNote'), n.body, (body) => api.editProgressNote(n.id, body), reload) : null),
+  'sheet.noNotes');
+  const questions = listOrEmpty(ctx, p.questions, (q) => el('li', {},
+    el('span', { text: q.text }), el('span', { class: 'muted', text: ` — ${formatDateTime(q.asked_at, ctx.lang())}` })),
+  'sheet.noQuestions');
+  return el('article', { class: 'card sheet-entry', 'data-participant': p.participant_id },
+    el('h3', { text: name }),
+    el('p', { class: 'muted attendance', text: t('sheet.attended', { attended: p.attended, past: sheet.past_sessions }) }),
+    el('h4', { text: t('sheet.objectives') }), objectives,
+    addForm(ctx, 'objective', name, (body) => api.addObjective(p.participant_id, body), reload),
+    el('h4', { text: t('sheet.notes') }), notes,
+    addForm(ctx, 'note', name, (body) => api.addProgressNote(p.participant_id, body), reload),
+    el('h4', { text: t('sheet.questions') }), questions);
+}
+
+function addForm(ctx, kind, name, save, reload) {
+  const { el } = ctx;
+  const area = el('textarea', { class: `${kind}-body`, rows: '2', maxlength: '4000',
+    'aria-label': t(`sheet.${kind}Label`, { name }) });
+  const form = el('form', { class: `inline-form ${kind}-form` }, area,
+    el('button', { type: 'submit', class: `btn btn-small add-${kind}`, text: t(`sheet.add.${kind}`) }));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      await save(area.value);
+      ctx.setStatus(t(`sheet.saved.${kind}`));
+      await reload();
+    } catch (err) {
+      ctx.showError(err);
+    }
+  });
+  return form;
+}
+
+function editButton(ctx, label, current, save, reload) {
+  const { el } = ctx;
+  const button = el('button', { type: 'button', class: 'btn btn-small edit', text: label });
+  button.addEventListener('click', () => {
+    const area = el('textarea', { rows: '2', maxlength: '4000', 'aria-label': label });
+    area.value = current;
+    const form = el('form', { class: 'inline-form edit-form' }, area,
+      el('button', { type: 'submit', class: 'btn btn-small save-edit', text: t('save') }));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      try {
+        await save(area.value);
+        ctx.setStatus(t('saved'));
+        await reload();
+      } catch (err) {
+        ctx.showError(err);
+      }
+    });
+    button.replaceWith(form);
+    ctx.focus(area);
+  });
+  return button;
+}
+
+// ---------------------------------------------------------------- registrations
+
+export function buildRegistrationsPanel(ctx) {
+  const { el, data } = ctx;
+  if (!data.registrations) data.registrations = { items: null, groups: null, failed: false, loading: false };
+  const table = el('table', { id: 'registrations', class: 'data', 'aria-label': t('registrations.label') },
+    ctx.headerRow([t('col.name'), t('col.programme'), t('col.slots'), t('col.payment'), t('col.status'),
+      t('col.decision')]),
+    el('tbody'));
+  const panel = el('div', { class: 'panel stack', id: 'registrations-panel' },
+    el('p', { class: 'muted', text: t('registrations.help') }),
+    el('div', { class: 'table-wrap' }, table));
+  fillRegistrations(ctx, table.tBodies[0]);
+  const reg = data.registrations;
+  if (reg.items === null && !reg.loading && !reg.failed) loadRegistrations(ctx);
+  return panel;
+}
+
+async function loadRegistrations(ctx) {
+  const reg = ctx.data.registrations;
+  reg.loading = true;
+  try {
+    const [items, groups] = await Promise.all([api.registrations(null), api.listGroups()]);
+    reg.items = items;
+    reg.groups = groups;
+    reg.failed = false;
+    ctx.setStatus(tc('registrations.count', items.length));
+  } catch (err) {
+    reg.failed = true;
+    ctx.showError(err);
+  } finally {
+    reg.loading = false;
+  }
+  const tbody = document.querySelector('#registrations tbody');
+  if (tbody) fillRegistrations(ctx, tbody);
+}
+
+function fillRegistrations(ctx, tbody) {
+  const { el } = ctx;
+  const reg = ctx.data.registrations;
+  if (reg.items === null) {
+    tbody.replaceChildren(ctx.messageRow(6, reg.failed ? t('loadFailed') : t('loading')));
+    return;
+  }
+  if (reg.items.length === 0) {
+    tbody.replaceChildren(ctx.messageRow(6, t('registrations.empty')));
+    return;
+  }
+  tbody.replaceChildren(...reg.items.map((r) => {
+    const name = ctx.fullName(r);
+    const groups = (reg.groups || []).filter((g) => g.programme_id === r.programme_id);
+    const select = el('select', { class: 'group-select', 'aria-label': t('registrations.groupFor', { name }) },
+      groups.map((g) => {
+        const option = el('option', { value: g.id,
+          text: t('registrations.groupOption', { name: g.name, confirmed: g.confirmed, capacity: g.capacity }) });
+        if (g.id === r.group_id || (!r.group_id && g.slot === r.preferred_slot)) option.selected = true;
+        return option;
+      }));
+    const waiver = el('input', { type: 'text', class: 'waiver-reason', maxlength: '500',
+      placeholder: t('registrations.waiverPlaceholder'), 'aria-label': t('registrations.waiverFor', { name }) });
+    const confirm = el('button', { type: 'button', class: 'btn btn-small btn-primary confirm-place',
+      text: t('registrations.confirm'), 'aria-label': t('registrations.confirmFor', { name }) });
+    const cancel = el('button', { type: 'button', class: 'btn btn-small cancel-enrolment',
+      text: t('registrations.cancel'), 'aria-label': t('registrations.cancelFor', { name }) });
+    const result = el('p', { class: 'result', role: 'status' });
+    confirm.addEventListener('click', async () => {
+      try {
+        const placed = await api.confirmPlace(r.enrolment_id, select.value, waiver.value.trim() || null);
+        ctx.clearError();
+        result.textContent = placed.outcome === 'waitlisted'
+          ? t('registrations.waitlisted', { position: placed.position })
+          : t('registrations.confirmed', { name });
+        ctx.setStatus(result.textContent);
+        await loadRegistrations(ctx);
+      } catch (err) {
+        if (err.code === 'payment_required') {
+          result.textContent = t('registrations.paymentRequired');
+          result.className = 'result refused';
+          ctx.setStatus(result.textContent);
+          ctx.focus(waiver);
+        } else {
+          ctx.showError(err);
+        }
+      }
+    });
+    cancel.addEventListener('click', async () => {
+      try {
+        const offer = await api.cancelEnrolment(r.enrolment_id);
+        ctx.clearError();
+        ctx.setStatus(offer ? t('registrations.offered') : t('registrations.cancelled'));
+        await loadRegistrations(ctx);
+      } catch (err) {
+        ctx.showError(err);
+      }
+    });
+    const slots = (r.available_slots || []).map((s) => (s === r.preferred_slot ? `${s} ★` : s)).join(', ');
+    return el('tr', { 'data-id': r.enrolment_id, 'data-payment': r.payment, 'data-status': r.status },
+      el('td', {}, el('span', { text: name }), el('br'), el('span', { class: 'muted', text: r.email })),
+      el('td', { text: r.programme }),
+      el('td', { text: slots || t('none') }),
+      el('td', {}, el('span', { class: `badge payment-${r.payment}`, text: t(`payment.${r.payment}`) })),
+      el('td', { text: t(`enrolment.${r.status}`) }),
+      el('td', { class: 'decision' }, select, waiver, confirm, cancel, result));
+  }));
+}
