@@ -8,7 +8,7 @@ purpose="${1:-run}"
 run_packages=(build-essential curl file pkg-config libssl-dev libdbus-1-dev
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libxdo-dev
   dbus dbus-x11 gnome-keyring)
-test_packages=(xvfb xauth webkit2gtk-driver libsecret-tools)
+test_packages=(xvfb xauth webkit2gtk-driver libsecret-tools xdotool)
 
 wanted=("${run_packages[@]}")
 if [ "$purpose" = test ]; then wanted+=("${test_packages[@]}"); fi

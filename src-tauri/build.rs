@@ -26,6 +26,16 @@ const COMMANDS: &[&str] = &[
     "group_sessions",
     "add_session",
     "update_group",
+    "balancing_propose",
+    "balancing_evaluate",
+    "balancing_apply",
+    "import_report",
+    "unmatched_rows",
+    "resolve_unmatched",
+    "message_preview",
+    "queue_messages",
+    "outbox",
+    "export_contact_list",
 ];
 
 fn main() {

@@ -59,3 +59,31 @@ export const confirmPlace = (enrolmentId, groupId, waiverReason) =>
 export const cancelEnrolment = (enrolmentId) => invoke('cancel_enrolment', { enrolmentId });
 
 export const moveEnrolment = (enrolmentId, groupId) => invoke('move_enrolment', { enrolmentId, groupId });
+
+export const balancingPropose = (programmeId) => invoke('balancing_propose', { programmeId });
+
+export const balancingEvaluate = (programmeId, assignments) =>
+  invoke('balancing_evaluate', { programmeId, assignments });
+
+export const balancingApply = (programmeId, assignments) => invoke('balancing_apply', { programmeId, assignments });
+
+export const importReport = (sessionId, dayFirst) => invoke('import_report', { sessionId, dayFirst: Boolean(dayFirst) });
+
+export const unmatchedRows = (sessionId) => invoke('unmatched_rows', { sessionId });
+
+export const resolveUnmatched = (rowId, participantId) =>
+  invoke('resolve_unmatched', { rowId, participantId: participantId || null });
+
+export const exportContactList = (groupId) => invoke('export_contact_list', { groupId });
+
+export const queueMessages = (templateName, groupId, sessionId, programmeId) =>
+  invoke('queue_messages', { templateName, groupId, sessionId: sessionId || null, programmeId: programmeId || null });
+
+export const messagePreview = (templateName, participantId, sessionId, groupId, programmeId) =>
+  invoke('message_preview', {
+    templateName, participantId, sessionId: sessionId || null, groupId: groupId || null, programmeId: programmeId || null,
+  });
+
+export const outbox = () => invoke('outbox');
+
+export const groupSessions = (groupId) => invoke('group_sessions', { groupId });

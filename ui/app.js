@@ -4,13 +4,15 @@
 import * as api from './api.js';
 import { t, tc, has, getLang, setLang, applyStatic, formatCount } from './i18n.js';
 import { formatDateTime, formatWhen } from './format.js';
-import { buildSessionsPanel, buildRegistrationsPanel } from './workspaces.js';
+import {
+  buildSessionsPanel, buildRegistrationsPanel, buildBalancingPanel, buildOutboxPanel, groupActions,
+} from './workspaces.js';
 
 const AUDIT_PAGE = 100;
 const SEARCH_DEBOUNCE_MS = 200;
 const ERROR_CODES = ['not_signed_in', 'not_permitted', 'bad_credentials', 'locked', 'not_found',
   'invalid_input', 'store', 'no_backend', 'payment_required', 'group_full', 'wrong_state', 'not_author',
-  'room_clash', 'trainer_clash', 'room_too_small', 'capacity_below_confirmed'];
+  'room_clash', 'trainer_clash', 'room_too_small', 'capacity_below_confirmed', 'invalid_proposal', 'io', 'dialog'];
 const STORE_ERROR_CODES = ['keyring_unreachable', 'key_missing', 'wrong_key', 'corrupted', 'not_encrypted'];
 
 // Per-role workspace: title, tabs (first = default) and participants table options.
@@ -20,11 +22,11 @@ const LAYOUTS = {
     participants: { search: true, full: true, empty: 'participants.emptyMine' },
   },
   external_trainer: {
-    title: 'ws.external_trainer', tabs: ['participants'],
+    title: 'ws.external_trainer', tabs: ['participants', 'groups'],
     participants: { search: true, full: false, empty: 'participants.emptyMine' },
   },
   administrator: {
-    title: 'ws.administrator', tabs: ['registrations', 'groups', 'participants'],
+    title: 'ws.administrator', tabs: ['registrations', 'groups', 'balancing', 'sessions', 'outbox', 'participants'],
     participants: { search: true, full: true, empty: 'participants.emptyAll' },
   },
   support: {
@@ -121,7 +123,7 @@ function errorText(err) {
   if (ERROR_CODES.includes(code)) {
     const text = t(`error.${code}`);
     // The lock's end time and the clash (another session's title and time) are in the message.
-    const withMessage = ['locked', 'room_clash', 'trainer_clash'].includes(code);
+    const withMessage = ['locked', 'room_clash', 'trainer_clash', 'invalid_proposal', 'invalid_input'].includes(code);
     return withMessage && err.message ? `${text} ${err.message}` : text;
   }
   return err && err.message ? `${t('error.unknown')} ${err.message}` : t('error.unknown');
@@ -298,13 +300,15 @@ function renderWorkspace() {
   else if (data.tab === 'audit') panel.append(buildAuditPanel());
   else if (data.tab === 'sessions') panel.append(buildSessionsPanel(workspaceContext()));
   else if (data.tab === 'registrations') panel.append(buildRegistrationsPanel(workspaceContext()));
+  else if (data.tab === 'balancing') panel.append(buildBalancingPanel(workspaceContext()));
+  else if (data.tab === 'outbox') panel.append(buildOutboxPanel(workspaceContext()));
 }
 
 // What the workspace views of workspaces.js need from this module.
 function workspaceContext() {
   return {
     el, headerRow, messageRow, fullName, showError, clearError, setStatus, focus, lang,
-    data: state.data, rerender: renderWorkspace,
+    data: state.data, rerender: renderWorkspace, role: state.session ? state.session.role : null,
   };
 }
 
@@ -557,7 +561,7 @@ function fillProfile(section, p) {
 function buildGroupsPanel() {
   const table = el('table', { id: 'groups', class: 'data', 'aria-label': t('groups.label') },
     headerRow(['col.group', 'col.programme', 'col.trainer', 'col.schedule', 'col.room', 'col.headcount',
-      'col.waitlisted', 'col.requested'].map((key) => t(key))),
+      'col.waitlisted', 'col.requested', 'col.actions'].map((key) => t(key))),
     el('tbody'));
   fillGroupRows(table.tBodies[0]);
   const groups = state.data.groups;
@@ -569,12 +573,12 @@ function fillGroupRows(tbody) {
   const groups = state.data.groups;
   if (groups.items === null) {
     tbody.replaceChildren(groups.failed
-      ? messageRow(8, t('loadFailed'), () => { groups.failed = false; loadGroups(); })
-      : messageRow(8, t('loading')));
+      ? messageRow(9, t('loadFailed'), () => { groups.failed = false; loadGroups(); })
+      : messageRow(9, t('loading')));
     return;
   }
   if (groups.items.length === 0) {
-    tbody.replaceChildren(messageRow(8, t('groups.empty')));
+    tbody.replaceChildren(messageRow(9, t('groups.empty')));
     return;
   }
   tbody.replaceChildren(...groups.items.map((g) => {
@@ -594,7 +598,8 @@ function fillGroupRows(tbody) {
       el('td', { text: g.room || t('none') }),
       headcount,
       el('td', { class: 'num', text: formatCount(Number(g.waitlisted) || 0) }),
-      el('td', { class: 'num', text: formatCount(Number(g.requested) || 0) }));
+      el('td', { class: 'num', text: formatCount(Number(g.requested) || 0) }),
+      el('td', { class: 'actions' }, groupActions(workspaceContext(), g)));
   }));
 }
 

@@ -21,7 +21,10 @@ export function buildSessionsPanel(ctx) {
   const table = el('table', { id: 'sessions', class: 'data', 'aria-label': t('sessions.label') },
     ctx.headerRow([t('col.when'), t('col.session'), t('col.group'), t('col.room'), t('col.enrolled'), t('col.actions')]),
     el('tbody'));
-  panel.append(el('div', { class: 'table-wrap' }, table));
+  panel.append(el('div', { class: 'table-wrap' }, table),
+    el('label', { class: 'inline-check' },
+      el('input', { type: 'checkbox', id: 'import-day-first' }), ' ', t('import.dayFirst')),
+    el('section', { id: 'import-result', class: 'stack', 'aria-live': 'polite' }));
   fillSessions(ctx, table.tBodies[0]);
   const list = data.sessions;
   if (list.items === null && !list.loading && !list.failed) loadSessions(ctx);
@@ -45,11 +48,17 @@ function fillSessions(ctx, tbody) {
     el('td', { text: s.group_name }),
     el('td', { text: s.room || t(`kind.${s.kind}`) }),
     el('td', { class: 'num', text: String(s.enrolled) }),
-    el('td', { class: 'actions' }, el('button', {
-      type: 'button', class: 'btn btn-small open-sheet', text: t('sessions.prepare'),
-      'aria-label': t('sessions.prepareLabel', { title: s.title }),
-      onClick: () => openSheet(ctx, s.id),
-    })))));
+    el('td', { class: 'actions' },
+      ['trainer', 'dpo'].includes(ctx.role) ? el('button', {
+        type: 'button', class: 'btn btn-small open-sheet', text: t('sessions.prepare'),
+        'aria-label': t('sessions.prepareLabel', { title: s.title }),
+        onClick: () => openSheet(ctx, s.id),
+      }) : null,
+      ['trainer', 'administrator', 'dpo'].includes(ctx.role) ? el('button', {
+        type: 'button', class: 'btn btn-small import-report', text: t('import.button'),
+        'aria-label': t('import.buttonLabel', { title: s.title }),
+        onClick: () => importReport(ctx, s.id),
+      }) : null))));
 }
 
 async function loadSessions(ctx) {
@@ -281,4 +290,252 @@ function fillRegistrations(ctx, tbody) {
       el('td', { text: t(`enrolment.${r.status}`) }),
       el('td', { class: 'decision' }, select, waiver, confirm, cancel, result));
   }));
+}
+
+// ---------------------------------------------------------------- reports
+
+async function importReport(ctx, sessionId) {
+  const box = document.getElementById('import-result');
+  const dayFirst = Boolean(document.getElementById('import-day-first')?.checked);
+  try {
+    const result = await api.importReport(sessionId, dayFirst);
+    ctx.clearError();
+    if (!result.opened) {
+      ctx.setStatus(t('import.cancelled'));
+      return;
+    }
+    const summary = result.summary;
+    ctx.setStatus(t('import.done', { matched: summary.matched, rows: summary.rows }));
+    renderImport(ctx, box, sessionId, summary);
+  } catch (err) {
+    if (err.code !== 'invalid_input') {
+      ctx.showError(err);
+      return;
+    }
+    // A malformed file: the message names the line; nothing was imported.
+    box.replaceChildren(ctx.el('p', { class: 'result refused', id: 'import-error',
+      text: t('import.failed', { detail: err.message || '' }) }));
+    ctx.setStatus(t('import.failedShort'));
+  }
+}
+
+async function renderImport(ctx, box, sessionId, summary) {
+  const { el } = ctx;
+  const rows = await api.unmatchedRows(sessionId);
+  let people = [];
+  try {
+    people = await api.listParticipants(null);
+  } catch {
+    people = [];
+  }
+  const head = summary ? el('p', { id: 'import-summary', text: t('import.summary', {
+    kind: t(`import.kind.${summary.kind}`), rows: summary.rows, matched: summary.matched,
+    duplicates: summary.duplicates, unmatched: summary.unmatched.length,
+  }) }) : null;
+  const list = rows.length === 0 ? el('p', { class: 'empty', text: t('import.noUnmatched') })
+    : el('table', { id: 'unmatched', class: 'data', 'aria-label': t('import.unmatchedLabel') },
+      ctx.headerRow([t('import.line'), t('col.name'), t('col.email'), t('col.when'), t('col.decision')]),
+      el('tbody', {}, rows.map((r) => {
+        const select = el('select', { class: 'match-select', 'aria-label': t('import.matchFor', { line: r.line }) },
+          el('option', { value: '', text: t('import.choose') }),
+          people.map((p) => el('option', { value: p.id, text: `${ctx.fullName(p)} — ${p.email}` })));
+        const match = el('button', { type: 'button', class: 'btn btn-small match-unmatched', text: t('import.match') });
+        const discard = el('button', { type: 'button', class: 'btn btn-small discard-unmatched', text: t('import.discard') });
+        const resolve = async (participantId) => {
+          try {
+            await api.resolveUnmatched(r.id, participantId);
+            ctx.setStatus(participantId ? t('import.matched') : t('import.discarded'));
+            await renderImport(ctx, box, sessionId, summary);
+          } catch (err) {
+            ctx.showError(err);
+          }
+        };
+        match.addEventListener('click', () => { if (select.value) resolve(select.value); });
+        discard.addEventListener('click', () => resolve(null));
+        return el('tr', { 'data-id': r.id },
+          el('td', { class: 'num', text: String(r.line) }), el('td', { text: r.name }), el('td', { text: r.email }),
+          el('td', { class: 'nowrap', text: formatDateTime(r.starts_at, ctx.lang()) }),
+          el('td', { class: 'decision' }, select, match, discard));
+      })));
+  box.replaceChildren(...[head, el('h3', { text: t('import.unmatchedTitle') }), list].filter(Boolean));
+}
+
+// ---------------------------------------------------------------- group actions
+
+export function groupActions(ctx, group) {
+  const { el } = ctx;
+  const result = el('span', { class: 'result', role: 'status' });
+  const exportButton = el('button', {
+    type: 'button', class: 'btn btn-small export-list', text: t('export.button'),
+    'aria-label': t('export.buttonLabel', { name: group.name }),
+  });
+  exportButton.addEventListener('click', async () => {
+    try {
+      const done = await api.exportContactList(group.id);
+      ctx.clearError();
+      result.textContent = done.saved ? t('export.saved', { rows: done.rows }) : t('export.cancelled');
+      ctx.setStatus(result.textContent);
+    } catch (err) {
+      ctx.showError(err);
+    }
+  });
+  const parts = [exportButton];
+  if (['administrator', 'dpo'].includes(ctx.role)) {
+    const select = el('select', { class: 'template-select', 'aria-label': t('messages.template') },
+      ['registration_confirmation', 'webinar_reminder', 'module_suggestion'].map((name) =>
+        el('option', { value: name, text: t(`template.${name}`) })));
+    const queue = el('button', { type: 'button', class: 'btn btn-small queue-messages', text: t('messages.queue'),
+      'aria-label': t('messages.queueLabel', { name: group.name }) });
+    queue.addEventListener('click', async () => {
+      try {
+        const template = select.value;
+        let sessionId = null;
+        if (template === 'webinar_reminder') {
+          const sessions = await api.groupSessions(group.id);
+          const next = sessions.find((s) => new Date(s.starts_at) > new Date());
+          if (!next) {
+            result.textContent = t('messages.noSession');
+            return;
+          }
+          sessionId = next.id;
+        }
+        const queued = await api.queueMessages(template, group.id, sessionId, group.programme_id);
+        ctx.clearError();
+        result.textContent = t('messages.queued', { queued: queued.queued, skipped: queued.skipped.length });
+        ctx.setStatus(result.textContent);
+      } catch (err) {
+        ctx.showError(err);
+      }
+    });
+    parts.push(select, queue);
+  }
+  return el('div', { class: 'decision' }, parts, result);
+}
+
+// ---------------------------------------------------------------- balancing
+
+export function buildBalancingPanel(ctx) {
+  const { el, data } = ctx;
+  if (!data.balancing) data.balancing = { groups: null, view: null, programme: null, edits: {} };
+  const b = data.balancing;
+  const panel = el('div', { class: 'panel stack', id: 'balancing-panel' },
+    el('p', { class: 'muted', text: t('balancing.help') }));
+  const select = el('select', { id: 'balancing-programme', 'aria-label': t('balancing.programme') });
+  const propose = el('button', { type: 'button', id: 'balancing-propose', class: 'btn btn-primary', text: t('balancing.propose') });
+  panel.append(el('div', { class: 'toolbar' }, select, propose));
+  const body = el('div', { id: 'balancing-body', class: 'stack' });
+  panel.append(body);
+  const fillProgrammes = () => {
+    const seen = new Map();
+    for (const g of b.groups || []) seen.set(g.programme_id, g.programme);
+    select.replaceChildren(...[...seen].map(([id, name]) => {
+      const option = el('option', { value: id, text: name });
+      if (id === b.programme) option.selected = true;
+      return option;
+    }));
+  };
+  if (b.groups === null) {
+    api.listGroups().then((groups) => { b.groups = groups; fillProgrammes(); }).catch(ctx.showError);
+  } else {
+    fillProgrammes();
+  }
+  propose.addEventListener('click', async () => {
+    b.programme = select.value;
+    try {
+      b.view = await api.balancingPropose(b.programme);
+      b.edits = { ...b.view.assignments };
+      ctx.clearError();
+      renderBalancing(ctx, body);
+      ctx.setStatus(t('balancing.proposed'));
+    } catch (err) {
+      ctx.showError(err);
+    }
+  });
+  if (b.view) renderBalancing(ctx, body);
+  return panel;
+}
+
+function scoreText(score) {
+  return t('balancing.score', { unplaced: score.unplaced, gap: score.gap, unmet: score.unmet_preferences,
+    age: score.age_penalty });
+}
+
+function renderBalancing(ctx, body) {
+  const { el } = ctx;
+  const b = ctx.data.balancing;
+  const view = b.view;
+  const groups = el('table', { id: 'balancing-groups', class: 'data', 'aria-label': t('balancing.groups') },
+    ctx.headerRow([t('col.group'), t('col.slot'), t('col.capacity'), t('col.confirmed'), t('col.proposed')]),
+    el('tbody', {}, view.groups.map((g) => el('tr', { 'data-id': g.id },
+      el('td', { text: g.name }), el('td', { text: g.slot }), el('td', { class: 'num', text: String(g.capacity) }),
+      el('td', { class: 'num', text: String(g.confirmed) }), el('td', { class: 'num proposed', text: String(g.proposed) })))));
+  const people = el('table', { id: 'balancing-people', class: 'data', 'aria-label': t('balancing.people') },
+    ctx.headerRow([t('col.name'), t('col.slots'), t('col.bracket'), t('col.payment'), t('col.group')]),
+    el('tbody', {}, view.registrations.map((r) => {
+      const select = el('select', { class: 'assign-select', 'aria-label': t('balancing.assignFor', { name: ctx.fullName(r) }) },
+        el('option', { value: '', text: t('balancing.unplaced') }),
+        view.groups.filter((g) => r.available_slots.includes(g.slot)).map((g) => {
+          const option = el('option', { value: g.id, text: `${g.name} (${g.slot})` });
+          if (b.edits[r.enrolment_id] === g.id) option.selected = true;
+          return option;
+        }));
+      select.addEventListener('change', () => {
+        if (select.value) b.edits[r.enrolment_id] = select.value;
+        else delete b.edits[r.enrolment_id];
+      });
+      const slots = r.available_slots.map((s) => (s === r.preferred_slot ? `${s} ★` : s)).join(', ');
+      return el('tr', { 'data-id': r.enrolment_id },
+        el('td', { text: ctx.fullName(r) }), el('td', { text: slots }), el('td', { text: r.bracket || t('none') }),
+        el('td', {}, el('span', { class: `badge payment-${r.payment}`, text: t(`payment.${r.payment}`) })),
+        el('td', {}, select));
+    })));
+  const figures = el('p', { id: 'balancing-score', class: 'strong', text: scoreText(view.score) });
+  const result = el('p', { id: 'balancing-result', class: 'result', role: 'status' });
+  const recompute = el('button', { type: 'button', id: 'balancing-evaluate', class: 'btn', text: t('balancing.evaluate') });
+  const apply = el('button', { type: 'button', id: 'balancing-apply', class: 'btn btn-primary', text: t('balancing.apply') });
+  recompute.addEventListener('click', async () => {
+    try {
+      const edited = await api.balancingEvaluate(b.programme, b.edits);
+      b.view = { ...edited, registrations: b.view.registrations };
+      ctx.clearError();
+      renderBalancing(ctx, body);
+      ctx.setStatus(scoreText(edited.score));
+    } catch (err) {
+      result.textContent = err.code === 'invalid_proposal' ? t('balancing.invalid', { detail: err.message }) : '';
+      if (err.code !== 'invalid_proposal') ctx.showError(err);
+    }
+  });
+  apply.addEventListener('click', async () => {
+    try {
+      const applied = await api.balancingApply(b.programme, b.edits);
+      ctx.clearError();
+      result.textContent = t('balancing.applied', { confirmed: applied.confirmed, waiting: applied.awaiting_payment });
+      ctx.setStatus(result.textContent);
+      b.view = null;
+      body.replaceChildren(result);
+    } catch (err) {
+      result.textContent = err.code === 'invalid_proposal' ? t('balancing.invalid', { detail: err.message }) : '';
+      if (err.code !== 'invalid_proposal') ctx.showError(err);
+    }
+  });
+  body.replaceChildren(figures, el('div', { class: 'table-wrap' }, groups), el('div', { class: 'table-wrap' }, people),
+    el('div', { class: 'toolbar' }, recompute, apply), result);
+}
+
+// ---------------------------------------------------------------- outbox
+
+export function buildOutboxPanel(ctx) {
+  const { el } = ctx;
+  const table = el('table', { id: 'outbox', class: 'data', 'aria-label': t('outbox.label') },
+    ctx.headerRow([t('col.when'), t('col.name'), t('col.template'), t('col.subject'), t('col.status')]),
+    el('tbody', {}, ctx.messageRow(5, t('loading'))));
+  api.outbox().then((rows) => {
+    table.tBodies[0].replaceChildren(...(rows.length === 0 ? [ctx.messageRow(5, t('outbox.empty'))]
+      : rows.map((m) => el('tr', { 'data-id': m.id },
+        el('td', { class: 'nowrap', text: formatDateTime(m.queued_at, ctx.lang()) }),
+        el('td', { text: ctx.fullName(m) }), el('td', { text: t(`template.${m.template}`) }),
+        el('td', { text: m.subject }), el('td', { text: t(`outbox.status.${m.status}`) })))));
+  }).catch(ctx.showError);
+  return el('div', { class: 'panel stack' }, el('p', { class: 'muted', text: t('outbox.help') }),
+    el('div', { class: 'table-wrap' }, table));
 }

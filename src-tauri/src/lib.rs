@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod dialogs;
 pub mod error;
 pub mod keystore;
 pub mod logging;
@@ -61,6 +62,16 @@ fn run_window(app_state: state::AppState) -> ExitCode {
             commands::planning::group_sessions,
             commands::planning::add_session,
             commands::planning::update_group,
+            commands::office::balancing_propose,
+            commands::office::balancing_evaluate,
+            commands::office::balancing_apply,
+            commands::exchange::import_report,
+            commands::exchange::unmatched_rows,
+            commands::exchange::resolve_unmatched,
+            commands::office::message_preview,
+            commands::office::queue_messages,
+            commands::office::outbox,
+            commands::exchange::export_contact_list,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

@@ -396,3 +396,65 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     }
     found
 }
+
+/// Answers the native GTK file dialog titled `title` (opened by the app
+/// through rfd) as a user would: focus it, type the full path, press Enter.
+/// Runs in the background; join the handle after triggering the dialog.
+pub fn answer_file_dialog(title: &str, path: &Path) -> std::thread::JoinHandle<Result<()>> {
+    let title = title.to_owned();
+    let path = path.display().to_string();
+    std::thread::spawn(move || {
+        let started = Instant::now();
+        let window = loop {
+            let found = Command::new("xdotool")
+                .args(["search", "--onlyvisible", "--name", &title])
+                .output()
+                .context("running xdotool (install it: apt-get install xdotool)")?;
+            let ids = String::from_utf8_lossy(&found.stdout).trim().to_owned();
+            if let Some(id) = ids.lines().last().filter(|id| !id.is_empty()) {
+                break id.to_owned();
+            }
+            if started.elapsed() > Duration::from_secs(30) {
+                let all = Command::new("xdotool")
+                    .args(["search", "--name", "."])
+                    .output()?;
+                let mut names = Vec::new();
+                for id in String::from_utf8_lossy(&all.stdout).lines() {
+                    let name = Command::new("xdotool")
+                        .args(["getwindowname", id])
+                        .output()?;
+                    names.push(String::from_utf8_lossy(&name.stdout).trim().to_owned());
+                }
+                let _ = Command::new("import")
+                    .args(["-window", "root"])
+                    .arg(screenshot_dir().join("dialog-missing.png"))
+                    .status();
+                bail!("the file dialog {title:?} did not appear; windows: {names:?}");
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        // Let GTK finish mapping the dialog and focusing its entry.
+        std::thread::sleep(Duration::from_millis(800));
+        let run = |args: &[&str]| -> Result<()> {
+            let status = Command::new("xdotool").args(args).status()?;
+            if !status.success() {
+                bail!("xdotool {args:?} failed");
+            }
+            Ok(())
+        };
+        run(&["windowfocus", "--sync", &window])?;
+        // Ctrl+L opens (or focuses) the location entry of the GTK chooser.
+        run(&["key", "--clearmodifiers", "ctrl+l"])?;
+        std::thread::sleep(Duration::from_millis(400));
+        run(&["key", "--clearmodifiers", "ctrl+a"])?;
+        run(&["type", "--delay", "20", &path])?;
+        std::thread::sleep(Duration::from_millis(300));
+        // Evidence of the real dialog, before it closes.
+        let _ = Command::new("import")
+            .args(["-window", "root"])
+            .arg(screenshot_dir().join(format!("dialog-{}.png", title.replace(' ', "-"))))
+            .status();
+        run(&["key", "Return"])?;
+        Ok(())
+    })
+}

@@ -525,3 +525,262 @@ fn pol_10_admin_confirms_a_paid_place_and_is_refused_an_unpaid_one() -> Result<(
     );
     Ok(())
 }
+
+/// The confirmed participants (id, e-mail, phone) of a group, from the store.
+fn group_people(dirs: &AppDirs, group: &str) -> Result<Vec<(String, String, Option<String>)>> {
+    use store::schema::enrolments;
+    let mut store = dirs.open_store()?;
+    Ok(enrolments::table
+        .inner_join(participants::table)
+        .filter(enrolments::group_id.eq(group))
+        .filter(enrolments::status.eq("confirmed"))
+        .select((participants::id, participants::email, participants::phone))
+        .load(store.connection())?)
+}
+
+#[test]
+fn pol_15_dc_7_the_workshop_list_is_saved_through_the_native_dialog() -> Result<()> {
+    if !enabled("the list export test") {
+        return Ok(());
+    }
+    let dirs = AppDirs::new()?;
+    dirs.seed_demo()?;
+    let target = dirs.data.parent().unwrap().join("export").join("liste.csv");
+    std::fs::create_dir_all(target.parent().unwrap())?;
+    let window = Window::launch(&dirs)?;
+    window.sign_in(ADMIN.0, ADMIN.1)?;
+    window.click("#tab-groups")?;
+    window.wait_visible("#groups tbody tr[data-id] .export-list")?;
+    let group = window
+        .js(
+            "return document.querySelector('#groups tbody tr[data-id]').dataset.id;",
+            json!([]),
+        )?
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let answer = e2e::answer_file_dialog("Enregistrer la liste des participants", &target);
+    window.click(&format!("#groups tr[data-id='{group}'] .export-list"))?;
+    answer.join().expect("dialog thread")?;
+    let said = window.wait_js(
+        "the export message",
+        "const r = document.querySelector(`#groups tr[data-id='${arguments[0]}'] .result`); \
+         return r && r.textContent.trim() || null;",
+        json!([group]),
+    )?;
+    window.screenshot("14-admin-list-exported")?;
+    window.close()?;
+    ensure!(
+        said.as_str()
+            .unwrap_or_default()
+            .contains("Liste enregistrée"),
+        "the window says it: {said}"
+    );
+    let bytes = std::fs::read(&target)?;
+    ensure!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "UTF-8 with BOM");
+    let text = String::from_utf8(bytes[3..].to_vec())?;
+    let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    let people = group_people(&dirs, &group)?;
+    ensure!(
+        lines[0] == "\"Prénom\";\"Nom\";\"E-mail\"",
+        "header: {}",
+        lines[0]
+    );
+    ensure!(
+        lines.len() == people.len() + 1,
+        "one line per confirmed participant"
+    );
+    for (id, email, phone) in &people {
+        ensure!(text.contains(email.as_str()), "every e-mail is listed");
+        ensure!(!text.contains(id.as_str()), "no id in the list");
+        if let Some(phone) = phone {
+            ensure!(!text.contains(phone.as_str()), "no phone in the list");
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn pol_4_dc_7_a_zoom_report_is_imported_through_the_native_dialog_and_a_bad_one_changes_nothing(
+) -> Result<()> {
+    if !enabled("the report import test") {
+        return Ok(());
+    }
+    use store::schema::{attendance, import_unmatched, sessions};
+    let dirs = AppDirs::new()?;
+    dirs.seed_demo()?;
+    // The first upcoming session (the admin's sessions tab lists them all) and its people.
+    let (session, group): (String, String) = {
+        let mut store = dirs.open_store()?;
+        sessions::table
+            .filter(sessions::ends_at.ge(chrono::Utc::now().naive_utc()))
+            .order(sessions::starts_at)
+            .select((sessions::id, sessions::group_id))
+            .first(store.connection())?
+    };
+    let people = group_people(&dirs, &group)?;
+    let folder = dirs.data.parent().unwrap().join("reports");
+    std::fs::create_dir_all(&folder)?;
+    let good = folder.join("zoom.csv");
+    let mut report = String::from(
+        "Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants\n\
+         851 1234 5678,Atelier,11/04/2026 06:30:00 PM,11/04/2026 08:00:00 PM,hote@example.test,90,3\n\n\
+         Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n",
+    );
+    report.push_str(&format!(
+        "Personne Fictive A,{},11/04/2026 06:31:00 PM,11/04/2026 07:58:00 PM,87,No\n",
+        people[0].1
+    ));
+    report.push_str(&format!(
+        "Personne Fictive B,{},11/04/2026 06:33:00 PM,11/04/2026 07:59:00 PM,86,No\n",
+        people[1].1
+    ));
+    report.push_str("Personne Inconnue,inconnue.fictive@example.test,11/04/2026 06:35:00 PM,11/04/2026 07:50:00 PM,75,Yes\n");
+    std::fs::write(&good, &report)?;
+    let bad = folder.join("abime.csv");
+    std::fs::write(
+        &bad,
+        format!(
+            "{report}Personne Fictive C,{},pas une date,11/04/2026 07:59:00 PM,86,No\n",
+            people[2].1
+        ),
+    )?;
+
+    let count = |dirs: &AppDirs| -> Result<(i64, i64)> {
+        let mut store = dirs.open_store()?;
+        let conn = store.connection();
+        Ok((
+            attendance::table.count().get_result(conn)?,
+            import_unmatched::table.count().get_result(conn)?,
+        ))
+    };
+    let before = count(&dirs)?;
+
+    let window = Window::launch(&dirs)?;
+    window.sign_in(ADMIN.0, ADMIN.1)?;
+    window.click("#tab-sessions")?;
+    let button = format!("#sessions tr[data-id='{session}'] .import-report");
+    window.wait_visible(&button)?;
+    // A malformed file first: refused with its line, nothing imported.
+    let answer = e2e::answer_file_dialog("Importer un rapport", &bad);
+    window.click(&button)?;
+    answer.join().expect("dialog thread")?;
+    let refusal = window.wait_js(
+        "the refusal",
+        "const e = document.getElementById('import-error'); return e && e.textContent.trim() || null;",
+        json!([]),
+    )?;
+    window.screenshot("15-admin-bad-report-refused")?;
+    ensure!(
+        refusal.as_str().unwrap_or_default().contains("line 8"),
+        "names the line: {refusal}"
+    );
+    // Then the good one.
+    let answer = e2e::answer_file_dialog("Importer un rapport", &good);
+    window.click(&button)?;
+    answer.join().expect("dialog thread")?;
+    let summary = window.wait_js(
+        "the import summary",
+        "const e = document.getElementById('import-summary'); return e && e.textContent.trim() || null;",
+        json!([]),
+    )?;
+    window.wait_visible("#unmatched tbody tr[data-id]")?;
+    window.screenshot("16-admin-report-imported")?;
+    window.close()?;
+    ensure!(
+        summary
+            .as_str()
+            .unwrap_or_default()
+            .contains("2 rattachée(s)"),
+        "two rows matched: {summary}"
+    );
+    let after = count(&dirs)?;
+    ensure!(
+        after == (before.0 + 2, before.1 + 1),
+        "two attendance rows and one unmatched row, nothing from the bad file"
+    );
+    Ok(())
+}
+
+#[test]
+fn pol_10_admin_runs_balancing_and_applies_it_in_one_step() -> Result<()> {
+    if !enabled("the balancing test") {
+        return Ok(());
+    }
+    use store::schema::enrolments;
+    let dirs = AppDirs::new()?;
+    dirs.seed_demo()?;
+    let window = Window::launch(&dirs)?;
+    window.sign_in(ADMIN.0, ADMIN.1)?;
+    window.click("#tab-balancing")?;
+    window.wait_js(
+        "the programmes",
+        "return document.querySelectorAll('#balancing-programme option').length > 0;",
+        json!([]),
+    )?;
+    window.click("#balancing-propose")?;
+    let score = window.wait_js(
+        "the proposal's figures",
+        "const e = document.getElementById('balancing-score'); return e && e.textContent.trim() || null;",
+        json!([]),
+    )?;
+    let programme = window
+        .js(
+            "return document.getElementById('balancing-programme').value;",
+            json!([]),
+        )?
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let proposed = window.js(
+        "return Object.fromEntries([...document.querySelectorAll('#balancing-people tbody tr[data-id]')] \
+           .map(r => [r.dataset.id, r.querySelector('select').value]));",
+        json!([]),
+    )?;
+    window.screenshot("17-admin-balancing-proposal")?;
+    window.click("#balancing-apply")?;
+    let applied = window.wait_js(
+        "the result",
+        "const e = document.getElementById('balancing-result'); return e && e.textContent.trim() || null;",
+        json!([]),
+    )?;
+    window.screenshot("18-admin-balancing-applied")?;
+    window.close()?;
+    ensure!(
+        score.as_str().unwrap_or_default().contains("écart"),
+        "figures shown: {score}"
+    );
+    ensure!(
+        applied
+            .as_str()
+            .unwrap_or_default()
+            .contains("Répartition appliquée"),
+        "{applied}"
+    );
+    let proposed: std::collections::BTreeMap<String, String> = serde_json::from_value(proposed)?;
+    ensure!(!proposed.is_empty(), "the programme had pending requests");
+    let mut store = dirs.open_store()?;
+    for (enrolment, group) in &proposed {
+        let (placed, state): (Option<String>, String) = enrolments::table
+            .find(enrolment)
+            .select((enrolments::group_id, enrolments::status))
+            .first(store.connection())?;
+        if group.is_empty() {
+            ensure!(
+                state == "requested",
+                "an unplaced request stays in the inbox"
+            );
+        } else {
+            ensure!(
+                placed.as_deref() == Some(group.as_str()),
+                "applied as shown"
+            );
+            ensure!(
+                state == "confirmed" || state == "requested",
+                "behind the payment gate"
+            );
+        }
+    }
+    let _ = programme;
+    Ok(())
+}

@@ -124,10 +124,17 @@ pub enum Category {
     AssistanceRequests,
     /// Staff accounts and devices.
     StaffAccounts,
+    /// Importing videoconference reports (POL-4): writes attendance and
+    /// questions without reading anyone's history; unmatched rows show the
+    /// names and e-mails found in the file. Trainers import for their own
+    /// sessions only (scope).
+    ReportImport,
+    /// Messages from templates queued for sending (POL-13).
+    Outbox,
 }
 
 impl Category {
-    pub const ALL: [Category; 21] = [
+    pub const ALL: [Category; 23] = [
         Category::ContactList,
         Category::Identity,
         Category::FamilySituation,
@@ -149,6 +156,8 @@ impl Category {
         Category::Registers,
         Category::AssistanceRequests,
         Category::StaffAccounts,
+        Category::ReportImport,
+        Category::Outbox,
     ];
 }
 
@@ -165,7 +174,7 @@ use Access::{None as No, Read as R, Write as W};
 /// The policy table (ROLE-1..5). Columns: Trainer, ExternalTrainer, Administrator,
 /// Support, Dpo. This is the only place access is decided.
 #[rustfmt::skip]
-const POLICY: [(Category, [Access; 5]); 21] = [
+const POLICY: [(Category, [Access; 5]); 23] = [
     //                                  Trainer ExtTr Admin Support DPO
     (Category::ContactList,            [R,      R,    R,    R,      W]),
     (Category::Identity,               [R,      No,   R,    W,      W]), // ROLE-4: contact details on request
@@ -188,6 +197,8 @@ const POLICY: [(Category, [Access; 5]); 21] = [
     (Category::Registers,              [No,     No,   No,   No,     W]),
     (Category::AssistanceRequests,     [No,     No,   No,   R,      W]),
     (Category::StaffAccounts,          [No,     No,   No,   No,     R]),
+    (Category::ReportImport,           [W,      No,   W,    No,     W]), // trainers: their sessions
+    (Category::Outbox,                 [No,     No,   W,    No,     W]), // the office sends reminders
 ];
 
 fn column(role: Role) -> usize {

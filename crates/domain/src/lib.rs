@@ -7,7 +7,9 @@ pub mod access;
 pub mod attendance_import;
 pub mod audit;
 pub mod balancing;
+pub mod contact_list;
 pub mod ids;
+pub mod messages;
 pub mod signin;
 pub mod time;
 

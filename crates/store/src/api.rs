@@ -45,10 +45,20 @@ pub enum Command {
     GroupSessions,
     AddSession,
     UpdateGroup,
+    BalancingPropose,
+    BalancingEvaluate,
+    BalancingApply,
+    ImportReport,
+    UnmatchedRows,
+    ResolveUnmatched,
+    MessagePreview,
+    QueueMessages,
+    Outbox,
+    ExportContactList,
 }
 
 impl Command {
-    pub const ALL: [Command; 23] = [
+    pub const ALL: [Command; 33] = [
         Command::AppInfo,
         Command::SignIn,
         Command::SignOut,
@@ -72,6 +82,16 @@ impl Command {
         Command::GroupSessions,
         Command::AddSession,
         Command::UpdateGroup,
+        Command::BalancingPropose,
+        Command::BalancingEvaluate,
+        Command::BalancingApply,
+        Command::ImportReport,
+        Command::UnmatchedRows,
+        Command::ResolveUnmatched,
+        Command::MessagePreview,
+        Command::QueueMessages,
+        Command::Outbox,
+        Command::ExportContactList,
     ];
 
     /// The name the UI invokes.
@@ -100,6 +120,16 @@ impl Command {
             Command::GroupSessions => "group_sessions",
             Command::AddSession => "add_session",
             Command::UpdateGroup => "update_group",
+            Command::BalancingPropose => "balancing_propose",
+            Command::BalancingEvaluate => "balancing_evaluate",
+            Command::BalancingApply => "balancing_apply",
+            Command::ImportReport => "import_report",
+            Command::UnmatchedRows => "unmatched_rows",
+            Command::ResolveUnmatched => "resolve_unmatched",
+            Command::MessagePreview => "message_preview",
+            Command::QueueMessages => "queue_messages",
+            Command::Outbox => "outbox",
+            Command::ExportContactList => "export_contact_list",
         }
     }
 

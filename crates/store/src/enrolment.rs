@@ -56,6 +56,11 @@ impl PaymentState {
     }
 }
 
+/// The payment state of an enrolment from its payments' statuses.
+pub fn payment_state_of(statuses: &[String]) -> PaymentState {
+    PaymentState::from_statuses(statuses)
+}
+
 /// One registration in the office's inbox or a group's list.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct RegistrationRow {

@@ -6,10 +6,14 @@
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod balancing;
 pub mod checkpoint;
+pub mod contacts;
 pub mod enrolment;
 pub mod erasure;
 pub mod error;
+pub mod import;
+pub mod messages;
 pub mod models;
 pub mod open;
 pub mod planning;

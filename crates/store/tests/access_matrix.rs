@@ -129,6 +129,27 @@ fn expectation(command: Command, role: Role) -> Expect {
             Trainer | Dpo => Expect::Scoped,
             ExternalTrainer | Administrator | Support => Expect::Denied,
         },
+        // Balancing and messages: the office and the DPO.
+        Command::BalancingPropose
+        | Command::BalancingEvaluate
+        | Command::BalancingApply
+        | Command::MessagePreview
+        | Command::QueueMessages
+        | Command::Outbox => match role {
+            Administrator | Dpo => Expect::Scoped,
+            Trainer | ExternalTrainer | Support => Expect::Denied,
+        },
+        // Reports: trainers for their own sessions, the office, the DPO.
+        Command::ImportReport | Command::UnmatchedRows | Command::ResolveUnmatched => match role {
+            Trainer | Administrator | Dpo => Expect::Scoped,
+            ExternalTrainer | Support => Expect::Denied,
+        },
+        // The names-and-e-mails list: of one's own workshop (trainers, external
+        // trainers), of any group (office, DPO); support has no workshop.
+        Command::ExportContactList => match role {
+            Support => Expect::Denied,
+            Trainer | ExternalTrainer | Administrator | Dpo => Expect::Scoped,
+        },
         // Registrations, places and planning changes: the office and the DPO.
         Command::Registrations
         | Command::ConfirmPlace
@@ -140,6 +161,22 @@ fn expectation(command: Command, role: Role) -> Expect {
             Trainer | ExternalTrainer | Support => Expect::Denied,
         },
     }
+}
+
+/// The DPO of the demo, as an actor.
+fn fixture_dpo(conn: &mut diesel::SqliteConnection) -> Actor {
+    use store::schema::staff;
+    let id: String = staff::table
+        .filter(staff::username.eq("dpo"))
+        .select(staff::id)
+        .first(conn)
+        .unwrap();
+    let device: String = store::schema::app_meta::table
+        .filter(store::schema::app_meta::key.eq("device_id"))
+        .select(store::schema::app_meta::value)
+        .first(conn)
+        .unwrap();
+    Actor::new(domain::StaffId(id), Role::Dpo, domain::DeviceId(device))
 }
 
 /// Runs one of the workspace commands as `actor` with arguments that make
@@ -247,9 +284,14 @@ fn run_workspace_command(
             enrolment::cancel(conn, actor, &request, at)?;
         }
         Command::MoveEnrolment => {
+            let current: Option<String> = enrolments::table
+                .find(&request)
+                .select(enrolments::group_id)
+                .first(conn)
+                .unwrap();
             let other: String = workshop_groups::table
                 .filter(workshop_groups::programme_id.eq(&programme))
-                .filter(workshop_groups::id.ne(&target))
+                .filter(workshop_groups::id.ne(current.unwrap_or_default()))
                 .select(workshop_groups::id)
                 .first(conn)
                 .unwrap();
@@ -275,6 +317,106 @@ fn run_workspace_command(
                 ..Default::default()
             };
             planning::update_group(conn, actor, &group, &change, at)?;
+        }
+        Command::BalancingPropose | Command::BalancingEvaluate | Command::BalancingApply => {
+            let view = store::balancing::propose(conn, actor, &programme, at)?;
+            match command {
+                Command::BalancingEvaluate => {
+                    store::balancing::evaluate(conn, actor, &programme, &view.assignments, at)?;
+                }
+                Command::BalancingApply => {
+                    store::balancing::apply(conn, actor, &programme, &view.assignments, at)?;
+                }
+                _ => {}
+            }
+        }
+        Command::MessagePreview | Command::QueueMessages | Command::Outbox => {
+            use domain::messages::Template;
+            let context = store::messages::MessageContext {
+                session: Some(&session),
+                group: Some(&group),
+                programme: Some(&programme),
+            };
+            match command {
+                Command::MessagePreview => {
+                    store::messages::preview(
+                        conn,
+                        actor,
+                        Template::WebinarReminder,
+                        &participant,
+                        &context,
+                        at,
+                    )?;
+                }
+                Command::QueueMessages => {
+                    let queued = store::messages::queue(
+                        conn,
+                        actor,
+                        Template::WebinarReminder,
+                        std::slice::from_ref(&participant),
+                        &context,
+                        at,
+                    )?;
+                    assert_eq!(queued.queued, 1);
+                }
+                _ => {
+                    store::messages::outbox(conn, actor, at)?;
+                }
+            }
+        }
+        Command::ImportReport | Command::UnmatchedRows => {
+            let email: String = store::schema::participants::table
+                .find(&participant)
+                .select(store::schema::participants::email)
+                .first(conn)
+                .unwrap();
+            let report = format!(
+                "name,email,join,leave\nPersonne Fictive,{email},2026-11-04 18:30,2026-11-04 19:55\n\
+                 Inconnue Fictive,inconnue.fictive@example.test,2026-11-04 18:31,2026-11-04 19:50\n"
+            );
+            if command == Command::ImportReport {
+                let summary = store::import::import_report(
+                    conn,
+                    actor,
+                    &session,
+                    report.as_bytes(),
+                    chrono_tz::Europe::Paris,
+                    false,
+                    at,
+                )?;
+                assert_eq!(summary.matched + summary.duplicates, 1);
+            } else {
+                store::import::unmatched_rows(conn, actor, &session, at)?;
+            }
+        }
+        Command::ResolveUnmatched => {
+            // A row to resolve, put there by the DPO's import.
+            let dpo = fixture_dpo(conn);
+            let report = "name,email,join,leave\nInconnue Fictive,autre.inconnue@example.test,2026-11-04 18:31,2026-11-04 19:50\n";
+            let summary = store::import::import_report(
+                conn,
+                &dpo,
+                &session,
+                report.as_bytes(),
+                chrono_tz::Europe::Paris,
+                false,
+                at,
+            )
+            .unwrap();
+            let row = summary.unmatched[0].id.clone();
+            store::import::resolve_unmatched(conn, actor, &row, None, at)?;
+        }
+        Command::ExportContactList => {
+            let own: String = match actor.role {
+                Role::ExternalTrainer => workshop_groups::table
+                    .filter(workshop_groups::external_trainer_id.eq(&me))
+                    .select(workshop_groups::id)
+                    .first(conn)
+                    .unwrap(),
+                _ => group.clone(),
+            };
+            let (_, contacts) = store::contacts::workshop_contacts(conn, actor, &own, at)?;
+            assert!(!contacts.is_empty());
         }
         other => panic!("{} is not a workspace command", other.name()),
     }

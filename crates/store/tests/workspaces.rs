@@ -531,3 +531,305 @@ fn pol_10_a_room_or_a_trainer_booked_twice_is_refused_with_the_clash_named() {
         "not_permitted"
     );
 }
+
+fn programme_with_requests(f: &mut Fixture) -> String {
+    enrolments::table
+        .filter(enrolments::status.eq("requested"))
+        .select(enrolments::programme_id)
+        .order(enrolments::programme_id)
+        .first(f.store.connection())
+        .unwrap()
+}
+
+#[test]
+fn pol_10_balancing_proposes_within_slots_and_capacities_and_applies_behind_the_payment_gate() {
+    use std::collections::BTreeMap;
+    use store::balancing;
+    let mut f = demo();
+    let admin = f.actor("admin.lemans");
+    let programme = programme_with_requests(&mut f);
+    let view = balancing::propose(f.store.connection(), &admin, &programme, now()).unwrap();
+    assert!(!view.registrations.is_empty());
+    assert_eq!(
+        view.assignments.len() + view.unplaced.len(),
+        view.registrations.len()
+    );
+    for (enrolment, group) in &view.assignments {
+        let person = view
+            .registrations
+            .iter()
+            .find(|r| &r.enrolment_id == enrolment)
+            .unwrap();
+        let figure = view
+            .groups
+            .iter()
+            .find(|g| &g.id == group)
+            .expect("a group of the programme");
+        assert!(
+            person.available_slots.contains(&figure.slot),
+            "placed in an available slot"
+        );
+    }
+    assert!(view
+        .groups
+        .iter()
+        .all(|g| g.proposed <= g.capacity.max(g.confirmed)));
+    let proposed_sum: u32 = view.groups.iter().map(|g| g.proposed - g.confirmed).sum();
+    assert_eq!(proposed_sum as usize, view.assignments.len());
+    // The office's figures for the same assignments are the proposal's.
+    let again = balancing::evaluate(
+        f.store.connection(),
+        &admin,
+        &programme,
+        &view.assignments,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(again.score, view.score);
+
+    // An edit that breaks a slot is refused whole.
+    let mut broken = view.assignments.clone();
+    if let Some((enrolment, _)) = broken.iter().next().map(|(e, g)| (e.clone(), g.clone())) {
+        let person = view
+            .registrations
+            .iter()
+            .find(|r| r.enrolment_id == enrolment)
+            .unwrap();
+        if let Some(other) = view
+            .groups
+            .iter()
+            .find(|g| !person.available_slots.contains(&g.slot))
+        {
+            broken.insert(enrolment.clone(), other.id.clone());
+            let error = balancing::apply(f.store.connection(), &admin, &programme, &broken, now())
+                .unwrap_err();
+            assert_eq!(error.code(), "invalid_proposal");
+            assert_eq!(status(&mut f, &enrolment), "requested", "nothing applied");
+        }
+    }
+
+    let applied = balancing::apply(
+        f.store.connection(),
+        &admin,
+        &programme,
+        &view.assignments,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(
+        (applied.confirmed + applied.awaiting_payment) as usize,
+        view.assignments.len()
+    );
+    for (enrolment, group) in &view.assignments {
+        let person = view
+            .registrations
+            .iter()
+            .find(|r| &r.enrolment_id == enrolment)
+            .unwrap();
+        let (state, placed): (String, Option<String>) = enrolments::table
+            .find(enrolment)
+            .select((enrolments::status, enrolments::group_id))
+            .first(f.store.connection())
+            .unwrap();
+        assert_eq!(placed.as_ref(), Some(group));
+        let expected = if person.payment == PaymentState::Confirmed || person.waiver {
+            "confirmed"
+        } else {
+            "requested"
+        };
+        assert_eq!(state, expected, "the payment gate applies to balancing too");
+    }
+    // Trainers do not balance groups.
+    let a = f.actor("formatrice.a");
+    assert_eq!(
+        balancing::propose(f.store.connection(), &a, &programme, now())
+            .unwrap_err()
+            .code(),
+        "not_permitted"
+    );
+    let _ = BTreeMap::<String, String>::new();
+}
+
+#[test]
+fn pol_13_pol_26_suggestions_skip_people_who_objected_and_reminders_reach_everyone() {
+    use domain::messages::Template;
+    use store::messages::{self, MessageContext};
+    use store::schema::{outbox_messages, participants, programmes};
+    let mut f = demo();
+    let admin = f.actor("admin.lemans");
+    let session = sessions_of(&mut f, "formatrice.a")[2].clone();
+    let group: String = sessions::table
+        .find(&session)
+        .select(sessions::group_id)
+        .first(f.store.connection())
+        .unwrap();
+    let recipients = messages::group_recipients(f.store.connection(), &group).unwrap();
+    assert!(recipients.len() >= 3);
+    // One person objects to suggestions (POL-26); another unsubscribed from marketing.
+    diesel::update(participants::table.find(&recipients[0]))
+        .set(participants::objects_to_suggestions.eq(true))
+        .execute(f.store.connection())
+        .unwrap();
+    diesel::update(participants::table.find(&recipients[1]))
+        .set(participants::marketing_opt_out.eq(true))
+        .execute(f.store.connection())
+        .unwrap();
+    let programme: String = programmes::table
+        .select(programmes::id)
+        .first(f.store.connection())
+        .unwrap();
+    let context = MessageContext {
+        session: Some(&session),
+        group: Some(&group),
+        programme: Some(&programme),
+    };
+
+    let preview = messages::preview(
+        f.store.connection(),
+        &admin,
+        Template::WebinarReminder,
+        &recipients[0],
+        &context,
+        now(),
+    )
+    .unwrap();
+    let given: String = participants::table
+        .find(&recipients[0])
+        .select(participants::given_name)
+        .first(f.store.connection())
+        .unwrap();
+    assert!(preview.body.starts_with(&format!("Bonjour {given},")));
+    assert!(!preview.body.contains('{') && !preview.subject.contains('{'));
+
+    let suggestions = messages::queue(
+        f.store.connection(),
+        &admin,
+        Template::ModuleSuggestion,
+        &recipients,
+        &context,
+        now(),
+    )
+    .unwrap();
+    let skipped: Vec<&str> = suggestions
+        .skipped
+        .iter()
+        .map(|s| s.participant_id.as_str())
+        .collect();
+    assert!(skipped.contains(&recipients[0].as_str()) && skipped.contains(&recipients[1].as_str()));
+    assert_eq!(
+        suggestions.queued + suggestions.skipped.len(),
+        recipients.len()
+    );
+    let reminders = messages::queue(
+        f.store.connection(),
+        &admin,
+        Template::WebinarReminder,
+        &recipients,
+        &context,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(
+        reminders.queued,
+        recipients.len(),
+        "reminders serve the contract: no one is skipped"
+    );
+    let suggested_to: Vec<String> = outbox_messages::table
+        .filter(outbox_messages::template.eq("module_suggestion"))
+        .select(outbox_messages::participant_id)
+        .load(f.store.connection())
+        .unwrap();
+    assert!(!suggested_to.contains(&recipients[0]) && !suggested_to.contains(&recipients[1]));
+    let listed = messages::outbox(f.store.connection(), &admin, now()).unwrap();
+    assert_eq!(listed.len(), suggestions.queued + reminders.queued);
+    // Trainers do not send messages.
+    let a = f.actor("formatrice.a");
+    assert_eq!(
+        messages::queue(
+            f.store.connection(),
+            &a,
+            Template::WebinarReminder,
+            &recipients,
+            &context,
+            now()
+        )
+        .unwrap_err()
+        .code(),
+        "not_permitted"
+    );
+}
+
+#[test]
+fn pol_15_role_2_the_external_trainer_list_holds_names_and_emails_of_their_workshop_only() {
+    use domain::contact_list::to_csv;
+    use store::contacts::workshop_contacts;
+    use store::schema::participants;
+    let mut f = demo();
+    let external = f.actor("intervenant.x");
+    let (own, other): (String, String) = {
+        let own: String = workshop_groups::table
+            .filter(workshop_groups::external_trainer_id.eq(external.staff_id.as_str()))
+            .select(workshop_groups::id)
+            .first(f.store.connection())
+            .unwrap();
+        let other: String = workshop_groups::table
+            .filter(workshop_groups::id.ne(&own))
+            .select(workshop_groups::id)
+            .first(f.store.connection())
+            .unwrap();
+        (own, other)
+    };
+    let (_, contacts) = workshop_contacts(f.store.connection(), &external, &own, now()).unwrap();
+    let expected: Vec<(String, String, String)> = enrolments::table
+        .inner_join(participants::table)
+        .filter(enrolments::group_id.eq(&own))
+        .filter(enrolments::status.eq("confirmed"))
+        .order((participants::family_name, participants::given_name))
+        .select((
+            participants::given_name,
+            participants::family_name,
+            participants::email,
+        ))
+        .load(f.store.connection())
+        .unwrap();
+    let got: Vec<(String, String, String)> = contacts
+        .iter()
+        .map(|c| (c.given_name.clone(), c.family_name.clone(), c.email.clone()))
+        .collect();
+    assert_eq!(got, expected);
+    // The file: a BOM, a 3-column header, one 3-column line per person, and no
+    // phone, id or other value of theirs anywhere.
+    let csv = to_csv(&contacts);
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), expected.len() + 1);
+    assert!(
+        lines.iter().all(|l| l.matches("\";\"").count() == 2),
+        "three columns"
+    );
+    let phones: Vec<Option<String>> = enrolments::table
+        .inner_join(participants::table)
+        .filter(enrolments::group_id.eq(&own))
+        .select(participants::phone)
+        .load(f.store.connection())
+        .unwrap();
+    for phone in phones.into_iter().flatten() {
+        assert!(!text.contains(&phone), "no phone in the list");
+    }
+    // Not another workshop's list; the office may export any.
+    assert_eq!(
+        workshop_contacts(f.store.connection(), &external, &other, now())
+            .unwrap_err()
+            .code(),
+        "not_permitted"
+    );
+    let admin = f.actor("admin.lemans");
+    assert!(workshop_contacts(f.store.connection(), &admin, &other, now()).is_ok());
+    let support = f.actor("support");
+    assert_eq!(
+        workshop_contacts(f.store.connection(), &support, &own, now())
+            .unwrap_err()
+            .code(),
+        "not_permitted"
+    );
+}

@@ -4,7 +4,9 @@
 //! (checked by `tests/commands_registry.rs`).
 
 pub mod audit;
+pub mod exchange;
 pub mod groups;
+pub mod office;
 pub mod participants;
 pub mod planning;
 pub mod registrations;
