@@ -87,3 +87,11 @@ export const messagePreview = (templateName, participantId, sessionId, groupId, 
 export const outbox = () => invoke('outbox');
 
 export const groupSessions = (groupId) => invoke('group_sessions', { groupId });
+
+export const planningResources = () => invoke('planning_resources');
+
+export const updateGroup = (groupId, trainerId, roomId, capacity) =>
+  invoke('update_group', { groupId, trainerId: trainerId || null, roomId: roomId ?? null, capacity: capacity || null });
+
+export const addSession = (groupId, title, kind, startsAt, endsAt, roomId) =>
+  invoke('add_session', { groupId, title, kind, startsAt, endsAt, roomId: roomId || null });

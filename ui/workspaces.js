@@ -251,6 +251,20 @@ function fillRegistrations(ctx, tbody) {
     const cancel = el('button', { type: 'button', class: 'btn btn-small cancel-enrolment',
       text: t('registrations.cancel'), 'aria-label': t('registrations.cancelFor', { name }) });
     const result = el('p', { class: 'result', role: 'status' });
+    const move = r.group_id ? el('button', { type: 'button', class: 'btn btn-small move-enrolment',
+      text: t('registrations.move'), 'aria-label': t('registrations.moveFor', { name }) }) : null;
+    if (move) {
+      move.addEventListener('click', async () => {
+        try {
+          await api.moveEnrolment(r.enrolment_id, select.value);
+          ctx.clearError();
+          ctx.setStatus(t('registrations.moved', { name }));
+          await loadRegistrations(ctx);
+        } catch (err) {
+          ctx.showError(err);
+        }
+      });
+    }
     confirm.addEventListener('click', async () => {
       try {
         const placed = await api.confirmPlace(r.enrolment_id, select.value, waiver.value.trim() || null);
@@ -288,7 +302,7 @@ function fillRegistrations(ctx, tbody) {
       el('td', { text: slots || t('none') }),
       el('td', {}, el('span', { class: `badge payment-${r.payment}`, text: t(`payment.${r.payment}`) })),
       el('td', { text: t(`enrolment.${r.status}`) }),
-      el('td', { class: 'decision' }, select, waiver, confirm, cancel, result));
+      el('td', { class: 'decision' }, select, waiver, confirm, move, cancel, result));
   }));
 }
 
@@ -407,9 +421,136 @@ export function groupActions(ctx, group) {
         ctx.showError(err);
       }
     });
-    parts.push(select, queue);
+    const preview = el('button', { type: 'button', class: 'btn btn-small preview-message', text: t('messages.preview') });
+    const previewBox = el('pre', { class: 'message-preview', hidden: true });
+    preview.addEventListener('click', async () => {
+      try {
+        const people = await api.registrations(group.id);
+        const first = people.find((p) => p.status === 'confirmed');
+        if (!first) {
+          result.textContent = t('messages.nobody');
+          return;
+        }
+        let sessionId = null;
+        if (select.value === 'webinar_reminder') {
+          const sessions = await api.groupSessions(group.id);
+          const next = sessions.find((x) => new Date(x.starts_at) > new Date());
+          sessionId = next ? next.id : null;
+        }
+        const shown = await api.messagePreview(select.value, first.participant_id, sessionId, group.id, group.programme_id);
+        previewBox.textContent = `${shown.subject}\n\n${shown.body}`;
+        previewBox.hidden = false;
+        ctx.clearError();
+      } catch (err) {
+        ctx.showError(err);
+      }
+    });
+    const plan = el('button', { type: 'button', class: 'btn btn-small open-planning', text: t('planning.open'),
+      'aria-label': t('planning.openLabel', { name: group.name }) });
+    // The planning form opens in a full-width row under the group's row.
+    const planBox = el('div', { class: 'planning-box stack' });
+    plan.addEventListener('click', () => {
+      const row = plan.closest('tr');
+      const next = row && row.nextElementSibling;
+      if (next && next.classList.contains('planning-row')) {
+        next.remove();
+        plan.setAttribute('aria-expanded', 'false');
+        return;
+      }
+      const cells = row ? row.cells.length : 1;
+      row.after(el('tr', { class: 'planning-row', 'data-group': group.id }, el('td', { colspan: String(cells) }, planBox)));
+      plan.setAttribute('aria-expanded', 'true');
+      buildPlanning(ctx, group, planBox);
+    });
+    parts.push(select, preview, queue, plan);
+    return el('div', { class: 'decision' }, parts, result, previewBox);
   }
   return el('div', { class: 'decision' }, parts, result);
+}
+
+// ---------------------------------------------------------------- planning
+
+async function buildPlanning(ctx, group, box) {
+  const { el } = ctx;
+  let resources;
+  let sessions;
+  try {
+    [resources, sessions] = await Promise.all([api.planningResources(), api.groupSessions(group.id)]);
+  } catch (err) {
+    ctx.showError(err);
+    return;
+  }
+  const result = el('p', { class: 'result planning-result', role: 'status' });
+  const trainer = el('select', { class: 'plan-trainer', 'aria-label': t('planning.trainer') },
+    resources.trainers.filter((x) => !x.external).map((x) => {
+      const option = el('option', { value: x.id, text: x.display_name });
+      if (x.display_name === group.trainer) option.selected = true;
+      return option;
+    }));
+  const room = el('select', { class: 'plan-room', 'aria-label': t('planning.room') },
+    el('option', { value: '', text: t('planning.noRoom') }),
+    resources.rooms.map((r) => {
+      const option = el('option', { value: r.id, text: t('planning.roomOption', { name: r.name, seats: r.capacity }) });
+      if (r.name === group.room) option.selected = true;
+      return option;
+    }));
+  const capacity = el('input', { type: 'number', min: '1', class: 'plan-capacity', value: String(group.capacity),
+    'aria-label': t('planning.capacity') });
+  const save = el('button', { type: 'button', class: 'btn btn-small save-group', text: t('planning.save') });
+  save.addEventListener('click', async () => {
+    try {
+      await api.updateGroup(group.id, trainer.value, room.value, Number(capacity.value));
+      result.className = 'result planning-result';
+      result.textContent = t('planning.saved');
+      ctx.setStatus(result.textContent);
+    } catch (err) {
+      result.className = 'result planning-result refused';
+      result.textContent = errorLine(err);
+    }
+  });
+  const title = el('input', { type: 'text', class: 'plan-title', maxlength: '200', 'aria-label': t('planning.title'),
+    placeholder: t('planning.title') });
+  const kind = el('select', { class: 'plan-kind', 'aria-label': t('planning.kind') },
+    ['in_person', 'webinar'].map((k) => el('option', { value: k, text: t(`kind.${k}`) })));
+  const starts = el('input', { type: 'datetime-local', class: 'plan-starts', 'aria-label': t('planning.starts') });
+  const minutes = el('input', { type: 'number', min: '15', step: '15', value: '90', class: 'plan-minutes',
+    'aria-label': t('planning.minutes') });
+  const add = el('button', { type: 'button', class: 'btn btn-small add-session', text: t('planning.addSession') });
+  add.addEventListener('click', async () => {
+    // The field holds local (Paris) time; the backend stores UTC.
+    const start = new Date(starts.value);
+    if (Number.isNaN(start.getTime())) {
+      result.className = 'result planning-result refused';
+      result.textContent = t('planning.needStart');
+      return;
+    }
+    const end = new Date(start.getTime() + Number(minutes.value) * 60000);
+    try {
+      await api.addSession(group.id, title.value, kind.value, start.toISOString(), end.toISOString(), room.value || null);
+      result.className = 'result planning-result';
+      result.textContent = t('planning.sessionAdded');
+      ctx.setStatus(result.textContent);
+      await buildPlanning(ctx, group, box);
+    } catch (err) {
+      result.className = 'result planning-result refused';
+      result.textContent = errorLine(err);
+    }
+  });
+  const list = sessions.length === 0 ? el('p', { class: 'empty', text: t('planning.noSessions') })
+    : el('ul', { class: 'plain-list plan-sessions' }, sessions.map((x) => el('li', { 'data-id': x.id },
+      `${formatDateTime(x.starts_at, ctx.lang())} — ${x.title}`)));
+  box.replaceChildren(
+    el('h4', { text: t('planning.groupTitle') }), el('div', { class: 'toolbar' }, trainer, room, capacity, save),
+    el('h4', { text: t('planning.sessionsTitle') }), list,
+    el('div', { class: 'toolbar' }, title, kind, starts, minutes, add), result);
+}
+
+function errorLine(err) {
+  const code = err && err.code;
+  const known = ['room_clash', 'trainer_clash', 'room_too_small', 'capacity_below_confirmed', 'invalid_input',
+    'not_permitted'];
+  const label = known.includes(code) ? t(`error.${code}`) : t('error.unknown');
+  return ['room_clash', 'trainer_clash', 'invalid_input'].includes(code) && err.message ? `${label} ${err.message}` : label;
 }
 
 // ---------------------------------------------------------------- balancing

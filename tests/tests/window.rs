@@ -784,3 +784,61 @@ fn pol_10_admin_runs_balancing_and_applies_it_in_one_step() -> Result<()> {
     let _ = programme;
     Ok(())
 }
+
+#[test]
+fn pol_10_planning_a_clashing_session_is_refused_with_the_clash_named() -> Result<()> {
+    if !enabled("the planning clash test") {
+        return Ok(());
+    }
+    use store::schema::sessions;
+    let dirs = AppDirs::new()?;
+    dirs.seed_demo()?;
+    // A future session of some group: adding another one for the same group
+    // at the same time books its trainer (and room) twice.
+    let (group, title, starts): (String, String, chrono::NaiveDateTime) = {
+        let mut store = dirs.open_store()?;
+        sessions::table
+            .filter(sessions::starts_at.ge(chrono::Utc::now().naive_utc()))
+            .order(sessions::starts_at)
+            .select((sessions::group_id, sessions::title, sessions::starts_at))
+            .first(store.connection())?
+    };
+    // The datetime field is in the window's local time: make it UTC.
+    std::env::set_var("TZ", "UTC");
+    let window = Window::launch(&dirs)?;
+    window.sign_in(ADMIN.0, ADMIN.1)?;
+    window.click("#tab-groups")?;
+    window.click(&format!("#groups tr[data-id='{group}'] .open-planning"))?;
+    let row = format!("#groups tr.planning-row[data-group='{group}']");
+    window.wait_visible(&format!("{row} .add-session"))?;
+    window.type_into(&format!("{row} .plan-title"), "Séance en double")?;
+    window.js(
+        "const i = document.querySelector(arguments[0]); i.value = arguments[1]; \
+         i.dispatchEvent(new Event('input'));",
+        json!([
+            format!("{row} .plan-starts"),
+            starts.format("%Y-%m-%dT%H:%M").to_string()
+        ]),
+    )?;
+    window.click(&format!("{row} .add-session"))?;
+    let refusal = window.wait_js(
+        "the clash",
+        "const r = document.querySelector(arguments[0]); \
+         return r && r.classList.contains('refused') && r.textContent.trim() || null;",
+        json!([format!("{row} .planning-result")]),
+    )?;
+    window.screenshot("19-admin-planning-clash")?;
+    window.close()?;
+    let refusal = refusal.as_str().unwrap_or_default().to_owned();
+    ensure!(
+        refusal.contains("déjà") && refusal.contains(title.as_str()),
+        "the refusal names the other session: {refusal}"
+    );
+    let mut store = dirs.open_store()?;
+    let doubles: i64 = sessions::table
+        .filter(sessions::title.eq("Séance en double"))
+        .count()
+        .get_result(store.connection())?;
+    ensure!(doubles == 0, "nothing was added");
+    Ok(())
+}

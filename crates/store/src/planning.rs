@@ -168,18 +168,12 @@ fn first_clash(
     for (_, row) in &overlapping {
         if let (Some(room), Some(other)) = (room, row.4.as_deref()) {
             if room == other {
-                return Ok(Some((
-                    "room_clash",
-                    format!("the room is already booked: {}", describe(row)),
-                )));
+                return Ok(Some(("room_clash", describe(row))));
             }
         }
         let people = [Some(row.5.clone()), row.6.clone()];
         if people.iter().flatten().any(|p| trainers.contains(p)) {
-            return Ok(Some((
-                "trainer_clash",
-                format!("the trainer already runs a session then: {}", describe(row)),
-            )));
+            return Ok(Some(("trainer_clash", describe(row))));
         }
     }
     Ok(None)
