@@ -3,6 +3,9 @@
 
 const STRINGS = {
   fr: {
+    "planning.membersTitle": "Participant·e·s du groupe",
+    "planning.noMembers": "Personne dans ce groupe.",
+    "planning.offered": "La place libérée est proposée à la première personne de la liste d'attente.",
     "messages.preview": "Aperçu",
     "messages.nobody": "Aucun·e participant·e confirmé·e dans ce groupe.",
     "planning.open": "Planifier",
@@ -324,6 +327,9 @@ const STRINGS = {
   },
 
   en: {
+    "planning.membersTitle": "People in the group",
+    "planning.noMembers": "No one in this group.",
+    "planning.offered": "The freed place is offered to the first person on the waiting list.",
     "messages.preview": "Preview",
     "messages.nobody": "No confirmed participant in this group.",
     "planning.open": "Plan",

@@ -539,10 +539,75 @@ async function buildPlanning(ctx, group, box) {
   const list = sessions.length === 0 ? el('p', { class: 'empty', text: t('planning.noSessions') })
     : el('ul', { class: 'plain-list plan-sessions' }, sessions.map((x) => el('li', { 'data-id': x.id },
       `${formatDateTime(x.starts_at, ctx.lang())} — ${x.title}`)));
+  const members = el('div', { class: 'plan-members' });
   box.replaceChildren(
     el('h4', { text: t('planning.groupTitle') }), el('div', { class: 'toolbar' }, trainer, room, capacity, save),
     el('h4', { text: t('planning.sessionsTitle') }), list,
-    el('div', { class: 'toolbar' }, title, kind, starts, minutes, add), result);
+    el('div', { class: 'toolbar' }, title, kind, starts, minutes, add), result,
+    el('h4', { text: t('planning.membersTitle') }), members);
+  fillMembers(ctx, group, members);
+}
+
+// The group's people (confirmed, waitlisted, requested), with moves and cancellations.
+async function fillMembers(ctx, group, box) {
+  const { el } = ctx;
+  let people;
+  let groups;
+  try {
+    [people, groups] = await Promise.all([api.registrations(group.id), api.listGroups()]);
+  } catch (err) {
+    ctx.showError(err);
+    return;
+  }
+  const siblings = groups.filter((g) => g.programme_id === group.programme_id && g.id !== group.id);
+  if (people.length === 0) {
+    box.replaceChildren(el('p', { class: 'empty', text: t('planning.noMembers') }));
+    return;
+  }
+  const result = el('p', { class: 'result members-result', role: 'status' });
+  const rows = people.map((r) => {
+    const name = ctx.fullName(r);
+    const select = el('select', { class: 'move-target', 'aria-label': t('registrations.groupFor', { name }) },
+      siblings.map((g) => el('option', { value: g.id,
+        text: t('registrations.groupOption', { name: g.name, confirmed: g.confirmed, capacity: g.capacity }) })));
+    const move = el('button', { type: 'button', class: 'btn btn-small move-member', text: t('registrations.move'),
+      'aria-label': t('registrations.moveFor', { name }) });
+    const cancel = el('button', { type: 'button', class: 'btn btn-small cancel-member', text: t('registrations.cancel'),
+      'aria-label': t('registrations.cancelFor', { name }) });
+    move.disabled = siblings.length === 0;
+    move.addEventListener('click', async () => {
+      try {
+        const offer = await api.moveEnrolment(r.enrolment_id, select.value);
+        result.className = 'result members-result';
+        result.textContent = offer ? `${t('registrations.moved', { name })} ${t('planning.offered')}` : t('registrations.moved', { name });
+        ctx.setStatus(result.textContent);
+        await fillMembers(ctx, group, box);
+        box.append(result);
+      } catch (err) {
+        result.className = 'result members-result refused';
+        result.textContent = errorLine(err);
+        box.append(result);
+      }
+    });
+    cancel.addEventListener('click', async () => {
+      try {
+        const offer = await api.cancelEnrolment(r.enrolment_id);
+        result.className = 'result members-result';
+        result.textContent = offer ? t('registrations.offered') : t('registrations.cancelled');
+        ctx.setStatus(result.textContent);
+        await fillMembers(ctx, group, box);
+        box.append(result);
+      } catch (err) {
+        ctx.showError(err);
+      }
+    });
+    return el('tr', { 'data-id': r.enrolment_id, 'data-status': r.status },
+      el('td', { text: name }), el('td', { text: t(`enrolment.${r.status}`) }),
+      el('td', {}, el('span', { class: `badge payment-${r.payment}`, text: t(`payment.${r.payment}`) })),
+      el('td', { class: 'decision' }, select, move, cancel));
+  });
+  box.replaceChildren(el('table', { class: 'data members', 'aria-label': t('planning.membersTitle') },
+    ctx.headerRow([t('col.name'), t('col.status'), t('col.payment'), t('col.decision')]), el('tbody', {}, rows)));
 }
 
 function errorLine(err) {

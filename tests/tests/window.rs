@@ -842,3 +842,64 @@ fn pol_10_planning_a_clashing_session_is_refused_with_the_clash_named() -> Resul
     ensure!(doubles == 0, "nothing was added");
     Ok(())
 }
+
+#[test]
+fn pol_10_admin_moves_a_confirmed_participant_to_another_group() -> Result<()> {
+    if !enabled("the move test") {
+        return Ok(());
+    }
+    use store::schema::enrolments;
+    let dirs = AppDirs::new()?;
+    dirs.seed_demo()?;
+    let window = Window::launch(&dirs)?;
+    window.sign_in(ADMIN.0, ADMIN.1)?;
+    window.click("#tab-groups")?;
+    window.wait_visible("#groups tbody tr[data-id] .open-planning")?;
+    let group = window
+        .js(
+            "return document.querySelector('#groups tbody tr[data-id]').dataset.id;",
+            json!([]),
+        )?
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    window.click(&format!("#groups tr[data-id='{group}'] .open-planning"))?;
+    let members = format!("#groups tr.planning-row[data-group='{group}'] .plan-members");
+    window.wait_visible(&format!(
+        "{members} tr[data-status='confirmed'] .move-member"
+    ))?;
+    let (enrolment, target) = {
+        let picked = window.js(
+            "const r = document.querySelector(arguments[0] + \" tr[data-status='confirmed']\"); \
+             return [r.dataset.id, r.querySelector('.move-target').value];",
+            json!([members]),
+        )?;
+        let picked: Vec<String> = serde_json::from_value(picked)?;
+        (picked[0].clone(), picked[1].clone())
+    };
+    window.click(&format!("{members} tr[data-id='{enrolment}'] .move-member"))?;
+    let said = window.wait_js(
+        "the move result",
+        "const r = document.querySelector(arguments[0] + ' .members-result'); return r && r.textContent.trim() || null;",
+        json!([members]),
+    )?;
+    window.screenshot("20-admin-member-moved")?;
+    window.close()?;
+    ensure!(
+        said.as_str()
+            .unwrap_or_default()
+            .contains("changé de groupe"),
+        "{said}"
+    );
+    let mut store = dirs.open_store()?;
+    let (placed, state): (Option<String>, String) = enrolments::table
+        .find(&enrolment)
+        .select((enrolments::group_id, enrolments::status))
+        .first(store.connection())?;
+    ensure!(
+        placed.as_deref() == Some(target.as_str()),
+        "moved to the chosen group"
+    );
+    ensure!(state == "confirmed", "still a confirmed place");
+    Ok(())
+}
