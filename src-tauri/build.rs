@@ -36,6 +36,7 @@ const COMMANDS: &[&str] = &[
     "queue_messages",
     "outbox",
     "export_contact_list",
+    "set_attendance",
 ];
 
 fn main() {

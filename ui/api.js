@@ -95,3 +95,6 @@ export const updateGroup = (groupId, trainerId, roomId, capacity) =>
 
 export const addSession = (groupId, title, kind, startsAt, endsAt, roomId) =>
   invoke('add_session', { groupId, title, kind, startsAt, endsAt, roomId: roomId || null });
+
+export const setAttendance = (sessionId, participantId, present) =>
+  invoke('set_attendance', { sessionId, participantId, present });

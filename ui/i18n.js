@@ -3,6 +3,10 @@
 
 const STRINGS = {
   fr: {
+    "sheet.present": "Présent·e à cette séance",
+    "sheet.presentLabel": "{name} présent·e à cette séance",
+    "sheet.markedPresent": "Présence de {name} enregistrée.",
+    "sheet.markedAbsent": "Absence de {name} enregistrée.",
     "planning.membersTitle": "Participant·e·s du groupe",
     "planning.noMembers": "Personne dans ce groupe.",
     "planning.offered": "La place libérée est proposée à la première personne de la liste d'attente.",
@@ -327,6 +331,10 @@ const STRINGS = {
   },
 
   en: {
+    "sheet.present": "Present at this session",
+    "sheet.presentLabel": "{name} present at this session",
+    "sheet.markedPresent": "{name} marked present.",
+    "sheet.markedAbsent": "{name} marked absent.",
     "planning.membersTitle": "People in the group",
     "planning.noMembers": "No one in this group.",
     "planning.offered": "The freed place is offered to the first person on the waiting list.",

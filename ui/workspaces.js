@@ -133,8 +133,22 @@ function buildSheetEntry(ctx, sheet, p) {
   const questions = listOrEmpty(ctx, p.questions, (q) => el('li', {},
     el('span', { text: q.text }), el('span', { class: 'muted', text: ` — ${formatDateTime(q.asked_at, ctx.lang())}` })),
   'sheet.noQuestions');
+  const presence = el('input', { type: 'checkbox', class: 'attendance-toggle',
+    'aria-label': t('sheet.presentLabel', { name }) });
+  presence.checked = Boolean(p.present);
+  presence.addEventListener('change', async () => {
+    try {
+      await api.setAttendance(sheet.session.id, p.participant_id, presence.checked);
+      ctx.setStatus(presence.checked ? t('sheet.markedPresent', { name }) : t('sheet.markedAbsent', { name }));
+      await reload();
+    } catch (err) {
+      presence.checked = !presence.checked;
+      ctx.showError(err);
+    }
+  });
   return el('article', { class: 'card sheet-entry', 'data-participant': p.participant_id },
     el('h3', { text: name }),
+    el('label', { class: 'inline-check' }, presence, ' ', t('sheet.present')),
     el('p', { class: 'muted attendance', text: t('sheet.attended', { attended: p.attended, past: sheet.past_sessions }) }),
     el('h4', { text: t('sheet.objectives') }), objectives,
     addForm(ctx, 'objective', name, (body) => api.addObjective(p.participant_id, body), reload),

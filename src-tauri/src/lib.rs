@@ -54,6 +54,7 @@ fn run_window(app_state: state::AppState) -> ExitCode {
             commands::trainer::edit_progress_note,
             commands::trainer::add_objective,
             commands::trainer::edit_objective,
+            commands::trainer::set_attendance,
             commands::registrations::registrations,
             commands::registrations::confirm_place,
             commands::registrations::cancel_enrolment,

@@ -424,6 +424,13 @@ fn role_1_pol_9_trainer_prepares_a_session_and_adds_a_progress_note() -> Result<
         json!([NOTE]),
     )?;
     window.screenshot("10-trainer-note-added")?;
+    // Attendance of their own session (ROLE-1).
+    window.click(".sheet-entry .attendance-toggle")?;
+    window.wait_js(
+        "the presence to be saved",
+        "const e = document.querySelector('.sheet-entry .attendance-toggle'); return e && e.checked;",
+        json!([]),
+    )?;
     window.close()?;
 
     use store::schema::{audit_log, progress_notes, staff};
@@ -447,6 +454,14 @@ fn role_1_pol_9_trainer_prepares_a_session_and_adds_a_progress_note() -> Result<
         .count()
         .get_result(conn)?;
     ensure!(audited == 1, "the note is in the audit trail");
+    let present: i64 = store::schema::attendance::table
+        .filter(store::schema::attendance::participant_id.eq(&person))
+        .filter(store::schema::attendance::updated_device.ne(""))
+        .inner_join(store::schema::sessions::table)
+        .filter(store::schema::sessions::starts_at.gt(chrono::Utc::now().naive_utc()))
+        .count()
+        .get_result(conn)?;
+    ensure!(present == 1, "the presence ticked in the sheet is stored");
     Ok(())
 }
 

@@ -55,10 +55,11 @@ pub enum Command {
     QueueMessages,
     Outbox,
     ExportContactList,
+    SetAttendance,
 }
 
 impl Command {
-    pub const ALL: [Command; 33] = [
+    pub const ALL: [Command; 34] = [
         Command::AppInfo,
         Command::SignIn,
         Command::SignOut,
@@ -92,6 +93,7 @@ impl Command {
         Command::QueueMessages,
         Command::Outbox,
         Command::ExportContactList,
+        Command::SetAttendance,
     ];
 
     /// The name the UI invokes.
@@ -130,6 +132,7 @@ impl Command {
             Command::QueueMessages => "queue_messages",
             Command::Outbox => "outbox",
             Command::ExportContactList => "export_contact_list",
+            Command::SetAttendance => "set_attendance",
         }
     }
 

@@ -174,6 +174,8 @@ pub struct SheetEntry {
     pub questions: Vec<SheetQuestion>,
     /// Past sessions of the group the person attended, out of `past_sessions`.
     pub attended: i64,
+    /// Whether attendance is recorded for this very session.
+    pub present: bool,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -274,6 +276,12 @@ pub fn preparation_sheet(
     {
         *attended.entry(pid).or_default() += 1;
     }
+    let present: Vec<String> = attendance::table
+        .filter(attendance::session_id.eq(&id))
+        .filter(attendance::participant_id.eq_any(&ids))
+        .select(attendance::participant_id)
+        .distinct()
+        .load(conn)?;
     let mut objectives_by: HashMap<String, Vec<SheetObjective>> = HashMap::new();
     for (pid, oid, body, at) in objectives::table
         .filter(objectives::participant_id.eq_any(&ids))
@@ -359,6 +367,7 @@ pub fn preparation_sheet(
                 notes: notes_by.remove(&pid).unwrap_or_default(),
                 questions: questions_by.remove(&pid).unwrap_or_default(),
                 attended: attended.get(&pid).copied().unwrap_or(0),
+                present: present.contains(&pid),
                 participant_id: pid,
                 given_name,
                 family_name,
@@ -571,6 +580,78 @@ pub fn edit_objective(
             ))
             .execute(conn)?;
         audit::record_for(conn, actor, ACTION, &[&participant], Outcome::Allowed, now)?;
+        Ok(())
+    });
+    audit::record_refusal(conn, actor, ACTION, &result, now)?;
+    result
+}
+
+/// Records (or removes) a participant's presence at a session of a group the
+/// trainer leads (ROLE-1: attendance of their sessions). Present: one
+/// attendance row spanning the session, unless the person already has one
+/// (imported from a report); absent: the session's rows for the person go.
+pub fn set_attendance(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    session: &str,
+    participant: &str,
+    present: bool,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    const ACTION: &str = "attendance.set";
+    check(
+        conn,
+        actor,
+        Category::Attendance,
+        Access::Write,
+        ACTION,
+        now,
+    )?;
+    let result = conn.immediate_transaction(|conn| {
+        let found: Option<(NaiveDateTime, NaiveDateTime, String)> = sessions::table
+            .inner_join(workshop_groups::table)
+            .filter(sessions::id.eq(session))
+            .select((
+                sessions::starts_at,
+                sessions::ends_at,
+                workshop_groups::trainer_id,
+            ))
+            .first(conn)
+            .optional()?;
+        let Some((starts, ends, trainer)) = found else {
+            return Err(StoreError::NotFound(format!("session {session}")));
+        };
+        if actor.scope() == Scope::LedGroups && trainer != actor.staff_id.as_str() {
+            return Err(StoreError::OutOfScopeGroup(session.to_owned()));
+        }
+        in_scope_for_write(conn, actor, participant, ACTION, now)?;
+        let existing: i64 = attendance::table
+            .filter(attendance::session_id.eq(session))
+            .filter(attendance::participant_id.eq(participant))
+            .count()
+            .get_result(conn)?;
+        if present && existing == 0 {
+            let at = now.naive_utc();
+            diesel::insert_into(attendance::table)
+                .values((
+                    attendance::id.eq(domain::new_id()),
+                    attendance::session_id.eq(session),
+                    attendance::participant_id.eq(participant),
+                    attendance::joined_at.eq(starts),
+                    attendance::left_at.eq(Some(ends)),
+                    attendance::updated_at.eq(at),
+                    attendance::updated_device.eq(actor.device_id.as_str()),
+                ))
+                .execute(conn)?;
+        } else if !present && existing > 0 {
+            diesel::delete(
+                attendance::table
+                    .filter(attendance::session_id.eq(session))
+                    .filter(attendance::participant_id.eq(participant)),
+            )
+            .execute(conn)?;
+        }
+        audit::record_for(conn, actor, ACTION, &[participant], Outcome::Allowed, now)?;
         Ok(())
     });
     audit::record_refusal(conn, actor, ACTION, &result, now)?;

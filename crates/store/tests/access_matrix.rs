@@ -122,6 +122,7 @@ fn expectation(command: Command, role: Role) -> Expect {
         }
         // Preparing sessions, notes and objectives: trainers (their people) and the DPO.
         Command::PreparationSheet
+        | Command::SetAttendance
         | Command::AddProgressNote
         | Command::EditProgressNote
         | Command::AddObjective
@@ -247,6 +248,9 @@ fn run_workspace_command(
                 .participants
                 .iter()
                 .any(|p| p.participant_id == participant));
+        }
+        Command::SetAttendance => {
+            trainer::set_attendance(conn, actor, &session, &participant, true, at)?;
         }
         Command::AddProgressNote => {
             trainer::add_progress_note(conn, actor, &participant, "Note de test (fictive).", at)?;

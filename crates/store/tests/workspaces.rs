@@ -833,3 +833,52 @@ fn pol_15_role_2_the_external_trainer_list_holds_names_and_emails_of_their_works
         "not_permitted"
     );
 }
+
+#[test]
+fn role_1_trainer_records_attendance_of_their_own_sessions_only() {
+    use store::schema::attendance;
+    let mut f = demo();
+    let a = f.actor("formatrice.a");
+    let b = f.actor("formateur.b");
+    let session = trainer::upcoming_sessions(f.store.connection(), &a, now()).unwrap()[0].clone();
+    let sheet = trainer::preparation_sheet(f.store.connection(), &a, &session.id, now()).unwrap();
+    let person = sheet.participants[0].participant_id.clone();
+    assert!(
+        !sheet.participants[0].present,
+        "an upcoming session has no attendance yet"
+    );
+    let rows = |f: &mut Fixture| -> i64 {
+        attendance::table
+            .filter(attendance::session_id.eq(&session.id))
+            .filter(attendance::participant_id.eq(&person))
+            .count()
+            .get_result(f.store.connection())
+            .unwrap()
+    };
+    trainer::set_attendance(f.store.connection(), &a, &session.id, &person, true, now()).unwrap();
+    trainer::set_attendance(f.store.connection(), &a, &session.id, &person, true, now()).unwrap();
+    assert_eq!(rows(&mut f), 1, "present once, however often it is ticked");
+    let sheet = trainer::preparation_sheet(f.store.connection(), &a, &session.id, now()).unwrap();
+    assert!(
+        sheet
+            .participants
+            .iter()
+            .find(|p| p.participant_id == person)
+            .unwrap()
+            .present
+    );
+    // Another trainer may not touch it.
+    assert_eq!(
+        trainer::set_attendance(f.store.connection(), &b, &session.id, &person, false, now())
+            .unwrap_err()
+            .code(),
+        "not_permitted"
+    );
+    let (action, outcome, _) = last_audit(&mut f);
+    assert_eq!(
+        (action.as_str(), outcome.as_str()),
+        ("attendance.set", "denied")
+    );
+    trainer::set_attendance(f.store.connection(), &a, &session.id, &person, false, now()).unwrap();
+    assert_eq!(rows(&mut f), 0);
+}

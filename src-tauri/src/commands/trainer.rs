@@ -108,3 +108,24 @@ pub fn edit_objective(
         .map_err(Into::into)
     })
 }
+
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn set_attendance(
+    state: State<'_, AppState>,
+    session_id: String,
+    participant_id: String,
+    present: bool,
+) -> Result<(), UiError> {
+    state.with_actor(|store, actor| {
+        store::trainer::set_attendance(
+            store.connection(),
+            actor,
+            &session_id,
+            &participant_id,
+            present,
+            chrono::Utc::now(),
+        )
+        .map_err(Into::into)
+    })
+}
