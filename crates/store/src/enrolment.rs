@@ -400,6 +400,26 @@ pub struct Offer {
     pub group_id: String,
 }
 
+/// When a confirmed place in `group` was freed, the offer to the first person
+/// on that group's waitlist.
+fn offer_freed_place(
+    conn: &mut SqliteConnection,
+    previous_status: &str,
+    group: Option<String>,
+) -> Result<Option<Offer>, StoreError> {
+    let Some(group) = group.filter(|_| previous_status == "confirmed") else {
+        return Ok(None);
+    };
+    Ok(waitlist(conn, &group)?
+        .into_iter()
+        .next()
+        .map(|(id, participant)| Offer {
+            enrolment_id: id,
+            participant_id: participant,
+            group_id: group,
+        }))
+}
+
 /// Cancels an enrolment. When it held a confirmed place, the place is offered
 /// to the first person on the group's waitlist (the office confirms it, and
 /// the payment gate applies).
@@ -443,20 +463,7 @@ pub fn cancel(
             Outcome::Allowed,
             now,
         )?;
-        if state.status != "confirmed" {
-            return Ok(None);
-        }
-        let Some(group) = state.group else {
-            return Ok(None);
-        };
-        Ok(waitlist(conn, &group)?
-            .into_iter()
-            .next()
-            .map(|(id, participant)| Offer {
-                enrolment_id: id,
-                participant_id: participant,
-                group_id: group,
-            }))
+        offer_freed_place(conn, &state.status, state.group)
     })
 }
 
@@ -523,19 +530,6 @@ pub fn move_to_group(
             Outcome::Allowed,
             now,
         )?;
-        if state.status != "confirmed" {
-            return Ok(None);
-        }
-        let Some(old) = state.group else {
-            return Ok(None);
-        };
-        Ok(waitlist(conn, &old)?
-            .into_iter()
-            .next()
-            .map(|(id, participant)| Offer {
-                enrolment_id: id,
-                participant_id: participant,
-                group_id: old,
-            }))
+        offer_freed_place(conn, &state.status, state.group)
     })
 }
