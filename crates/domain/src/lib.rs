@@ -8,6 +8,7 @@ pub mod attendance_import;
 pub mod audit;
 pub mod balancing;
 pub mod contact_list;
+pub mod deadlines;
 pub mod ids;
 pub mod messages;
 pub mod signin;
