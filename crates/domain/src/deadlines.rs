@@ -11,11 +11,11 @@
 //!
 //! Months follow Regulation (EEC, Euratom) 1182/71 on time limits, which governs
 //! periods in EU law: a period of months ends on the same date of the last
-//! month, or on that month's last day when the date does not exist (31 January
-//! + 1 month = 28 or 29 February); when that day is a Saturday, a Sunday or a
-//! public holiday, the period ends on the next working day (Monday to Friday,
-//! not a holiday). French public holidays are the eleven national ones (Alsace-
-//! Moselle's two extra days do not apply in Le Mans).
+//! month, or on that month's last day when the date does not exist (one month
+//! after 31 January is 28 or 29 February); when that day is a Saturday, a Sunday
+//! or a public holiday, the period ends on the next working day (Monday to
+//! Friday, not a holiday). French public holidays are the eleven national ones
+//! (the two extra days of Alsace-Moselle do not apply in Le Mans).
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::Serialize;
