@@ -21,10 +21,14 @@ export function buildSessionsPanel(ctx) {
   const table = el('table', { id: 'sessions', class: 'data', 'aria-label': t('sessions.label') },
     ctx.headerRow([t('col.when'), t('col.session'), t('col.group'), t('col.room'), t('col.enrolled'), t('col.actions')]),
     el('tbody'));
-  panel.append(el('div', { class: 'table-wrap' }, table),
-    el('label', { class: 'inline-check' },
-      el('input', { type: 'checkbox', id: 'import-day-first' }), ' ', t('import.dayFirst')),
-    el('section', { id: 'import-result', class: 'stack', 'aria-live': 'polite' }));
+  // Import options and results above the list, where the office looks first.
+  if (['trainer', 'administrator', 'dpo'].includes(ctx.role)) {
+    panel.append(
+      el('label', { class: 'inline-check' },
+        el('input', { type: 'checkbox', id: 'import-day-first' }), ' ', t('import.dayFirst')),
+      el('section', { id: 'import-result', class: 'stack', tabindex: '-1', 'aria-live': 'polite' }));
+  }
+  panel.append(el('div', { class: 'table-wrap' }, table));
   fillSessions(ctx, table.tBodies[0]);
   const list = data.sessions;
   if (list.items === null && !list.loading && !list.failed) loadSessions(ctx);
@@ -343,6 +347,7 @@ async function importReport(ctx, sessionId) {
     // A malformed file: the message names the line; nothing was imported.
     box.replaceChildren(ctx.el('p', { class: 'result refused', id: 'import-error',
       text: t('import.failed', { detail: err.message || '' }) }));
+    box.scrollIntoView({ block: 'start' });
     ctx.setStatus(t('import.failedShort'));
   }
 }
@@ -386,6 +391,7 @@ async function renderImport(ctx, box, sessionId, summary) {
           el('td', { class: 'decision' }, select, match, discard));
       })));
   box.replaceChildren(...[head, el('h3', { text: t('import.unmatchedTitle') }), list].filter(Boolean));
+  box.scrollIntoView({ block: 'start' });
 }
 
 // ---------------------------------------------------------------- group actions
