@@ -131,10 +131,12 @@ pub enum Category {
     ReportImport,
     /// Messages from templates queued for sending (POL-13).
     Outbox,
+    /// Retention rules, sweeps and the quarterly report (POL-29..33).
+    Retention,
 }
 
 impl Category {
-    pub const ALL: [Category; 23] = [
+    pub const ALL: [Category; 24] = [
         Category::ContactList,
         Category::Identity,
         Category::FamilySituation,
@@ -158,6 +160,7 @@ impl Category {
         Category::StaffAccounts,
         Category::ReportImport,
         Category::Outbox,
+        Category::Retention,
     ];
 }
 
@@ -174,7 +177,7 @@ use Access::{None as No, Read as R, Write as W};
 /// The policy table (ROLE-1..5). Columns: Trainer, ExternalTrainer, Administrator,
 /// Support, Dpo. This is the only place access is decided.
 #[rustfmt::skip]
-const POLICY: [(Category, [Access; 5]); 23] = [
+const POLICY: [(Category, [Access; 5]); 24] = [
     //                                  Trainer ExtTr Admin Support DPO
     (Category::ContactList,            [R,      R,    R,    R,      W]),
     (Category::Identity,               [R,      No,   R,    W,      W]), // ROLE-4: contact details on request
@@ -199,6 +202,7 @@ const POLICY: [(Category, [Access; 5]); 23] = [
     (Category::StaffAccounts,          [No,     No,   No,   No,     R]),
     (Category::ReportImport,           [W,      No,   W,    No,     W]), // trainers: their sessions
     (Category::Outbox,                 [No,     No,   W,    No,     W]), // the office sends reminders
+    (Category::Retention,              [No,     No,   No,   No,     W]), // POL-29..33
 ];
 
 fn column(role: Role) -> usize {

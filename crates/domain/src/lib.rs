@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod access_export;
 pub mod attendance_import;
 pub mod audit;
 pub mod balancing;
@@ -11,6 +12,7 @@ pub mod contact_list;
 pub mod deadlines;
 pub mod ids;
 pub mod messages;
+pub mod retention;
 pub mod signin;
 pub mod time;
 
