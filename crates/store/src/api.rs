@@ -56,10 +56,31 @@ pub enum Command {
     Outbox,
     ExportContactList,
     SetAttendance,
+    RightsRequests,
+    RegisterRightsRequest,
+    RightsRequestDetail,
+    AdvanceRightsRequest,
+    RectifyField,
+    DecideObjection,
+    UnsubscribeParticipant,
+    RecordConsent,
+    ExportAccess,
+    EraseParticipant,
+    SaveCertificate,
+    LegalHolds,
+    RetentionRules,
+    SetRetentionRule,
+    RetentionPreview,
+    RetentionRun,
+    SaveQuarterlyReport,
+    Registers,
+    SaveProcessor,
+    SaveActivity,
+    PublishPolicyVersion,
 }
 
 impl Command {
-    pub const ALL: [Command; 34] = [
+    pub const ALL: [Command; 55] = [
         Command::AppInfo,
         Command::SignIn,
         Command::SignOut,
@@ -94,6 +115,27 @@ impl Command {
         Command::Outbox,
         Command::ExportContactList,
         Command::SetAttendance,
+        Command::RightsRequests,
+        Command::RegisterRightsRequest,
+        Command::RightsRequestDetail,
+        Command::AdvanceRightsRequest,
+        Command::RectifyField,
+        Command::DecideObjection,
+        Command::UnsubscribeParticipant,
+        Command::RecordConsent,
+        Command::ExportAccess,
+        Command::EraseParticipant,
+        Command::SaveCertificate,
+        Command::LegalHolds,
+        Command::RetentionRules,
+        Command::SetRetentionRule,
+        Command::RetentionPreview,
+        Command::RetentionRun,
+        Command::SaveQuarterlyReport,
+        Command::Registers,
+        Command::SaveProcessor,
+        Command::SaveActivity,
+        Command::PublishPolicyVersion,
     ];
 
     /// The name the UI invokes.
@@ -133,6 +175,27 @@ impl Command {
             Command::Outbox => "outbox",
             Command::ExportContactList => "export_contact_list",
             Command::SetAttendance => "set_attendance",
+            Command::RightsRequests => "rights_requests",
+            Command::RegisterRightsRequest => "register_rights_request",
+            Command::RightsRequestDetail => "rights_request_detail",
+            Command::AdvanceRightsRequest => "advance_rights_request",
+            Command::RectifyField => "rectify_field",
+            Command::DecideObjection => "decide_objection",
+            Command::UnsubscribeParticipant => "unsubscribe_participant",
+            Command::RecordConsent => "record_consent",
+            Command::ExportAccess => "export_access",
+            Command::EraseParticipant => "erase_participant",
+            Command::SaveCertificate => "save_certificate",
+            Command::LegalHolds => "legal_holds",
+            Command::RetentionRules => "retention_rules",
+            Command::SetRetentionRule => "set_retention_rule",
+            Command::RetentionPreview => "retention_preview",
+            Command::RetentionRun => "retention_run",
+            Command::SaveQuarterlyReport => "save_quarterly_report",
+            Command::Registers => "registers",
+            Command::SaveProcessor => "save_processor",
+            Command::SaveActivity => "save_activity",
+            Command::PublishPolicyVersion => "publish_policy_version",
         }
     }
 
@@ -407,6 +470,8 @@ pub struct Profile {
     pub questions: Option<Vec<QuestionDto>>,
     pub attendance: Option<Vec<AttendanceDto>>,
     pub enrolments: Option<Vec<EnrolmentDto>>,
+    /// POL-7, POL-26: current consents and objections (DPO only).
+    pub preferences: Option<crate::rights::Preferences>,
 }
 
 fn can_read(actor: &Actor, category: Category) -> bool {
@@ -609,6 +674,12 @@ pub fn participant_profile(
         None
     };
 
+    let preferences = if can_read(actor, Category::Consents) {
+        Some(crate::rights::preferences(conn, &id)?)
+    } else {
+        None
+    };
+
     let show_identity = can_read(actor, Category::Identity);
     audit::record_for(conn, actor, ACTION, &[&id], Outcome::Allowed, now)?;
     Ok(Profile {
@@ -625,6 +696,7 @@ pub fn participant_profile(
         questions,
         attendance,
         enrolments,
+        preferences,
     })
 }
 

@@ -62,6 +62,7 @@ pub const PARTICIPANT_REFERENCES: &[ParticipantReference] = &[
     reference("assistance_requests", "participant_id", OnErasure::Delete),
     reference("rights_requests", "participant_id", OnErasure::Detach),
     reference("outbox_messages", "participant_id", OnErasure::Delete),
+    reference("policy_notifications", "participant_id", OnErasure::Delete),
 ];
 
 /// Tables holding personal data of people who may not be participants yet,
@@ -83,6 +84,16 @@ pub const PSEUDONYMOUS_REFERENCES: &[(&str, &str, &str)] = &[
         "legal_holds",
         "subject_ref",
         "names the erased person's records kept under legal hold (POL-25, POL-31)",
+    ),
+    (
+        "erasure_certificates",
+        "subject_ref",
+        "the certificate of an erasure: what was deleted, kept and until when (POL-25)",
+    ),
+    (
+        "retention_log",
+        "subject_ref",
+        "what a retention sweep executed, for the quarterly report (POL-33)",
     ),
 ];
 

@@ -33,6 +33,11 @@ impl StoreKey {
         Some(StoreKey(Zeroizing::new(array)))
     }
 
+    /// The raw key bytes, for the residual page check.
+    pub fn bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
     pub fn to_hex(&self) -> Zeroizing<String> {
         Zeroizing::new(hex::encode(*self.0))
     }
@@ -109,6 +114,20 @@ impl Store {
         every: std::time::Duration,
     ) -> crate::checkpoint::Checkpointer {
         crate::checkpoint::Checkpointer::start(self.path.clone(), self.key.clone(), every)
+    }
+
+    /// Decrypts every page of the store file and its WAL and looks for the
+    /// needles (POL-25's residual check). Fails on the plain benchmark store.
+    pub fn scan_pages(
+        &self,
+        needles: &[pagescan::Needle],
+    ) -> Result<pagescan::Report, crate::StoreError> {
+        let key = self
+            .key
+            .as_ref()
+            .ok_or_else(|| crate::StoreError::InvalidInput("store opened without a key".into()))?;
+        pagescan::scan(&self.path, key.bytes(), needles)
+            .map_err(|e| crate::StoreError::Database(e.to_string()))
     }
 
     /// Writes the WAL back into the main file and truncates it.

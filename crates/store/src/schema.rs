@@ -51,6 +51,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         updated_device -> Text,
+        reminded_at -> Nullable<Timestamp>,
+        objects_to_statistics -> Bool,
     }
 }
 
@@ -276,6 +278,91 @@ diesel::table! {
         grounds -> Nullable<Text>,
         updated_at -> Timestamp,
         updated_device -> Text,
+        objection_purpose -> Nullable<Text>,
+        decision -> Nullable<Text>,
+        extended_at -> Nullable<Timestamp>,
+        answered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    rights_request_actions (id) {
+        id -> Text,
+        request_id -> Text,
+        at -> Timestamp,
+        staff_id -> Text,
+        action -> Text,
+        field -> Nullable<Text>,
+        detail -> Nullable<Text>,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+diesel::table! {
+    retention_runs (id) {
+        id -> Text,
+        ran_at -> Timestamp,
+        ran_by -> Text,
+        rules -> Text,
+        summary -> Text,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+diesel::table! {
+    retention_log (id) {
+        id -> Text,
+        run_id -> Text,
+        action -> Text,
+        subject_ref -> Text,
+        due_since -> Date,
+        deadline -> Date,
+        executed_at -> Timestamp,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+diesel::table! {
+    policy_versions (id) {
+        id -> Text,
+        version -> Text,
+        published_at -> Timestamp,
+        effective_at -> Timestamp,
+        significant -> Bool,
+        summary -> Text,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+diesel::table! {
+    policy_notifications (id) {
+        id -> Text,
+        policy_version_id -> Text,
+        participant_id -> Text,
+        notified_at -> Timestamp,
+        channel -> Text,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+diesel::table! {
+    erasure_certificates (id) {
+        id -> Text,
+        subject_ref -> Text,
+        request_id -> Nullable<Text>,
+        reason -> Text,
+        erased_at -> Timestamp,
+        erased_by -> Text,
+        document -> Text,
+        html -> Text,
+        fingerprint -> Text,
+        updated_at -> Timestamp,
+        updated_device -> Text,
     }
 }
 
@@ -381,6 +468,11 @@ diesel::table! {
 }
 
 diesel::joinable!(workshop_groups -> programmes (programme_id));
+diesel::joinable!(rights_request_actions -> rights_requests (request_id));
+diesel::joinable!(rights_request_actions -> staff (staff_id));
+diesel::joinable!(rights_requests -> participants (participant_id));
+diesel::joinable!(retention_log -> retention_runs (run_id));
+diesel::joinable!(policy_notifications -> policy_versions (policy_version_id));
 diesel::joinable!(workshop_groups -> rooms (room_id));
 diesel::joinable!(sessions -> workshop_groups (group_id));
 diesel::joinable!(enrolments -> participants (participant_id));
@@ -428,4 +520,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_chain,
     processing_register,
     processors,
+    rights_request_actions,
+    retention_runs,
+    retention_log,
+    policy_versions,
+    policy_notifications,
+    erasure_certificates,
 );

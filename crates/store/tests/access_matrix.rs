@@ -161,7 +161,67 @@ fn expectation(command: Command, role: Role) -> Expect {
             Administrator | Dpo => Expect::Scoped,
             Trainer | ExternalTrainer | Support => Expect::Denied,
         },
+        // The DPO's desk (issue 4): rights requests, exports, erasure,
+        // consents, retention, registers, legal holds. The DPO only (ROLE-5).
+        Command::RightsRequests
+        | Command::RegisterRightsRequest
+        | Command::RightsRequestDetail
+        | Command::AdvanceRightsRequest
+        | Command::RectifyField
+        | Command::DecideObjection
+        | Command::UnsubscribeParticipant
+        | Command::RecordConsent
+        | Command::ExportAccess
+        | Command::EraseParticipant
+        | Command::SaveCertificate
+        | Command::LegalHolds
+        | Command::RetentionRules
+        | Command::SetRetentionRule
+        | Command::RetentionPreview
+        | Command::RetentionRun
+        | Command::SaveQuarterlyReport
+        | Command::Registers
+        | Command::SaveProcessor
+        | Command::SaveActivity
+        | Command::PublishPolicyVersion => match role {
+            Dpo => Expect::Scoped,
+            Trainer | ExternalTrainer | Administrator | Support => Expect::Denied,
+        },
     }
+}
+
+/// Registers a request of `kind` about `participant` and checks the identity.
+fn checked_request(
+    conn: &mut diesel::SqliteConnection,
+    actor: &Actor,
+    participant: &str,
+    kind: &str,
+    purpose: Option<&str>,
+) -> Result<String, StoreError> {
+    use store::rights::{self, NewRequest, Step};
+    let at = now();
+    let request = rights::register_request(
+        conn,
+        actor,
+        &NewRequest {
+            participant_id: participant.to_owned(),
+            kind: kind.to_owned(),
+            channel: "email".to_owned(),
+            received_on: at.date_naive(),
+            objection_purpose: purpose.map(str::to_owned),
+        },
+        at,
+    )?;
+    rights::advance(
+        conn,
+        actor,
+        &request.id,
+        &Step::CheckIdentity {
+            method: "pièce d'identité vérifiée".into(),
+        },
+        at,
+    )?;
+    Ok(request.id)
 }
 
 /// The DPO of the demo, as an actor.
@@ -421,6 +481,165 @@ fn run_workspace_command(
             };
             let (_, contacts) = store::contacts::workshop_contacts(conn, actor, &own, at)?;
             assert!(!contacts.is_empty());
+        }
+        Command::RightsRequests => {
+            store::rights::list_requests(conn, actor, at)?;
+        }
+        Command::RegisterRightsRequest
+        | Command::RightsRequestDetail
+        | Command::AdvanceRightsRequest => {
+            let id = checked_request(conn, actor, &participant, "access", None)?;
+            let detail = store::rights::request_detail(conn, actor, &id, at)?;
+            assert_eq!(detail.request.status, "identity_checked");
+            assert_eq!(detail.actions.len(), 2);
+        }
+        Command::RectifyField => {
+            let id = checked_request(conn, actor, &participant, "rectification", None)?;
+            store::rights::rectify(conn, actor, &id, "phone", "01 02 03 04 05", at)?;
+        }
+        Command::DecideObjection => {
+            let id = checked_request(
+                conn,
+                actor,
+                &participant,
+                "objection",
+                Some("module_suggestions"),
+            )?;
+            store::rights::decide_objection(conn, actor, &id, true, None, at)?;
+        }
+        Command::UnsubscribeParticipant => {
+            store::rights::unsubscribe(conn, actor, &participant, "email", None, at)?;
+        }
+        Command::RecordConsent => {
+            // Toggle, so the call always changes something.
+            let granted = store::rights::preferences(conn, &participant)?
+                .current
+                .iter()
+                .find(|(purpose, _)| purpose == "studies")
+                .and_then(|(_, state)| *state)
+                != Some(true);
+            store::rights::record_consent(
+                conn,
+                actor,
+                &participant,
+                "studies",
+                granted,
+                "platform",
+                at,
+            )?;
+        }
+        Command::ExportAccess => {
+            let export = store::export::access_export(conn, actor, &participant, None, at)?;
+            assert!(export
+                .categories
+                .iter()
+                .any(|c| c.key == "participants" && c.rows.len() == 1));
+        }
+        Command::EraseParticipant => {
+            use store::schema::{assistance_requests, participants};
+            // Someone in no group and with no assistance request: the matrix
+            // goes on with the other roles' scopes after this.
+            let lonely: String = participants::table
+                .filter(diesel::dsl::not(diesel::dsl::exists(
+                    enrolments::table
+                        .filter(enrolments::participant_id.eq(participants::id))
+                        .filter(enrolments::status.ne("requested")),
+                )))
+                .filter(diesel::dsl::not(diesel::dsl::exists(
+                    assistance_requests::table
+                        .filter(assistance_requests::participant_id.eq(participants::id)),
+                )))
+                .select(participants::id)
+                .first(conn)
+                .unwrap();
+            let outcome = store::erase::erase(
+                &mut fixture.store,
+                actor,
+                &lonely,
+                domain::access_export::ErasureReason::MinorDiscovered,
+                None,
+                false,
+                at,
+            )?;
+            assert_eq!(outcome.certificate.residual_check.occurrences, 0);
+        }
+        Command::SaveCertificate => {
+            use store::schema::erasure_certificates;
+            let id: String = erasure_certificates::table
+                .select(erasure_certificates::id)
+                .first(conn)
+                .optional()
+                .unwrap()
+                .unwrap_or_default();
+            let html = store::erase::certificate_html(conn, actor, &id, at)?;
+            assert!(html.contains("Attestation"));
+        }
+        Command::LegalHolds => {
+            store::retention::legal_holds(conn, actor, at)?;
+        }
+        Command::RetentionRules => {
+            assert_eq!(store::retention::rules(conn, actor, at)?.len(), 8);
+        }
+        Command::SetRetentionRule => {
+            store::retention::set_rule(conn, actor, "execution_grace_days", 30, at)?;
+        }
+        Command::RetentionPreview => {
+            store::retention::preview(conn, actor, at)?;
+        }
+        Command::RetentionRun => {
+            store::retention::run(&mut fixture.store, actor, at)?;
+        }
+        Command::SaveQuarterlyReport => {
+            let report = store::retention::quarterly_report(conn, actor, None, at)?;
+            assert!(report.to_csv().starts_with('\u{feff}'));
+        }
+        Command::Registers => {
+            let registers = store::registers::registers(conn, actor, at)?;
+            assert!(!registers.processors.is_empty());
+        }
+        Command::SaveProcessor => {
+            store::registers::save_processor(
+                conn,
+                actor,
+                &store::registers::Processor {
+                    id: None,
+                    name: "Archivage (fictif)".into(),
+                    service: "sauvegardes".into(),
+                    country: "France".into(),
+                    outside_eea: false,
+                    transfer_safeguard: None,
+                },
+                at,
+            )?;
+        }
+        Command::SaveActivity => {
+            store::registers::save_activity(
+                conn,
+                actor,
+                &store::registers::Activity {
+                    id: None,
+                    name: "Sauvegardes".into(),
+                    purpose: "Restauration après incident".into(),
+                    legal_basis: "legitimate_interest".into(),
+                    balancing_test: Some("Copies chiffrées, accès restreint".into()),
+                    data_categories: "toutes".into(),
+                    retention: "30 jours".into(),
+                },
+                at,
+            )?;
+        }
+        Command::PublishPolicyVersion => {
+            store::registers::publish_policy_version(
+                conn,
+                actor,
+                &store::registers::NewPolicyVersion {
+                    version: "2026-11-matrice".into(),
+                    effective_on: at.date_naive(),
+                    significant: false,
+                    summary: "Correction de coquilles".into(),
+                },
+                at,
+            )?;
         }
         other => panic!("{} is not a workspace command", other.name()),
     }

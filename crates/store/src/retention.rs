@@ -1,0 +1,578 @@
+//! The retention engine, store side (POL-21, POL-25, POL-29..33): reads the
+//! DPO's rules (app_meta `retention_rules`, defaults in `domain::retention`),
+//! gathers the facts a sweep needs with SQL bounded by the rules' cutoffs,
+//! lets `domain::retention::plan` decide, and executes the plan: accounts
+//! marked inactive, reminders queued, accounts erased, technical traces
+//! deleted, legal holds released (the kept record deleted), audit entries
+//! past 12 months deleted (the chain's anchor moves forward first).
+//! Every executed item is logged (`retention_log`) for the quarterly report.
+//! Time is passed in: tests run years in seconds.
+
+use crate::audit::{self, Outcome};
+use crate::schema::*;
+use crate::{Store, StoreError};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+use diesel::sqlite::SqliteConnection;
+use domain::access::{authorize, Access, Category};
+use domain::access_export::ErasureReason;
+use domain::retention::{
+    plan, quarter_of, AccountFacts, AccountStatus, Action, DayCount, ExecutedItem, HoldFacts,
+    PlanSummary, Quarter, QuarterlyReport, RetentionPlan, RetentionRules, RuleEntry,
+};
+use domain::{new_id, Actor};
+use serde::Serialize;
+
+const RULES_KEY: &str = "retention_rules";
+
+fn guard(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    need: Access,
+    action: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    if let Err(denied) = authorize(actor, Category::Retention, need) {
+        audit::record_for(conn, actor, action, &[], Outcome::Denied, now)?;
+        return Err(denied.into());
+    }
+    Ok(())
+}
+
+/// The rules in force (the DPO's, or the defaults).
+pub fn current_rules(conn: &mut SqliteConnection) -> Result<RetentionRules, StoreError> {
+    let stored: Option<String> = app_meta::table
+        .filter(app_meta::key.eq(RULES_KEY))
+        .select(app_meta::value)
+        .first(conn)
+        .optional()?;
+    Ok(match stored {
+        Some(json) => serde_json::from_str::<RetentionRules>(&json)
+            .ok()
+            .filter(|rules| rules.validate().is_ok())
+            .unwrap_or_default(),
+        None => RetentionRules::default(),
+    })
+}
+
+/// The rules as the settings screen shows them.
+pub fn rules(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Vec<RuleEntry>, StoreError> {
+    guard(conn, actor, Access::Read, "retention.rules.read", now)?;
+    Ok(current_rules(conn)?.entries())
+}
+
+/// Changes one duration; refused with the rule's bound when out of range.
+pub fn set_rule(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    key: &str,
+    value: u32,
+    now: DateTime<Utc>,
+) -> Result<Vec<RuleEntry>, StoreError> {
+    const ACTION: &str = "retention.rules.change";
+    guard(conn, actor, Access::Write, ACTION, now)?;
+    let mut rules = current_rules(conn)?;
+    rules.set(key, value).map_err(|e| StoreError::Refused {
+        code: e.code(),
+        message: e.to_string(),
+    })?;
+    let json = serde_json::to_string(&rules).map_err(|e| StoreError::Database(e.to_string()))?;
+    conn.transaction(|conn| -> Result<(), StoreError> {
+        diesel::replace_into(app_meta::table)
+            .values((app_meta::key.eq(RULES_KEY), app_meta::value.eq(json)))
+            .execute(conn)?;
+        audit::record_for(conn, actor, ACTION, &[], Outcome::Allowed, now)
+    })?;
+    Ok(rules.entries())
+}
+
+#[derive(QueryableByName)]
+struct DayRow {
+    #[diesel(sql_type = Text)]
+    day: String,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+fn day_counts(rows: Vec<DayRow>) -> Vec<DayCount> {
+    rows.into_iter()
+        .filter_map(|r| {
+            NaiveDate::parse_from_str(&r.day, "%Y-%m-%d")
+                .ok()
+                .map(|day| DayCount {
+                    day,
+                    count: r.n as u64,
+                })
+        })
+        .collect()
+}
+
+fn rfc3339(at: NaiveDateTime) -> String {
+    at.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+/// id, last login, creation, status, reminder.
+type AccountRow = (
+    String,
+    Option<NaiveDateTime>,
+    NaiveDateTime,
+    String,
+    Option<NaiveDateTime>,
+);
+
+/// Computes the sweep at `now` from the store (no change).
+pub fn compute_plan(
+    conn: &mut SqliteConnection,
+    rules: &RetentionRules,
+    now: DateTime<Utc>,
+) -> Result<RetentionPlan, StoreError> {
+    let at = now.naive_utc();
+    let cut = rules.cutoffs(at);
+    // Accounts past inactivity, and accounts not active (which may reactivate).
+    let rows: Vec<AccountRow> = participants::table
+        .filter(
+            participants::account_status
+                .ne("active")
+                .or(participants::last_login_at.lt(cut.inactive_before))
+                .or(participants::last_login_at
+                    .is_null()
+                    .and(participants::created_at.lt(cut.inactive_before))),
+        )
+        .select((
+            participants::id,
+            participants::last_login_at,
+            participants::created_at,
+            participants::account_status,
+            participants::reminded_at,
+        ))
+        .load(conn)?;
+    let accounts: Vec<AccountFacts> = rows
+        .into_iter()
+        .map(|(id, login, created, status, reminded)| AccountFacts {
+            participant_ref: id,
+            last_activity: login.unwrap_or(created),
+            status: AccountStatus::parse(&status).unwrap_or(AccountStatus::Active),
+            reminded_at: reminded,
+        })
+        .collect();
+    let traces = day_counts(
+        diesel::sql_query(
+            "SELECT date(recorded_at) AS day, count(*) AS n FROM technical_traces \
+             WHERE recorded_at < ? GROUP BY day",
+        )
+        .bind::<diesel::sql_types::Timestamp, _>(cut.traces_before)
+        .load(conn)?,
+    );
+    let holds: Vec<HoldFacts> = legal_holds::table
+        .filter(legal_holds::held_until.le(cut.holds_ended_by))
+        .select((
+            legal_holds::id,
+            legal_holds::record_table,
+            legal_holds::held_until,
+        ))
+        .load::<(String, String, NaiveDateTime)>(conn)?
+        .into_iter()
+        .map(|(id, record_table, held_until)| HoldFacts {
+            id,
+            record_table,
+            held_until,
+        })
+        .collect();
+    let audit_days = day_counts(
+        diesel::sql_query(
+            "SELECT substr(at, 1, 10) AS day, count(*) AS n FROM audit_log \
+             WHERE at < ? GROUP BY day",
+        )
+        .bind::<Text, _>(rfc3339(cut.audit_before))
+        .load(conn)?,
+    );
+    Ok(plan(rules, &accounts, traces, &holds, audit_days, at))
+}
+
+/// The dry-run preview: what a sweep would do now, changing nothing.
+#[derive(Clone, Debug, Serialize)]
+pub struct Preview {
+    pub summary: PlanSummary,
+    /// The first items, in plan order (the whole plan can be long).
+    pub items: Vec<domain::retention::PlanItem>,
+    pub total: usize,
+}
+
+pub fn preview(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Preview, StoreError> {
+    const ACTION: &str = "retention.preview";
+    guard(conn, actor, Access::Read, ACTION, now)?;
+    let rules = current_rules(conn)?;
+    let plan = compute_plan(conn, &rules, now)?;
+    audit::record_for(conn, actor, ACTION, &[], Outcome::Allowed, now)?;
+    Ok(Preview {
+        summary: plan.summary(),
+        total: plan.items.len(),
+        items: plan.items.into_iter().take(500).collect(),
+    })
+}
+
+/// What a sweep did.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunOutcome {
+    pub run_id: String,
+    pub summary: PlanSummary,
+    pub executed: usize,
+}
+
+const REMINDER_SUBJECT: &str = "Votre compte moniravique : souhaitez-vous le garder ?";
+
+/// Runs the sweep at `now` (POL-29..33): executes every due item. Each
+/// account erasure is its own transaction with its certificate; the other
+/// items go in one transaction with the run's log.
+pub fn run(store: &mut Store, actor: &Actor, now: DateTime<Utc>) -> Result<RunOutcome, StoreError> {
+    const ACTION: &str = "retention.run";
+    guard(store.connection(), actor, Access::Write, ACTION, now)?;
+    let rules = current_rules(store.connection())?;
+    let plan = compute_plan(store.connection(), &rules, now)?;
+    let at = now.naive_utc();
+    let run_id = new_id();
+    let device = actor.device_id.as_str().to_owned();
+    let mut executed: Vec<ExecutedItem> = Vec::with_capacity(plan.items.len());
+
+    // Erasures first, each with its own transaction and certificate.
+    for item in plan
+        .items
+        .iter()
+        .filter(|i| i.action == Action::EraseAccount)
+    {
+        crate::erase::erase(
+            store,
+            actor,
+            &item.subject,
+            ErasureReason::Retention,
+            None,
+            false,
+            now,
+        )?;
+        executed.push(item.executed(at));
+    }
+
+    let rules_json =
+        serde_json::to_string(&rules).map_err(|e| StoreError::Database(e.to_string()))?;
+    let summary = plan.summary();
+    let summary_json =
+        serde_json::to_string(&summary).map_err(|e| StoreError::Database(e.to_string()))?;
+    let cut = rules.cutoffs(at);
+    store.connection().transaction(|conn| -> Result<(), StoreError> {
+        diesel::insert_into(retention_runs::table)
+            .values((
+                retention_runs::id.eq(&run_id),
+                retention_runs::ran_at.eq(at),
+                retention_runs::ran_by.eq(actor.staff_id.as_str()),
+                retention_runs::rules.eq(&rules_json),
+                retention_runs::summary.eq(&summary_json),
+                retention_runs::updated_at.eq(at),
+                retention_runs::updated_device.eq(&device),
+            ))
+            .execute(conn)?;
+        for item in &plan.items {
+            let p = participants::table.find(&item.subject);
+            match &item.action {
+                Action::EraseAccount => continue,
+                Action::Reactivate => {
+                    diesel::update(p)
+                        .set((
+                            participants::account_status.eq("active"),
+                            participants::reminded_at.eq(None::<NaiveDateTime>),
+                            participants::updated_at.eq(at),
+                        ))
+                        .execute(conn)?;
+                }
+                Action::MarkInactive => {
+                    diesel::update(p)
+                        .set((
+                            participants::account_status.eq("inactive"),
+                            participants::updated_at.eq(at),
+                        ))
+                        .execute(conn)?;
+                }
+                Action::QueueReminder => {
+                    let given: Option<String> = participants::table
+                        .find(&item.subject)
+                        .select(participants::given_name)
+                        .first(conn)
+                        .optional()?;
+                    let Some(given) = given else { continue };
+                    let deadline = domain::retention::add_calendar_months(
+                        at.date(),
+                        rules.erase_after_reminder_months,
+                    );
+                    diesel::insert_into(outbox_messages::table)
+                        .values((
+                            outbox_messages::id.eq(new_id()),
+                            outbox_messages::participant_id.eq(&item.subject),
+                            outbox_messages::template.eq("reactivation_reminder"),
+                            outbox_messages::subject.eq(REMINDER_SUBJECT),
+                            outbox_messages::body.eq(format!(
+                                "Bonjour {given},\n\nVous ne vous êtes pas connecté·e à votre espace moniravique depuis {} mois. \
+                                 Pour garder votre compte, il suffit de vous connecter avant le {}. \
+                                 Sans nouvelle de votre part, votre compte et vos données seront supprimés définitivement, \
+                                 à l'exception des pièces comptables que la loi nous oblige à conserver.\n\n\
+                                 Vous pouvez aussi demander la suppression dès maintenant en écrivant à help@moniravique.com.",
+                                rules.reminder_after_months,
+                                deadline.format("%d/%m/%Y"),
+                            )),
+                            outbox_messages::queued_at.eq(at),
+                            outbox_messages::queued_by.eq(actor.staff_id.as_str()),
+                            outbox_messages::status.eq("queued"),
+                            outbox_messages::updated_at.eq(at),
+                            outbox_messages::updated_device.eq(&device),
+                        ))
+                        .execute(conn)?;
+                    diesel::update(p)
+                        .set((
+                            participants::account_status.eq("reminded"),
+                            participants::reminded_at.eq(at),
+                            participants::updated_at.eq(at),
+                        ))
+                        .execute(conn)?;
+                }
+                Action::DeleteTraces { .. } => {
+                    // The subject names the recording day: `technical_traces:YYYY-MM-DD`.
+                    let day = item.subject.rsplit(':').next().unwrap_or_default();
+                    diesel::sql_query(
+                        "DELETE FROM technical_traces WHERE date(recorded_at) = ? AND recorded_at < ?",
+                    )
+                    .bind::<Text, _>(day)
+                    .bind::<diesel::sql_types::Timestamp, _>(cut.traces_before)
+                    .execute(conn)?;
+                }
+                Action::ReleaseHold { record_table } => {
+                    let record: Option<String> = legal_holds::table
+                        .find(&item.subject)
+                        .select(legal_holds::record_id)
+                        .first(conn)
+                        .optional()?;
+                    if let Some(record) = record {
+                        match record_table.as_str() {
+                            "payments" => {
+                                diesel::delete(payments::table.find(&record)).execute(conn)?;
+                            }
+                            "invoices" => {
+                                diesel::delete(invoices::table.find(&record)).execute(conn)?;
+                            }
+                            _ => {}
+                        }
+                        diesel::delete(legal_holds::table.find(&item.subject)).execute(conn)?;
+                    }
+                }
+                Action::DeleteAuditEntries { .. } => {}
+            }
+            diesel::insert_into(retention_log::table)
+                .values((
+                    retention_log::id.eq(new_id()),
+                    retention_log::run_id.eq(&run_id),
+                    retention_log::action.eq(serde_json::to_string(&item.action)
+                        .map_err(|e| StoreError::Database(e.to_string()))?),
+                    retention_log::subject_ref.eq(&item.subject),
+                    retention_log::due_since.eq(item.due_since),
+                    retention_log::deadline.eq(item.deadline),
+                    retention_log::executed_at.eq(at),
+                    retention_log::updated_at.eq(at),
+                    retention_log::updated_device.eq(&device),
+                ))
+                .execute(conn)?;
+            executed.push(item.executed(at));
+        }
+        // Erasures were executed above; log them with the run.
+        for item in plan.items.iter().filter(|i| i.action == Action::EraseAccount) {
+            diesel::insert_into(retention_log::table)
+                .values((
+                    retention_log::id.eq(new_id()),
+                    retention_log::run_id.eq(&run_id),
+                    retention_log::action.eq(serde_json::to_string(&item.action)
+                        .map_err(|e| StoreError::Database(e.to_string()))?),
+                    retention_log::subject_ref.eq(&item.subject),
+                    retention_log::due_since.eq(item.due_since),
+                    retention_log::deadline.eq(item.deadline),
+                    retention_log::executed_at.eq(at),
+                    retention_log::updated_at.eq(at),
+                    retention_log::updated_device.eq(&device),
+                ))
+                .execute(conn)?;
+        }
+        if plan
+            .items
+            .iter()
+            .any(|i| matches!(i.action, Action::DeleteAuditEntries { .. }))
+        {
+            prune_audit(conn, &rfc3339(cut.audit_before))?;
+        }
+        audit::record_for(conn, actor, ACTION, &[], Outcome::Allowed, now)?;
+        Ok(())
+    })?;
+    Ok(RunOutcome {
+        run_id,
+        summary,
+        executed: executed.len(),
+    })
+}
+
+#[derive(QueryableByName)]
+struct AnchorRow {
+    #[diesel(sql_type = BigInt)]
+    seq: i64,
+    #[diesel(sql_type = Text)]
+    hash: String,
+}
+
+/// Deletes the audit entries older than `before` (POL-21: 12 months). The
+/// chain's anchor moves to the newest deleted entry first, so the triggers
+/// allow the delete and the remaining chain still verifies from the anchor.
+fn prune_audit(conn: &mut SqliteConnection, before: &str) -> Result<(), StoreError> {
+    let newest_old: Option<AnchorRow> =
+        diesel::sql_query("SELECT seq, hash FROM audit_log WHERE at < ? ORDER BY seq DESC LIMIT 1")
+            .bind::<Text, _>(before)
+            .get_result(conn)
+            .optional()?;
+    let Some(anchor) = newest_old else {
+        return Ok(());
+    };
+    diesel::update(audit_chain::table.filter(audit_chain::id.eq(1)))
+        .set((
+            audit_chain::anchor_seq.eq(anchor.seq),
+            audit_chain::anchor_hash.eq(&anchor.hash),
+        ))
+        .execute(conn)?;
+    diesel::delete(audit_log::table.filter(audit_log::seq.le(anchor.seq))).execute(conn)?;
+    Ok(())
+}
+
+/// The quarterly report (POL-33) of `quarter` (the current one when `None`).
+pub fn quarterly_report(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    quarter: Option<Quarter>,
+    now: DateTime<Utc>,
+) -> Result<QuarterlyReport, StoreError> {
+    const ACTION: &str = "retention.report";
+    guard(conn, actor, Access::Read, ACTION, now)?;
+    let quarter = quarter.unwrap_or_else(|| quarter_of(now.naive_utc().date()));
+    let rules = current_rules(conn)?;
+    let start = quarter.start.and_hms_opt(0, 0, 0).unwrap_or_default();
+    let end = quarter
+        .end
+        .succ_opt()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .unwrap_or(start);
+    let rows: Vec<(String, String, NaiveDate, NaiveDate, NaiveDateTime)> = retention_log::table
+        .filter(retention_log::executed_at.ge(start))
+        .filter(retention_log::executed_at.lt(end))
+        .select((
+            retention_log::action,
+            retention_log::subject_ref,
+            retention_log::due_since,
+            retention_log::deadline,
+            retention_log::executed_at,
+        ))
+        .load(conn)?;
+    let executed: Vec<ExecutedItem> = rows
+        .into_iter()
+        .filter_map(|(action, subject, due_since, deadline, executed_at)| {
+            serde_json::from_str::<Action>(&action)
+                .ok()
+                .map(|action| ExecutedItem {
+                    action,
+                    subject,
+                    executed_at,
+                    due_since,
+                    deadline,
+                })
+        })
+        .collect();
+    let pending = compute_plan(conn, &rules, now)?;
+    audit::record_for(conn, actor, ACTION, &[], Outcome::Allowed, now)?;
+    Ok(QuarterlyReport::new(
+        quarter,
+        now.naive_utc(),
+        executed,
+        &pending,
+        rules,
+    ))
+}
+
+/// A record kept under legal hold, as the DPO sees it (POL-25, POL-31).
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct HoldRow {
+    pub id: String,
+    pub subject_ref: String,
+    pub record_table: String,
+    pub record_id: String,
+    pub reason: String,
+    pub held_until: String,
+    pub amount_cents: Option<i64>,
+    pub number: Option<String>,
+}
+
+/// Every legal hold, soonest expiry first (DPO only).
+pub fn legal_holds(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Vec<HoldRow>, StoreError> {
+    const ACTION: &str = "legal_holds.read";
+    if let Err(denied) = authorize(actor, Category::LegalHolds, Access::Read) {
+        audit::record_for(conn, actor, ACTION, &[], Outcome::Denied, now)?;
+        return Err(denied.into());
+    }
+    let rows: Vec<(String, String, String, String, String, NaiveDateTime)> = legal_holds::table
+        .order((legal_holds::held_until, legal_holds::id))
+        .select((
+            legal_holds::id,
+            legal_holds::subject_ref,
+            legal_holds::record_table,
+            legal_holds::record_id,
+            legal_holds::reason,
+            legal_holds::held_until,
+        ))
+        .limit(1000)
+        .load(conn)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, subject_ref, record_table, record_id, reason, until) in rows {
+        let (amount_cents, number) = match record_table.as_str() {
+            "payments" => (
+                payments::table
+                    .find(&record_id)
+                    .select(payments::amount_cents)
+                    .first::<i64>(conn)
+                    .optional()?,
+                None,
+            ),
+            "invoices" => invoices::table
+                .find(&record_id)
+                .select((invoices::amount_cents, invoices::number))
+                .first::<(i64, String)>(conn)
+                .optional()?
+                .map(|(a, n)| (Some(a), Some(n)))
+                .unwrap_or((None, None)),
+            _ => (None, None),
+        };
+        out.push(HoldRow {
+            id,
+            subject_ref,
+            record_table,
+            record_id,
+            reason,
+            held_until: domain::time::to_rfc3339(until),
+            amount_cents,
+            number,
+        });
+    }
+    audit::record_for(conn, actor, ACTION, &[], Outcome::Allowed, now)?;
+    Ok(out)
+}
