@@ -98,3 +98,56 @@ export const addSession = (groupId, title, kind, startsAt, endsAt, roomId) =>
 
 export const setAttendance = (sessionId, participantId, present) =>
   invoke('set_attendance', { sessionId, participantId, present });
+
+// ---------------------------------------------------------------- DPO desk (issue 4)
+
+export const rightsRequests = () => invoke('rights_requests');
+
+// request: { participant_id, kind, channel, received_on: 'YYYY-MM-DD', objection_purpose }
+export const registerRightsRequest = (request) => invoke('register_rights_request', { request });
+
+export const rightsRequestDetail = (requestId) => invoke('rights_request_detail', { requestId });
+
+// step: { step: 'check_identity', method } | { step: 'start' } | { step: 'extend', grounds }
+//     | { step: 'answer', note } | { step: 'refuse', grounds }
+export const advanceRightsRequest = (requestId, step) => invoke('advance_rights_request', { requestId, step });
+
+export const rectifyField = (requestId, field, value) => invoke('rectify_field', { requestId, field, value });
+
+export const decideObjection = (requestId, accepted, grounds) =>
+  invoke('decide_objection', { requestId, accepted, grounds: grounds || null });
+
+export const unsubscribeParticipant = (participantId, source, requestId) =>
+  invoke('unsubscribe_participant', { participantId, source, requestId: requestId || null });
+
+export const recordConsent = (participantId, purpose, granted, source) =>
+  invoke('record_consent', { participantId, purpose, granted, source });
+
+export const exportAccess = (participantId, requestId) =>
+  invoke('export_access', { participantId, requestId: requestId || null });
+
+export const eraseParticipant = (participantId, reason, requestId, deep) =>
+  invoke('erase_participant', { participantId, reason, requestId: requestId || null, deep: Boolean(deep) });
+
+export const saveCertificate = (certificateId) => invoke('save_certificate', { certificateId });
+
+export const legalHolds = () => invoke('legal_holds');
+
+export const retentionRules = () => invoke('retention_rules');
+
+export const setRetentionRule = (key, value) => invoke('set_retention_rule', { key, value });
+
+export const retentionPreview = () => invoke('retention_preview');
+
+export const retentionRun = () => invoke('retention_run');
+
+export const saveQuarterlyReport = () => invoke('save_quarterly_report');
+
+export const registers = () => invoke('registers');
+
+export const saveProcessor = (processor) => invoke('save_processor', { processor });
+
+export const saveActivity = (activity) => invoke('save_activity', { activity });
+
+// version: { version, effective_on: 'YYYY-MM-DD', significant, summary }
+export const publishPolicyVersion = (version) => invoke('publish_policy_version', { version });

@@ -7,6 +7,8 @@ import { formatDateTime, formatWhen } from './format.js';
 import {
   buildSessionsPanel, buildRegistrationsPanel, buildBalancingPanel, buildOutboxPanel, groupActions,
 } from './workspaces.js';
+import { buildRequestsPanel, profileActions, showErasure } from './dpo.js';
+import { buildRetentionPanel, buildRegistersPanel } from './dpo-admin.js';
 
 const AUDIT_PAGE = 100;
 const SEARCH_DEBOUNCE_MS = 200;
@@ -34,7 +36,7 @@ const LAYOUTS = {
     participants: { search: false, full: true, empty: 'participants.emptySupport' },
   },
   dpo: {
-    title: 'ws.dpo', tabs: ['audit', 'participants', 'groups', 'registrations'],
+    title: 'ws.dpo', tabs: ['requests', 'retention', 'registers', 'audit', 'participants', 'groups', 'registrations'],
     participants: { search: true, full: true, empty: 'participants.emptyAll' },
   },
 };
@@ -120,7 +122,7 @@ function focus(node) {
 
 function errorText(err) {
   const code = err && err.code;
-  if (ERROR_CODES.includes(code)) {
+  if (ERROR_CODES.includes(code) || (typeof code === 'string' && code !== 'unknown' && has(`error.${code}`))) {
     const text = t(`error.${code}`);
     // The lock's end time and the clash (another session's title and time) are in the message.
     const withMessage = ['locked', 'room_clash', 'trainer_clash', 'invalid_proposal', 'invalid_input'].includes(code);
@@ -302,6 +304,9 @@ function renderWorkspace() {
   else if (data.tab === 'registrations') panel.append(buildRegistrationsPanel(workspaceContext()));
   else if (data.tab === 'balancing') panel.append(buildBalancingPanel(workspaceContext()));
   else if (data.tab === 'outbox') panel.append(buildOutboxPanel(workspaceContext()));
+  else if (data.tab === 'requests') panel.append(buildRequestsPanel(workspaceContext()));
+  else if (data.tab === 'retention') panel.append(buildRetentionPanel(workspaceContext()));
+  else if (data.tab === 'registers') panel.append(buildRegistersPanel(workspaceContext()));
 }
 
 // What the workspace views of workspaces.js need from this module.
@@ -548,6 +553,17 @@ function fillProfile(section, p) {
       ['col.group', 'col.status', 'col.payment'],
       (e) => [e.group, translated('enrol', e.status), translated('pay', e.payment_status)])));
   }
+
+  // The DPO's consents, unsubscribe and "minor discovered" erasure (POL-7, POL-26, POL-35).
+  blocks.push(...profileActions(workspaceContext(), p, () => openProfile(p.id), (outcome) => {
+    state.data.profile = null;
+    state.data.profileId = null;
+    state.data.participants = { items: null, loading: false, failed: false, req: 0 };
+    renderWorkspace();
+    const box = el('section', { id: 'erasure-result', class: 'stack form-card', 'aria-live': 'polite' });
+    $('tabpanel').prepend(box);
+    showErasure(workspaceContext(), outcome, box);
+  }));
 
   const back = el('button', { type: 'button', class: 'btn back', onClick: closeProfile },
     el('span', { 'aria-hidden': 'true', text: '← ' }), t('profile.back'));

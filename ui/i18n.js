@@ -687,6 +687,13 @@ export function setLang(lang) {
   document.documentElement.lang = current;
 }
 
+// Feature modules (dpo.js, dpo-admin.js) bring their own strings.
+export function extend(dictionaries) {
+  for (const [language, strings] of Object.entries(dictionaries)) {
+    if (STRINGS[language]) Object.assign(STRINGS[language], strings);
+  }
+}
+
 export function has(key) {
   return key in STRINGS[current] || key in STRINGS.fr;
 }

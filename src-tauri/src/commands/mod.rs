@@ -4,6 +4,7 @@
 //! (checked by `tests/commands_registry.rs`).
 
 pub mod audit;
+pub mod dpo;
 pub mod exchange;
 pub mod groups;
 pub mod office;

@@ -1,0 +1,241 @@
+//! The DPO's rights desk in the real window (issue 4): an access request
+//! registered, identity checked, exported through the native dialog and
+//! answered (POL-23, POL-27, POL-38); an erasure request registered and run,
+//! with the decrypted pages proving nothing of the person is left (POL-25).
+
+use anyhow::{ensure, Context, Result};
+use diesel::prelude::*;
+use e2e::{enabled, AppDirs, Window};
+use serde_json::{json, Value};
+use store::schema::{enrolments, participants, rights_request_actions, rights_requests};
+
+const DPO: (&str, &str) = ("dpo", "demo-dpo");
+
+/// A confirmed participant of the demo: (id, given, family, email, phone).
+type Person = (String, String, String, String, Option<String>);
+
+fn confirmed_person(dirs: &AppDirs, skip: usize) -> Result<Person> {
+    let mut store = dirs.open_store()?;
+    let person = participants::table
+        .inner_join(enrolments::table)
+        .filter(enrolments::status.eq("confirmed"))
+        .order(participants::email)
+        .select((
+            participants::id,
+            participants::given_name,
+            participants::family_name,
+            participants::email,
+            participants::phone,
+        ))
+        .offset(skip as i64)
+        .first(store.connection())?;
+    Ok(person)
+}
+
+/// Registers a request of `kind` for `person` through the form, opens it and
+/// checks the identity.
+fn register_and_check(window: &Window, person: &Person, kind: &str) -> Result<()> {
+    window.click("#tab-requests")?;
+    window.wait_visible("#request-register")?;
+    window.type_into("#request-person-search", &person.3)?;
+    window.wait_js(
+        "the person in the search results",
+        "return [...document.querySelectorAll('#request-person option')].some(o => o.value === arguments[0]);",
+        json!([person.0]),
+    )?;
+    window.js(
+        "const s = document.getElementById('request-person'); s.value = arguments[0]; \
+         const k = document.getElementById('request-kind'); k.value = arguments[1]; \
+         k.dispatchEvent(new Event('change'));",
+        json!([person.0, kind]),
+    )?;
+    window.click("#request-register")?;
+    window.wait_visible("#identity-method")?;
+    window.type_into(
+        "#identity-method",
+        "Réponse depuis l'adresse e-mail du compte",
+    )?;
+    window.click("#identity-check")?;
+    window.wait_js(
+        "the identity check in the log",
+        "const s = document.getElementById('request-status'); \
+         return s && s.textContent.includes('Identité vérifiée');",
+        json!([]),
+    )?;
+    Ok(())
+}
+
+fn request_log(dirs: &AppDirs, person: &str) -> Result<(String, Vec<String>)> {
+    let mut store = dirs.open_store()?;
+    let conn = store.connection();
+    let (id, status): (String, String) = rights_requests::table
+        .filter(rights_requests::participant_id.eq(person))
+        .order(rights_requests::updated_at.desc())
+        .select((rights_requests::id, rights_requests::status))
+        .first(conn)?;
+    let actions = rights_request_actions::table
+        .filter(rights_request_actions::request_id.eq(&id))
+        .order(rights_request_actions::at)
+        .select(rights_request_actions::action)
+        .load(conn)?;
+    Ok((status, actions))
+}
+
+#[test]
+fn pol_23_pol_38_dpo_registers_an_access_request_checks_identity_exports_and_answers() -> Result<()>
+{
+    if !enabled("the access request test") {
+        return Ok(());
+    }
+    let dirs = AppDirs::new()?;
+    dirs.seed_demo()?;
+    let person = confirmed_person(&dirs, 0)?;
+    let target = dirs.data.parent().unwrap().join("export").join("acces.zip");
+    std::fs::create_dir_all(target.parent().unwrap())?;
+    let window = Window::launch(&dirs)?;
+    window.sign_in(DPO.0, DPO.1)?;
+    window.wait_visible("#rights-requests tbody tr[data-id]")?;
+    window.screenshot("40-dpo-requests-register")?;
+    register_and_check(&window, &person, "access")?;
+    window.screenshot("41-dpo-access-request-identity-checked")?;
+
+    let answer = e2e::answer_file_dialog("Enregistrer la réponse à la demande d'accès", &target);
+    window.click("#request-export")?;
+    answer.join().expect("dialog thread")?;
+    window.wait_js(
+        "the export in the request's log",
+        "return [...document.querySelectorAll('#request-log td')].some(td => td.textContent === 'Données exportées');",
+        json!([]),
+    )?;
+    window.type_into("#answer-note", "Envoyé par e-mail chiffré")?;
+    window.click("#request-answer")?;
+    let status = window.wait_js(
+        "the request answered",
+        "const s = document.getElementById('request-status'); \
+         return s && s.textContent === 'Répondue' ? s.textContent : null;",
+        json!([]),
+    )?;
+    window.screenshot("42-dpo-access-request-answered")?;
+    window.close()?;
+    ensure!(status == Value::from("Répondue"));
+
+    // The zip holds everything, readable: JSON with the person, the French summary.
+    let bytes = std::fs::read(&target).context("the zip was written")?;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))?;
+    let mut json_text = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("donnees.json")?, &mut json_text)?;
+    ensure!(
+        json_text.contains(&person.3),
+        "the export holds the person's data"
+    );
+    let mut html = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("synthese.html")?, &mut html)?;
+    ensure!(html.contains("CNIL"), "the summary names the CNIL (POL-28)");
+    ensure!(
+        archive.by_name("csv/attendance.csv").is_ok(),
+        "one CSV per category"
+    );
+
+    let (status, actions) = request_log(&dirs, &person.0)?;
+    ensure!(status == "answered", "stored status {status}");
+    ensure!(
+        actions == ["registered", "identity_checked", "exported", "answered"],
+        "every action logged: {actions:?}"
+    );
+    Ok(())
+}
+
+#[test]
+fn pol_25_dpo_registers_an_erasure_and_runs_it_leaving_no_byte_of_the_person() -> Result<()> {
+    if !enabled("the erasure test") {
+        return Ok(());
+    }
+    let dirs = AppDirs::new()?;
+    dirs.seed_demo()?;
+    let person = confirmed_person(&dirs, 3)?;
+    let certificate = dirs
+        .data
+        .parent()
+        .unwrap()
+        .join("export")
+        .join("attestation.html");
+    std::fs::create_dir_all(certificate.parent().unwrap())?;
+    let window = Window::launch(&dirs)?;
+    window.sign_in(DPO.0, DPO.1)?;
+    register_and_check(&window, &person, "erasure")?;
+    // The confirmation dialog is answered "yes" (WebDriver cannot reach it).
+    window.js("window.confirm = () => true;", json!([]))?;
+    window.click("#request-erase")?;
+    let summary = window.wait_js(
+        "the erasure certificate",
+        "const s = document.getElementById('erasure-summary'); return s ? s.textContent : null;",
+        json!([]),
+    )?;
+    let residual = window.text("#erasure-residual")?;
+    window.screenshot("43-dpo-erasure-certificate")?;
+    let answer = e2e::answer_file_dialog("Enregistrer l'attestation d'effacement", &certificate);
+    window.click("#save-certificate")?;
+    answer.join().expect("dialog thread")?;
+    window.wait_js(
+        "the certificate saved",
+        "return document.getElementById('status').textContent.includes('Attestation enregistrée');",
+        json!([]),
+    )?;
+    window.close()?;
+    ensure!(
+        summary
+            .as_str()
+            .unwrap_or_default()
+            .contains(": 0 occurrence"),
+        "the window says nothing is left: {summary}"
+    );
+    ensure!(
+        residual.starts_with("Vérification : 0 occurrence"),
+        "{residual}"
+    );
+
+    let html = std::fs::read_to_string(&certificate)?;
+    ensure!(html.contains("Attestation"), "the certificate was saved");
+    ensure!(!html.contains(&person.3), "the certificate names no one");
+
+    // The person is gone from the store, and from its decrypted pages.
+    let mut store = dirs.open_store()?;
+    let left: i64 = participants::table
+        .filter(participants::id.eq(&person.0))
+        .count()
+        .get_result(store.connection())?;
+    ensure!(left == 0, "the participant row is gone");
+    store.checkpoint()?;
+    let full_name = format!("{} {}", person.1, person.2);
+    let stored_name = format!("{}{}", person.1, person.2);
+    let mut needles = vec![
+        pagescan::Needle {
+            label: "e-mail",
+            bytes: person.3.as_bytes(),
+        },
+        pagescan::Needle {
+            label: "full name",
+            bytes: full_name.as_bytes(),
+        },
+        pagescan::Needle {
+            label: "stored name",
+            bytes: stored_name.as_bytes(),
+        },
+    ];
+    if let Some(phone) = &person.4 {
+        needles.push(pagescan::Needle {
+            label: "phone",
+            bytes: phone.as_bytes(),
+        });
+    }
+    let report = store.scan_pages(&needles)?;
+    ensure!(report.main_pages > 50, "the whole file was read");
+    ensure!(report.hits.is_empty(), "residue: {:?}", report.hits);
+    drop(store);
+    let (status, actions) = request_log(&dirs, &person.0).unwrap_or_default();
+    ensure!(
+        status.is_empty() && actions.is_empty(),
+        "the register no longer names the person"
+    );
+    Ok(())
+}
