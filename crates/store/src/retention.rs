@@ -280,78 +280,87 @@ pub fn run(store: &mut Store, actor: &Actor, now: DateTime<Utc>) -> Result<RunOu
                 retention_runs::updated_device.eq(&device),
             ))
             .execute(conn)?;
+        // Account steps in set-based statements, 500 accounts at a time: a
+        // first sweep on an old store can have tens of thousands of them.
+        let of_kind = |wanted: fn(&Action) -> bool| -> Vec<&str> {
+            plan.items
+                .iter()
+                .filter(|i| wanted(&i.action))
+                .map(|i| i.subject.as_str())
+                .collect()
+        };
+        for chunk in of_kind(|a| *a == Action::Reactivate).chunks(500) {
+            diesel::update(participants::table.filter(participants::id.eq_any(chunk)))
+                .set((
+                    participants::account_status.eq("active"),
+                    participants::reminded_at.eq(None::<NaiveDateTime>),
+                    participants::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+        }
+        for chunk in of_kind(|a| *a == Action::MarkInactive).chunks(500) {
+            diesel::update(participants::table.filter(participants::id.eq_any(chunk)))
+                .set((
+                    participants::account_status.eq("inactive"),
+                    participants::reminded_at.eq(None::<NaiveDateTime>),
+                    participants::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+        }
+        let deadline =
+            domain::retention::add_calendar_months(at.date(), rules.erase_after_reminder_months);
+        let body_tail = format!(
+            ",\n\nVous ne vous êtes pas connecté·e à votre espace moniravique depuis {} mois. \
+             Pour garder votre compte, il suffit de vous connecter avant le {}. \
+             Sans nouvelle de votre part, votre compte et vos données seront supprimés définitivement, \
+             à l'exception des pièces comptables que la loi nous oblige à conserver.\n\n\
+             Vous pouvez aussi demander la suppression dès maintenant en écrivant à help@moniravique.com.",
+            rules.reminder_after_months,
+            deadline.format("%d/%m/%Y"),
+        );
+        for chunk in of_kind(|a| *a == Action::QueueReminder).chunks(500) {
+            let placeholders = vec!["?"; chunk.len()].join(", ");
+            let sql = format!(
+                "INSERT INTO outbox_messages (id, participant_id, template, session_id, subject, body, \
+                 queued_at, queued_by, status, updated_at, updated_device) \
+                 SELECT lower(hex(randomblob(16))), id, 'reactivation_reminder', NULL, ?, \
+                 'Bonjour ' || given_name || ?, ?, ?, 'queued', ?, ? \
+                 FROM participants WHERE id IN ({placeholders})"
+            );
+            let mut query = diesel::sql_query(sql)
+                .bind::<Text, _>(REMINDER_SUBJECT)
+                .bind::<Text, _>(&body_tail)
+                .bind::<diesel::sql_types::Timestamp, _>(at)
+                .bind::<Text, _>(actor.staff_id.as_str())
+                .bind::<diesel::sql_types::Timestamp, _>(at)
+                .bind::<Text, _>(&device)
+                .into_boxed();
+            for id in chunk {
+                query = query.bind::<Text, _>(*id);
+            }
+            query.execute(conn)?;
+            diesel::update(participants::table.filter(participants::id.eq_any(chunk)))
+                .set((
+                    participants::account_status.eq("reminded"),
+                    participants::reminded_at.eq(at),
+                    participants::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+        }
+        // POL-32: the per-day items are exactly the rows below the cutoff: one
+        // indexed statement (`technical_traces_recorded`).
+        if plan
+            .items
+            .iter()
+            .any(|i| matches!(i.action, Action::DeleteTraces { .. }))
+        {
+            diesel::delete(
+                technical_traces::table.filter(technical_traces::recorded_at.lt(cut.traces_before)),
+            )
+            .execute(conn)?;
+        }
         for item in &plan.items {
-            let p = participants::table.find(&item.subject);
             match &item.action {
-                Action::EraseAccount => continue,
-                Action::Reactivate => {
-                    diesel::update(p)
-                        .set((
-                            participants::account_status.eq("active"),
-                            participants::reminded_at.eq(None::<NaiveDateTime>),
-                            participants::updated_at.eq(at),
-                        ))
-                        .execute(conn)?;
-                }
-                Action::MarkInactive => {
-                    diesel::update(p)
-                        .set((
-                            participants::account_status.eq("inactive"),
-                            participants::updated_at.eq(at),
-                        ))
-                        .execute(conn)?;
-                }
-                Action::QueueReminder => {
-                    let given: Option<String> = participants::table
-                        .find(&item.subject)
-                        .select(participants::given_name)
-                        .first(conn)
-                        .optional()?;
-                    let Some(given) = given else { continue };
-                    let deadline = domain::retention::add_calendar_months(
-                        at.date(),
-                        rules.erase_after_reminder_months,
-                    );
-                    diesel::insert_into(outbox_messages::table)
-                        .values((
-                            outbox_messages::id.eq(new_id()),
-                            outbox_messages::participant_id.eq(&item.subject),
-                            outbox_messages::template.eq("reactivation_reminder"),
-                            outbox_messages::subject.eq(REMINDER_SUBJECT),
-                            outbox_messages::body.eq(format!(
-                                "Bonjour {given},\n\nVous ne vous êtes pas connecté·e à votre espace moniravique depuis {} mois. \
-                                 Pour garder votre compte, il suffit de vous connecter avant le {}. \
-                                 Sans nouvelle de votre part, votre compte et vos données seront supprimés définitivement, \
-                                 à l'exception des pièces comptables que la loi nous oblige à conserver.\n\n\
-                                 Vous pouvez aussi demander la suppression dès maintenant en écrivant à help@moniravique.com.",
-                                rules.reminder_after_months,
-                                deadline.format("%d/%m/%Y"),
-                            )),
-                            outbox_messages::queued_at.eq(at),
-                            outbox_messages::queued_by.eq(actor.staff_id.as_str()),
-                            outbox_messages::status.eq("queued"),
-                            outbox_messages::updated_at.eq(at),
-                            outbox_messages::updated_device.eq(&device),
-                        ))
-                        .execute(conn)?;
-                    diesel::update(p)
-                        .set((
-                            participants::account_status.eq("reminded"),
-                            participants::reminded_at.eq(at),
-                            participants::updated_at.eq(at),
-                        ))
-                        .execute(conn)?;
-                }
-                Action::DeleteTraces { .. } => {
-                    // The subject names the recording day: `technical_traces:YYYY-MM-DD`.
-                    let day = item.subject.rsplit(':').next().unwrap_or_default();
-                    diesel::sql_query(
-                        "DELETE FROM technical_traces WHERE date(recorded_at) = ? AND recorded_at < ?",
-                    )
-                    .bind::<Text, _>(day)
-                    .bind::<diesel::sql_types::Timestamp, _>(cut.traces_before)
-                    .execute(conn)?;
-                }
                 Action::ReleaseHold { record_table } => {
                     let record: Option<String> = legal_holds::table
                         .find(&item.subject)
@@ -371,39 +380,31 @@ pub fn run(store: &mut Store, actor: &Actor, now: DateTime<Utc>) -> Result<RunOu
                         diesel::delete(legal_holds::table.find(&item.subject)).execute(conn)?;
                     }
                 }
-                Action::DeleteAuditEntries { .. } => {}
+                _ => {}
             }
-            diesel::insert_into(retention_log::table)
-                .values((
-                    retention_log::id.eq(new_id()),
-                    retention_log::run_id.eq(&run_id),
-                    retention_log::action.eq(serde_json::to_string(&item.action)
-                        .map_err(|e| StoreError::Database(e.to_string()))?),
-                    retention_log::subject_ref.eq(&item.subject),
-                    retention_log::due_since.eq(item.due_since),
-                    retention_log::deadline.eq(item.deadline),
-                    retention_log::executed_at.eq(at),
-                    retention_log::updated_at.eq(at),
-                    retention_log::updated_device.eq(&device),
-                ))
-                .execute(conn)?;
-            executed.push(item.executed(at));
         }
-        // Erasures were executed above; log them with the run.
-        for item in plan.items.iter().filter(|i| i.action == Action::EraseAccount) {
+        // Every item, erasures included, in the log the quarterly report reads.
+        let mut rows = Vec::with_capacity(plan.items.len());
+        for item in &plan.items {
+            rows.push((
+                retention_log::id.eq(new_id()),
+                retention_log::run_id.eq(run_id.clone()),
+                retention_log::action.eq(serde_json::to_string(&item.action)
+                    .map_err(|e| StoreError::Database(e.to_string()))?),
+                retention_log::subject_ref.eq(item.subject.clone()),
+                retention_log::due_since.eq(item.due_since),
+                retention_log::deadline.eq(item.deadline),
+                retention_log::executed_at.eq(at),
+                retention_log::updated_at.eq(at),
+                retention_log::updated_device.eq(device.clone()),
+            ));
+            if item.action != Action::EraseAccount {
+                executed.push(item.executed(at));
+            }
+        }
+        for chunk in rows.chunks(500) {
             diesel::insert_into(retention_log::table)
-                .values((
-                    retention_log::id.eq(new_id()),
-                    retention_log::run_id.eq(&run_id),
-                    retention_log::action.eq(serde_json::to_string(&item.action)
-                        .map_err(|e| StoreError::Database(e.to_string()))?),
-                    retention_log::subject_ref.eq(&item.subject),
-                    retention_log::due_since.eq(item.due_since),
-                    retention_log::deadline.eq(item.deadline),
-                    retention_log::executed_at.eq(at),
-                    retention_log::updated_at.eq(at),
-                    retention_log::updated_device.eq(&device),
-                ))
+                .values(chunk)
                 .execute(conn)?;
         }
         if plan

@@ -848,3 +848,32 @@ fn pol_29_to_33_retention_runs_years_in_seconds() {
     let result = store::retention::run(&mut f.store, &admin, at(2034, 1, 1));
     assert_eq!(refused_code(result), "not_permitted");
 }
+
+#[test]
+fn the_demo_gives_the_dpo_something_in_every_state() {
+    use domain::retention::ActionKind;
+    let mut f = demo();
+    let dpo = f.actor("dpo");
+    let conn = f.store.connection();
+    let rows = rights::list_requests(conn, &dpo, now()).unwrap();
+    let urgencies: Vec<Option<Urgency>> = rows.iter().map(|r| r.urgency).collect();
+    assert!(urgencies.contains(&Some(Urgency::Overdue)), "{urgencies:?}");
+    assert!(urgencies.contains(&Some(Urgency::AtRisk)), "{urgencies:?}");
+    assert!(urgencies.contains(&Some(Urgency::OnTrack)), "{urgencies:?}");
+    assert!(rows
+        .iter()
+        .any(|r| r.status == "received" && r.kind == "erasure"));
+    let preview = store::retention::preview(conn, &dpo, now()).unwrap();
+    for kind in [
+        ActionKind::MarkInactive,
+        ActionKind::QueueReminder,
+        ActionKind::EraseAccount,
+        ActionKind::DeleteTraces,
+    ] {
+        assert!(preview.summary.of(kind).items >= 1, "{kind:?} in the demo");
+    }
+    let holds = store::retention::legal_holds(conn, &dpo, now()).unwrap();
+    assert!(holds
+        .iter()
+        .any(|h| h.number.as_deref() == Some("F-DEMO-2025-0042")));
+}
