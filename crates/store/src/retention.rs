@@ -359,28 +359,27 @@ pub fn run(store: &mut Store, actor: &Actor, now: DateTime<Utc>) -> Result<RunOu
             )
             .execute(conn)?;
         }
+        // POL-25a, POL-31: a hold that ran out releases (deletes) its record.
         for item in &plan.items {
-            match &item.action {
-                Action::ReleaseHold { record_table } => {
-                    let record: Option<String> = legal_holds::table
-                        .find(&item.subject)
-                        .select(legal_holds::record_id)
-                        .first(conn)
-                        .optional()?;
-                    if let Some(record) = record {
-                        match record_table.as_str() {
-                            "payments" => {
-                                diesel::delete(payments::table.find(&record)).execute(conn)?;
-                            }
-                            "invoices" => {
-                                diesel::delete(invoices::table.find(&record)).execute(conn)?;
-                            }
-                            _ => {}
-                        }
-                        diesel::delete(legal_holds::table.find(&item.subject)).execute(conn)?;
+            let Action::ReleaseHold { record_table } = &item.action else {
+                continue;
+            };
+            let record: Option<String> = legal_holds::table
+                .find(&item.subject)
+                .select(legal_holds::record_id)
+                .first(conn)
+                .optional()?;
+            if let Some(record) = record {
+                match record_table.as_str() {
+                    "payments" => {
+                        diesel::delete(payments::table.find(&record)).execute(conn)?;
                     }
+                    "invoices" => {
+                        diesel::delete(invoices::table.find(&record)).execute(conn)?;
+                    }
+                    _ => {}
                 }
-                _ => {}
+                diesel::delete(legal_holds::table.find(&item.subject)).execute(conn)?;
             }
         }
         // Every item, erasures included, in the log the quarterly report reads.
