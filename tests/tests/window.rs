@@ -134,6 +134,8 @@ fn role_1_trainers_see_only_their_participants_and_pol_21_dpo_sees_the_audited_v
 
     // DPO: the audit trail shows those views, and the chain verifies.
     window.sign_in(DPO.0, DPO.1)?;
+    // The DPO lands on the rights requests; the audit trail is its own tab.
+    window.click("#tab-audit")?;
     window.wait_js(
         "the verified chain",
         "const e = document.getElementById('audit-status'); return e && e.classList.contains('ok');",
@@ -308,6 +310,8 @@ fn dc_2_pol_19_no_personal_data_in_the_files_or_logs_after_a_session() -> Result
     window.wait_visible("#profile-title")?;
     window.sign_out()?;
     window.sign_in(DPO.0, DPO.1)?;
+    // The DPO lands on the rights requests; the audit trail is its own tab.
+    window.click("#tab-audit")?;
     window.wait_js(
         "the verified chain",
         "const e = document.getElementById('audit-status'); return e && e.classList.contains('ok');",

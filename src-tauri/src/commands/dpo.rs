@@ -164,7 +164,8 @@ pub async fn export_access(
     participant_id: String,
     request_id: Option<String>,
 ) -> Result<Saved, UiError> {
-    // Permission first, so a refused export opens no dialog.
+    // Permission and the request's state first, so a refused export opens no
+    // dialog (the export itself checks both again).
     state.with_actor(|store, actor| {
         domain::access::authorize(
             actor,
@@ -172,7 +173,14 @@ pub async fn export_access(
             domain::access::Access::Write,
         )
         .map_err(store::StoreError::from)?;
-        let _ = store;
+        if let Some(request_id) = &request_id {
+            store::rights::actionable_request(
+                store.connection(),
+                request_id,
+                &["access", "portability"],
+                now(),
+            )?;
+        }
         Ok(())
     })?;
     let Some(path) = dialogs::save_path(
