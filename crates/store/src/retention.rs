@@ -244,7 +244,40 @@ pub fn run(store: &mut Store, actor: &Actor, now: DateTime<Utc>) -> Result<RunOu
     let device = actor.device_id.as_str().to_owned();
     let mut executed: Vec<ExecutedItem> = Vec::with_capacity(plan.items.len());
 
-    // Erasures first, each with its own transaction and certificate.
+    let rules_json =
+        serde_json::to_string(&rules).map_err(|e| StoreError::Database(e.to_string()))?;
+    let summary = plan.summary();
+    let summary_json =
+        serde_json::to_string(&summary).map_err(|e| StoreError::Database(e.to_string()))?;
+    let cut = rules.cutoffs(at);
+    let log_row = |item: &domain::retention::PlanItem| -> Result<_, StoreError> {
+        Ok((
+            retention_log::id.eq(new_id()),
+            retention_log::run_id.eq(run_id.clone()),
+            retention_log::action.eq(serde_json::to_string(&item.action)
+                .map_err(|e| StoreError::Database(e.to_string()))?),
+            retention_log::subject_ref.eq(item.subject.clone()),
+            retention_log::due_since.eq(item.due_since),
+            retention_log::deadline.eq(item.deadline),
+            retention_log::executed_at.eq(at),
+            retention_log::updated_at.eq(at),
+            retention_log::updated_device.eq(device.clone()),
+        ))
+    };
+    // The run is recorded first, so that each erasure below (its own
+    // transaction, with its certificate) is logged as soon as it is done: a
+    // later failure cannot leave an erasure out of the quarterly report.
+    diesel::insert_into(retention_runs::table)
+        .values((
+            retention_runs::id.eq(&run_id),
+            retention_runs::ran_at.eq(at),
+            retention_runs::ran_by.eq(actor.staff_id.as_str()),
+            retention_runs::rules.eq(&rules_json),
+            retention_runs::summary.eq(&summary_json),
+            retention_runs::updated_at.eq(at),
+            retention_runs::updated_device.eq(&device),
+        ))
+        .execute(store.connection())?;
     for item in plan
         .items
         .iter()
@@ -259,27 +292,13 @@ pub fn run(store: &mut Store, actor: &Actor, now: DateTime<Utc>) -> Result<RunOu
             false,
             now,
         )?;
+        diesel::insert_into(retention_log::table)
+            .values(log_row(item)?)
+            .execute(store.connection())?;
         executed.push(item.executed(at));
     }
 
-    let rules_json =
-        serde_json::to_string(&rules).map_err(|e| StoreError::Database(e.to_string()))?;
-    let summary = plan.summary();
-    let summary_json =
-        serde_json::to_string(&summary).map_err(|e| StoreError::Database(e.to_string()))?;
-    let cut = rules.cutoffs(at);
     store.connection().transaction(|conn| -> Result<(), StoreError> {
-        diesel::insert_into(retention_runs::table)
-            .values((
-                retention_runs::id.eq(&run_id),
-                retention_runs::ran_at.eq(at),
-                retention_runs::ran_by.eq(actor.staff_id.as_str()),
-                retention_runs::rules.eq(&rules_json),
-                retention_runs::summary.eq(&summary_json),
-                retention_runs::updated_at.eq(at),
-                retention_runs::updated_device.eq(&device),
-            ))
-            .execute(conn)?;
         // Account steps in set-based statements, 500 accounts at a time: a
         // first sweep on an old store can have tens of thousands of them.
         let of_kind = |wanted: fn(&Action) -> bool| -> Vec<&str> {
@@ -382,24 +401,11 @@ pub fn run(store: &mut Store, actor: &Actor, now: DateTime<Utc>) -> Result<RunOu
                 diesel::delete(legal_holds::table.find(&item.subject)).execute(conn)?;
             }
         }
-        // Every item, erasures included, in the log the quarterly report reads.
+        // Every other item, in the log the quarterly report reads.
         let mut rows = Vec::with_capacity(plan.items.len());
-        for item in &plan.items {
-            rows.push((
-                retention_log::id.eq(new_id()),
-                retention_log::run_id.eq(run_id.clone()),
-                retention_log::action.eq(serde_json::to_string(&item.action)
-                    .map_err(|e| StoreError::Database(e.to_string()))?),
-                retention_log::subject_ref.eq(item.subject.clone()),
-                retention_log::due_since.eq(item.due_since),
-                retention_log::deadline.eq(item.deadline),
-                retention_log::executed_at.eq(at),
-                retention_log::updated_at.eq(at),
-                retention_log::updated_device.eq(device.clone()),
-            ));
-            if item.action != Action::EraseAccount {
-                executed.push(item.executed(at));
-            }
+        for item in plan.items.iter().filter(|i| i.action != Action::EraseAccount) {
+            rows.push(log_row(item)?);
+            executed.push(item.executed(at));
         }
         for chunk in rows.chunks(500) {
             diesel::insert_into(retention_log::table)
