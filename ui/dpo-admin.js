@@ -468,10 +468,12 @@ function formatEuros(cents, lang) {
   return new Intl.NumberFormat(localeFor(lang), { style: 'currency', currency: 'EUR' }).format(Number(cents) / 100);
 }
 
-/** A pseudonymous id, shortened for display; the full id stays in the title. */
+/** A pseudonymous id, shortened for display; the full id stays in the title.
+ * Ids are UUIDv7: the first characters are a timestamp shared by ids made
+ * together, so the random end is what tells them apart. */
 function pseudonym(ctx, id) {
   const text = String(id ?? '');
-  const short = text.length > 12 ? `${text.slice(0, 8)}…` : text;
+  const short = text.length > 12 ? `…${text.slice(-8)}` : text;
   return ctx.el('code', { class: 'pseudonym', title: text, text: short });
 }
 
