@@ -5,6 +5,7 @@
 // backend; these views show what it allows and report its refusals.
 // DOM built with createElement/textContent only (ctx.el): never innerHTML.
 
+import { confirmInPage } from './confirm.js';
 import * as api from './api.js';
 import { t, extend, formatCount } from './i18n.js';
 import { formatDate, formatDateTime, localeFor } from './format.js';
@@ -875,7 +876,7 @@ async function runSweep(ctx) {
     erase: count(perAction.erase_account ? perAction.erase_account.items : 0),
     reminders: count(perAction.queue_reminder ? perAction.queue_reminder.items : 0),
   });
-  if (!window.confirm(question)) {
+  if (!(await confirmInPage(question))) {
     ctx.setStatus(t('retention.runCancelled'));
     return;
   }
@@ -1363,9 +1364,9 @@ async function publishVersion(ctx) {
     ctx.focus($('policy-effective'));
     return;
   }
-  if (version.significant && !window.confirm(t('registers.confirmSignificant', {
+  if (version.significant && !(await confirmInPage(t('registers.confirmSignificant', {
     version: version.version.trim(), date: formatDay(effective, ctx.lang()),
-  }))) {
+  }), { danger: false }))) {
     ctx.setStatus(t('registers.publishCancelled'));
     return;
   }

@@ -5,6 +5,7 @@
 import * as api from './api.js';
 import { t, extend } from './i18n.js';
 import { formatDateTime, formatWhen } from './format.js';
+import { confirmInPage } from './confirm.js';
 
 const KINDS = ['access', 'rectification', 'erasure', 'objection', 'portability', 'unsubscribe'];
 const CHANNELS = ['post', 'email', 'phone'];
@@ -519,7 +520,7 @@ function buildActions(ctx, r) {
       const deep = el('input', { type: 'checkbox', id: 'erase-deep', checked: true });
       section.append(el('label', { class: 'inline-check' }, deep, ' ', t('rq.deep')),
         button(ctx, 'request-erase', 'rq.erase', async () => {
-          if (!window.confirm(t('rq.eraseConfirm'))) return;
+          if (!(await confirmInPage(t('rq.eraseConfirm'), { confirmLabel: t('rq.erase') }))) return;
           const outcome = await attempt(ctx, () => api.eraseParticipant(person, 'request', id, deep.checked));
           if (!outcome) return;
           await refresh(ctx, id);
@@ -646,7 +647,7 @@ export function profileActions(ctx, profile, onChanged, onErased) {
   const minor = el('section', { class: 'profile-block danger-zone' },
     el('h3', { text: t('minor.title') }), el('p', { class: 'muted', text: t('minor.help') }),
     button(ctx, 'erase-minor', 'minor.erase', async () => {
-      if (!window.confirm(t('minor.confirm'))) return;
+      if (!(await confirmInPage(t('minor.confirm'), { confirmLabel: t('minor.erase') }))) return;
       const outcome = await attempt(ctx, () => api.eraseParticipant(profile.id, 'minor_discovered', null, true));
       if (outcome) onErased(outcome);
     }, { class: 'btn-danger' }), minorResult);

@@ -163,9 +163,13 @@ fn pol_25_dpo_registers_an_erasure_and_runs_it_leaving_no_byte_of_the_person() -
     let window = Window::launch(&dirs)?;
     window.sign_in(DPO.0, DPO.1)?;
     register_and_check(&window, &person, "erasure")?;
-    // The confirmation dialog is answered "yes" (WebDriver cannot reach it).
-    window.js("window.confirm = () => true;", json!([]))?;
     window.click("#request-erase")?;
+    // The in-page confirmation: "Annuler" has the focus, the DPO confirms.
+    window.wait_visible("#confirm-dialog #confirm-yes")?;
+    let question = window.text("#confirm-message")?;
+    ensure!(question.contains("irréversible"), "{question}");
+    window.screenshot("43a-dpo-erasure-confirm")?;
+    window.click("#confirm-yes")?;
     let summary = window.wait_js(
         "the erasure certificate",
         "const s = document.getElementById('erasure-summary'); return s ? s.textContent : null;",

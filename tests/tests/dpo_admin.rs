@@ -22,27 +22,18 @@ const SEEDED_KINDS: [&str; 4] = [
     "delete_traces",
 ];
 
-/// Replaces `window.confirm` by one that records its question and answers
-/// `true`, as the DPO clicking "OK". The harness has no alert endpoint to
-/// accept the real dialog; the first test shows the real one is opened, and
-/// that dismissing it changes nothing.
-fn accept_confirms(window: &Window) -> Result<()> {
-    window.js(
-        "window.__confirmed = []; \
-         window.confirm = (text) => { window.__confirmed.push(String(text)); return true; }; \
-         return true;",
+/// Answers the in-page confirmation (`ui/confirm.js`): returns its question
+/// and clicks "Confirmer" (`yes`) or "Annuler".
+fn answer_confirm(window: &Window, yes: bool) -> Result<String> {
+    window.wait_visible("#confirm-dialog #confirm-yes")?;
+    let question = window.text("#confirm-message")?;
+    window.click(if yes { "#confirm-yes" } else { "#confirm-no" })?;
+    window.wait_js(
+        "the confirmation closed",
+        "return !document.getElementById('confirm-dialog');",
         json!([]),
     )?;
-    Ok(())
-}
-
-/// The last question asked through `window.confirm` since `accept_confirms`.
-fn last_confirm(window: &Window) -> Result<String> {
-    let value = window.js(
-        "const c = window.__confirmed || []; return c.length ? c[c.length - 1] : null;",
-        json!([]),
-    )?;
-    Ok(value.as_str().unwrap_or_default().to_owned())
+    Ok(question)
 }
 
 /// The text of the `#status` live region.
@@ -220,23 +211,13 @@ fn pol_29_to_33_dpo_previews_the_retention_sweep_runs_it_and_saves_the_quarterly
     show(&window, "#retention-sweep")?;
     window.screenshot("dpo-admin-03-retention-preview")?;
 
-    // The real confirmation dialog: WebDriver dismisses it (its default
-    // prompt handling), which is the DPO clicking "Annuler": nothing runs.
-    let _ = window.click("#retention-run");
-    let mut cancelled = String::new();
-    for _ in 0..100 {
-        // The first command after the dialog may report it and fail.
-        if let Ok(text) = status(&window) {
-            cancelled = text;
-            if cancelled.contains("Purge annulée") {
-                break;
-            }
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    // Cancelling the confirmation runs nothing.
+    window.click("#retention-run")?;
+    answer_confirm(&window, false)?;
+    let cancelled = status(&window)?;
     ensure!(
         cancelled.contains("Purge annulée"),
-        "a dismissed confirmation runs nothing: {cancelled:?}"
+        "a cancelled confirmation runs nothing: {cancelled:?}"
     );
     ensure!(
         window.text("#retention-outcome")?.is_empty(),
@@ -244,15 +225,15 @@ fn pol_29_to_33_dpo_previews_the_retention_sweep_runs_it_and_saves_the_quarterly
     );
 
     // The sweep, confirmed.
-    accept_confirms(&window)?;
     window.click("#retention-run")?;
+    window.screenshot("dpo-admin-03b-retention-confirm")?;
+    let question = answer_confirm(&window, true)?;
     let executed = window.wait_js(
         "the sweep's outcome",
         "const e = document.getElementById('retention-executed'); \
          return e ? Number(e.dataset.executed) : null;",
         json!([]),
     )?;
-    let question = last_confirm(&window)?;
     ensure!(
         question.contains("Lancer la purge") && question.contains("irréversibles"),
         "the DPO is asked in French before anything is deleted: {question}"
@@ -486,7 +467,6 @@ fn pol_14_pol_36_pol_37_dpo_reads_and_keeps_the_registers_and_legal_holds() -> R
     )?;
 
     // POL-36: a significant change announced 10 days ahead is refused.
-    accept_confirms(&window)?;
     let soon = (Utc::now() + Duration::days(10))
         .format("%Y-%m-%d")
         .to_string();
@@ -498,6 +478,7 @@ fn pol_14_pol_36_pol_37_dpo_reads_and_keeps_the_registers_and_legal_holds() -> R
         json!([soon]),
     )?;
     window.click("#policy-publish")?;
+    let asked = answer_confirm(&window, true)?;
     let refused = window.wait_js(
         "the short notice refusal",
         "const e = document.getElementById('policy-result'); \
@@ -509,7 +490,7 @@ fn pol_14_pol_36_pol_37_dpo_reads_and_keeps_the_registers_and_legal_holds() -> R
         "the refusal names the 30 days: {refused}"
     );
     ensure!(
-        last_confirm(&window)?.contains("modification importante"),
+        asked.contains("modification importante"),
         "the DPO was asked before notifying everyone"
     );
     // Announced 31 days ahead, it is published and everyone is notified.
@@ -521,6 +502,7 @@ fn pol_14_pol_36_pol_37_dpo_reads_and_keeps_the_registers_and_legal_holds() -> R
         json!([later]),
     )?;
     window.click("#policy-publish")?;
+    answer_confirm(&window, true)?;
     let row = window.wait_js(
         "the published version",
         "const r = document.querySelector('#registers-policy tr[data-version=\"2026-e2e\"]'); \

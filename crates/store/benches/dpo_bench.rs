@@ -39,10 +39,14 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let mut participants = 100_000usize;
     let mut samples = 30usize;
+    // Audit entries in the trail (a year of list views writes millions): the
+    // export's "consultations" category scans them (no index, ARCHITECTURE.md).
+    let mut audit_rows = 1_000_000usize;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--participants" => participants = args.next().unwrap().parse().unwrap(),
             "--samples" => samples = args.next().unwrap().parse().unwrap(),
+            "--audit-rows" => audit_rows = args.next().unwrap().parse().unwrap(),
             _ => {}
         }
     }
@@ -85,6 +89,19 @@ fn main() {
             old = day(400),
         ))
         .unwrap();
+    // Synthetic audit entries (the chain is not verified here): every 100th
+    // participant seen 10 times per 1,000 entries.
+    store
+        .connection()
+        .batch_execute(&format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {audit_rows})
+             INSERT INTO audit_log (seq, id, at, actor_id, device_id, action, participant_id, outcome, prev_hash, hash)
+               SELECT 1000000000 + i, 'bench-' || i, '{at}', 'bench', 'bench', 'participant.list',
+                      (SELECT id FROM participants WHERE rowid = 1 + (i * 7919) % {participants}), 'allowed', '', ''
+               FROM n;",
+            at = (now - Days::days(30)).to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        ))
+        .unwrap();
     let dpo_id = store::auth::create_staff(
         &mut store,
         "bench.dpo",
@@ -97,8 +114,9 @@ fn main() {
     store.optimize().unwrap();
     store.checkpoint().unwrap();
     println!(
-        "seeded {} participants (+ traces, forum posts, payments, invoices, consents) in {:.1} s",
+        "seeded {} participants (+ traces, forum posts, payments, invoices, consents, {} audit entries) in {:.1} s",
         size.participants,
+        audit_rows,
         t.elapsed().as_secs_f64()
     );
     drop(store);
