@@ -555,7 +555,12 @@ function fillProfile(section, p) {
   }
 
   // The DPO's consents, unsubscribe and "minor discovered" erasure (POL-7, POL-26, POL-35).
-  blocks.push(...profileActions(workspaceContext(), p, () => openProfile(p.id), (outcome) => {
+  blocks.push(...profileActions(workspaceContext(), p, async () => {
+    // Reload the profile and keep the DPO where they were.
+    await openProfile(p.id);
+    const preferences = $('preferences');
+    if (preferences) preferences.scrollIntoView({ block: 'start' });
+  }, (outcome) => {
     state.data.profile = null;
     state.data.profileId = null;
     state.data.participants = { items: null, loading: false, failed: false, req: 0 };

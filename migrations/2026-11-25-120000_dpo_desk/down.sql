@@ -1,3 +1,6 @@
+DROP INDEX audit_log_at;
+DELETE FROM app_meta WHERE key = 'audit_subjects_seq';
+DROP TABLE audit_subjects;
 CREATE TABLE outbox_messages_old (
     id TEXT PRIMARY KEY NOT NULL,
     participant_id TEXT NOT NULL REFERENCES participants (id) ON DELETE CASCADE,

@@ -116,3 +116,17 @@ DROP TABLE outbox_messages;
 ALTER TABLE outbox_messages_new RENAME TO outbox_messages;
 CREATE INDEX outbox_messages_participant ON outbox_messages (participant_id);
 CREATE INDEX outbox_messages_status ON outbox_messages (status, queued_at);
+
+-- POL-21, POL-23: the trail's entries per person, for the DPO's "who consulted
+-- my data" (the access export). `audit_log` has no participant index on
+-- purpose (each list view would write ~200 random index pages); this side
+-- index is filled in batches off the command path (the background
+-- checkpointer, and the export catching up), up to the watermark below.
+CREATE TABLE audit_subjects (
+    participant_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (participant_id, seq)
+) WITHOUT ROWID;
+INSERT INTO app_meta (key, value) VALUES ('audit_subjects_seq', '0');
+-- Entries are appended in time order: this index only ever grows at its end.
+CREATE INDEX audit_log_at ON audit_log (at);

@@ -243,3 +243,79 @@ fn pol_25_dpo_registers_an_erasure_and_runs_it_leaving_no_byte_of_the_person() -
     );
     Ok(())
 }
+
+#[test]
+fn pol_7_pol_26_dpo_records_a_consent_and_an_unsubscribe_on_the_profile() -> Result<()> {
+    use store::schema::consents;
+    if !enabled("the consents test") {
+        return Ok(());
+    }
+    let dirs = AppDirs::new()?;
+    dirs.seed_demo()?;
+    let person = confirmed_person(&dirs, 5)?;
+    let window = Window::launch(&dirs)?;
+    window.sign_in(DPO.0, DPO.1)?;
+    window.click("#tab-participants")?;
+    window.type_into("#participant-search", &person.3)?;
+    window.wait_visible(&format!(
+        "#participants tr[data-id=\"{}\"] .open-profile",
+        person.0
+    ))?;
+    window.click(&format!(
+        "#participants tr[data-id=\"{}\"] .open-profile",
+        person.0
+    ))?;
+    window.wait_visible("#preferences #consents")?;
+    // Studies: record the consent, given by post.
+    window.js(
+        "document.getElementById('consent-source').value = 'post'; return true;",
+        json!([]),
+    )?;
+    window.click("#consents tr[data-purpose='studies'] .consent-toggle")?;
+    window.wait_js(
+        "the consent in the history",
+        "const h = document.getElementById('consent-history'); \
+         return h && h.textContent.includes('Études : Donné');",
+        json!([]),
+    )?;
+    let unsubscribed_before = window.text("#marketing-state")?;
+    if window
+        .js(
+            "return Boolean(document.getElementById('profile-unsubscribe'));",
+            json!([]),
+        )?
+        .as_bool()
+        .unwrap_or(false)
+    {
+        window.click("#profile-unsubscribe")?;
+        window.wait_js(
+            "the unsubscribe shown",
+            "const m = document.getElementById('marketing-state'); \
+             return m && m.textContent === 'Désinscrit·e';",
+            json!([]),
+        )?;
+    }
+    window.js(
+        "document.getElementById('preferences').scrollIntoView(); return true;",
+        json!([]),
+    )?;
+    window.screenshot("44-dpo-profile-consents")?;
+    window.close()?;
+    let mut store = dirs.open_store()?;
+    let conn = store.connection();
+    let studies: Vec<(bool, String)> = consents::table
+        .filter(consents::participant_id.eq(&person.0))
+        .filter(consents::purpose.eq("studies"))
+        .select((consents::granted, consents::source))
+        .load(conn)?;
+    ensure!(
+        studies == [(true, "post".to_owned())],
+        "the consent is stored with its source: {studies:?}"
+    );
+    let opted_out: bool = participants::table
+        .find(&person.0)
+        .select(participants::marketing_opt_out)
+        .first(conn)?;
+    ensure!(opted_out, "unsubscribed (was: {unsubscribed_before})");
+    Ok(())
+}

@@ -241,3 +241,51 @@ pub fn page(
     record_for(conn, actor, "audit.read", &[], Outcome::Allowed, now)?;
     Ok((total, rows))
 }
+
+/// Entries indexed per participant at most per call of [`index_subjects`].
+pub const SUBJECT_BATCH: i64 = 5_000;
+
+#[derive(diesel::QueryableByName)]
+struct Watermark {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    low: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    high: i64,
+}
+
+/// Adds the next entries of the trail to the per-participant side index
+/// (`audit_subjects`), at most `batch` of them, and moves the watermark.
+/// Returns how many entries were covered (0: up to date). Called by the
+/// background checkpointer and, to catch up fully, by the access export.
+pub fn index_subjects(conn: &mut SqliteConnection, batch: i64) -> Result<i64, StoreError> {
+    conn.transaction(|conn| {
+        let mark: Watermark = diesel::sql_query(
+            "SELECT CAST(value AS INTEGER) AS low, \
+                    min((SELECT coalesce(max(seq), 0) FROM audit_log), CAST(value AS INTEGER) + ?) AS high \
+             FROM app_meta WHERE key = 'audit_subjects_seq'",
+        )
+        .bind::<diesel::sql_types::BigInt, _>(batch)
+        .get_result(conn)?;
+        if mark.high <= mark.low {
+            return Ok(0);
+        }
+        diesel::sql_query(
+            "INSERT OR IGNORE INTO audit_subjects (participant_id, seq) \
+             SELECT participant_id, seq FROM audit_log \
+             WHERE seq > ? AND seq <= ? AND participant_id IS NOT NULL",
+        )
+        .bind::<diesel::sql_types::BigInt, _>(mark.low)
+        .bind::<diesel::sql_types::BigInt, _>(mark.high)
+        .execute(conn)?;
+        diesel::sql_query("UPDATE app_meta SET value = ? WHERE key = 'audit_subjects_seq'")
+            .bind::<diesel::sql_types::Text, _>(mark.high.to_string())
+            .execute(conn)?;
+        Ok(mark.high - mark.low)
+    })
+}
+
+/// Brings the side index fully up to date (the export's first step).
+pub fn catch_up_subjects(conn: &mut SqliteConnection) -> Result<(), StoreError> {
+    while index_subjects(conn, 100_000)? > 0 {}
+    Ok(())
+}

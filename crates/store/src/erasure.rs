@@ -81,6 +81,11 @@ pub const PSEUDONYMOUS_REFERENCES: &[(&str, &str, &str)] = &[
         "audit trail, deleted after 12 months by the retention rule (POL-21)",
     ),
     (
+        "audit_subjects",
+        "participant_id",
+        "the audit trail's per-person side index, pruned with the trail (POL-21)",
+    ),
+    (
         "legal_holds",
         "subject_ref",
         "names the erased person's records kept under legal hold (POL-25, POL-31)",

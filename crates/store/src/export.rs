@@ -237,11 +237,13 @@ pub fn access_export(
             &email,
             None,
         )?);
+        // Who consulted their data, from the trail's per-person side index.
+        audit::catch_up_subjects(conn)?;
         categories.push(collect(
             conn,
             "consultations",
             "audit_log",
-            "participant_id = ?",
+            "seq IN (SELECT seq FROM audit_subjects WHERE participant_id = ?)",
             person,
             Some(&["at", "action", "outcome"]),
         )?);

@@ -456,6 +456,8 @@ fn prune_audit(conn: &mut SqliteConnection, before: &str) -> Result<(), StoreErr
         ))
         .execute(conn)?;
     diesel::delete(audit_log::table.filter(audit_log::seq.le(anchor.seq))).execute(conn)?;
+    diesel::delete(audit_subjects::table.filter(audit_subjects::seq.le(anchor.seq)))
+        .execute(conn)?;
     Ok(())
 }
 

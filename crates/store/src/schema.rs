@@ -286,6 +286,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_subjects (participant_id, seq) {
+        participant_id -> Text,
+        seq -> BigInt,
+    }
+}
+
+diesel::table! {
     rights_request_actions (id) {
         id -> Text,
         request_id -> Text,
@@ -521,6 +528,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     processing_register,
     processors,
     rights_request_actions,
+    audit_subjects,
     retention_runs,
     retention_log,
     policy_versions,
