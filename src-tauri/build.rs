@@ -58,6 +58,9 @@ const COMMANDS: &[&str] = &[
     "save_processor",
     "save_activity",
     "publish_policy_version",
+    "assistance_requests",
+    "renew_assistance",
+    "close_assistance",
 ];
 
 fn main() {

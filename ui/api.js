@@ -151,3 +151,9 @@ export const saveActivity = (activity) => invoke('save_activity', { activity });
 
 // version: { version, effective_on: 'YYYY-MM-DD', significant, summary }
 export const publishPolicyVersion = (version) => invoke('publish_policy_version', { version });
+
+export const assistanceRequests = () => invoke('assistance_requests');
+
+export const renewAssistance = (requestId) => invoke('renew_assistance', { requestId });
+
+export const closeAssistance = (requestId) => invoke('close_assistance', { requestId });

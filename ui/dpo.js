@@ -87,6 +87,16 @@ extend({
     'rq.refuse': 'Refuser',
     'rq.updated': 'Demande mise à jour.',
     'rq.closed': 'Demande close.',
+    'as.title': 'Accès du support en cours (ROLE-4)',
+    'as.help': 'Le support n\'accède à un compte que pendant une demande d\'assistance ouverte, 48 heures. '
+      + 'Vous pouvez la prolonger de 48 heures ou la clore.',
+    'as.empty': 'Aucune demande d\'assistance ouverte.',
+    'as.support': 'Agent du support', 'as.opened': 'Ouverte le', 'as.expires': 'Expire le',
+    'as.expired': 'expirée',
+    'as.renew': 'Prolonger de 48 h', 'as.close': 'Clore',
+    'as.renewLabel': 'Prolonger de 48 heures l\'accès du support au compte de {name}',
+    'as.closeLabel': 'Clore l\'accès du support au compte de {name}',
+    'as.renewed': 'Accès prolongé jusqu\'au {date}.', 'as.closedDone': 'Accès du support clos.',
     'col.ref': 'Réf.', 'col.person': 'Personne', 'col.kind': 'Type', 'col.channel': 'Canal',
     'col.received': 'Reçue le', 'col.due': 'Échéance', 'col.legalDue': 'Plafond légal', 'col.urgency': 'Urgence',
     'col.action': 'Action', 'col.detail': 'Détail', 'col.by': 'Par', 'col.field': 'Champ',
@@ -223,6 +233,16 @@ extend({
     'rq.refuse': 'Refuse',
     'rq.updated': 'Request updated.',
     'rq.closed': 'Request closed.',
+    'as.title': 'Support access in progress (ROLE-4)',
+    'as.help': 'Support reaches an account only while an assistance request is open, for 48 hours. '
+      + 'You may renew it for 48 hours or close it.',
+    'as.empty': 'No open assistance request.',
+    'as.support': 'Support agent', 'as.opened': 'Opened', 'as.expires': 'Expires',
+    'as.expired': 'expired',
+    'as.renew': 'Renew for 48 h', 'as.close': 'Close',
+    'as.renewLabel': 'Renew support access to {name}\'s account for 48 hours',
+    'as.closeLabel': 'Close support access to {name}\'s account',
+    'as.renewed': 'Access renewed until {date}.', 'as.closedDone': 'Support access closed.',
     'col.ref': 'Ref.', 'col.person': 'Person', 'col.kind': 'Type', 'col.channel': 'Channel',
     'col.received': 'Received', 'col.due': 'Due', 'col.legalDue': 'Legal ceiling', 'col.urgency': 'Urgency',
     'col.action': 'Action', 'col.detail': 'Detail', 'col.by': 'By', 'col.field': 'Field',
@@ -341,7 +361,7 @@ export function buildRequestsPanel(ctx) {
       t('col.due'), t('col.legalDue'), t('col.status'), t('col.urgency'), t('col.actions')]),
     el('tbody', {}, ctx.messageRow(10, t('loading'))));
   panel.append(el('p', { class: 'muted', text: t('rq.help') }), buildRegisterForm(ctx),
-    el('div', { class: 'table-wrap' }, table));
+    el('div', { class: 'table-wrap' }, table), buildAssistance(ctx));
   api.rightsRequests().then((rows) => {
     data.requests.items = rows;
     table.tBodies[0].replaceChildren(...(rows.length === 0 ? [ctx.messageRow(10, t('rq.empty'))]
@@ -415,6 +435,51 @@ function buildRegisterForm(ctx) {
       field(ctx, 'request-received', 'rq.received', received),
       purposeField),
     submit);
+}
+
+// ---------------------------------------------------------------- support access (ROLE-4)
+
+function buildAssistance(ctx) {
+  const { el } = ctx;
+  const l = ctx.lang();
+  const table = el('table', { id: 'assistance', class: 'data', 'aria-label': t('as.title') },
+    ctx.headerRow([t('col.person'), t('as.support'), t('as.opened'), t('as.expires'), t('col.actions')]),
+    el('tbody', {}, ctx.messageRow(5, t('loading'))));
+  const fill = (rows) => {
+    table.tBodies[0].replaceChildren(...(rows.length === 0 ? [ctx.messageRow(5, t('as.empty'))]
+      : rows.map((a) => el('tr', { 'data-id': a.id },
+        el('td', { text: a.person }), el('td', { text: a.support }),
+        el('td', { class: 'nowrap', text: formatDateTime(a.opened_at, l) }),
+        el('td', { class: 'nowrap' }, formatDateTime(a.expires_at, l),
+          a.expired ? [' ', el('span', { class: 'badge urgency-overdue', text: t('as.expired') })] : null),
+        el('td', { class: 'actions' },
+          el('button', {
+            type: 'button', class: 'btn btn-small renew-assistance', text: t('as.renew'),
+            'aria-label': t('as.renewLabel', { name: a.person }),
+            onClick: async () => {
+              const renewed = await attempt(ctx, () => api.renewAssistance(a.id));
+              if (!renewed) return;
+              ctx.setStatus(t('as.renewed', { date: formatDateTime(renewed.expires_at, l) }));
+              load();
+            },
+          }),
+          ' ',
+          el('button', {
+            type: 'button', class: 'btn btn-small close-assistance', text: t('as.close'),
+            'aria-label': t('as.closeLabel', { name: a.person }),
+            onClick: async () => {
+              const done = await attempt(ctx, () => api.closeAssistance(a.id));
+              if (done === undefined) return;
+              ctx.setStatus(t('as.closedDone'));
+              load();
+            },
+          }))))));
+  };
+  const load = () => api.assistanceRequests().then(fill).catch(ctx.showError);
+  load();
+  return el('section', { class: 'stack', 'aria-labelledby': 'assistance-title' },
+    el('h3', { id: 'assistance-title', text: t('as.title') }), el('p', { class: 'muted', text: t('as.help') }),
+    el('div', { class: 'table-wrap' }, table));
 }
 
 // ---------------------------------------------------------------- one request

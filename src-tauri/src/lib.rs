@@ -94,6 +94,9 @@ fn run_window(app_state: state::AppState) -> ExitCode {
             commands::dpo::save_processor,
             commands::dpo::save_activity,
             commands::dpo::publish_policy_version,
+            commands::dpo::assistance_requests,
+            commands::dpo::renew_assistance,
+            commands::dpo::close_assistance,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

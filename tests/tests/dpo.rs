@@ -319,3 +319,43 @@ fn pol_7_pol_26_dpo_records_a_consent_and_an_unsubscribe_on_the_profile() -> Res
     ensure!(opted_out, "unsubscribed (was: {unsubscribed_before})");
     Ok(())
 }
+
+#[test]
+fn role_4_dpo_renews_the_support_access_for_48_hours() -> Result<()> {
+    use store::schema::assistance_requests;
+    if !enabled("the assistance renewal test") {
+        return Ok(());
+    }
+    let dirs = AppDirs::new()?;
+    dirs.seed_demo()?;
+    let before: chrono::NaiveDateTime = {
+        let mut store = dirs.open_store()?;
+        assistance_requests::table
+            .select(assistance_requests::expires_at)
+            .first(store.connection())?
+    };
+    let window = Window::launch(&dirs)?;
+    window.sign_in(DPO.0, DPO.1)?;
+    window.wait_visible("#assistance tbody tr[data-id] .renew-assistance")?;
+    window.click("#assistance tbody tr[data-id] .renew-assistance")?;
+    window.wait_js(
+        "the renewal said",
+        "return document.getElementById('status').textContent.includes('Accès prolongé');",
+        json!([]),
+    )?;
+    window.js(
+        "document.getElementById('assistance').scrollIntoView(); return true;",
+        json!([]),
+    )?;
+    window.screenshot("45-dpo-support-access-renewed")?;
+    window.close()?;
+    let mut store = dirs.open_store()?;
+    let after: chrono::NaiveDateTime = assistance_requests::table
+        .select(assistance_requests::expires_at)
+        .first(store.connection())?;
+    ensure!(
+        after - before == chrono::Duration::hours(48),
+        "renewed for 48 hours from its expiry: {before} -> {after}"
+    );
+    Ok(())
+}

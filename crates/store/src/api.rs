@@ -77,10 +77,13 @@ pub enum Command {
     SaveProcessor,
     SaveActivity,
     PublishPolicyVersion,
+    AssistanceRequests,
+    RenewAssistance,
+    CloseAssistance,
 }
 
 impl Command {
-    pub const ALL: [Command; 55] = [
+    pub const ALL: [Command; 58] = [
         Command::AppInfo,
         Command::SignIn,
         Command::SignOut,
@@ -136,6 +139,9 @@ impl Command {
         Command::SaveProcessor,
         Command::SaveActivity,
         Command::PublishPolicyVersion,
+        Command::AssistanceRequests,
+        Command::RenewAssistance,
+        Command::CloseAssistance,
     ];
 
     /// The name the UI invokes.
@@ -196,6 +202,9 @@ impl Command {
             Command::SaveProcessor => "save_processor",
             Command::SaveActivity => "save_activity",
             Command::PublishPolicyVersion => "publish_policy_version",
+            Command::AssistanceRequests => "assistance_requests",
+            Command::RenewAssistance => "renew_assistance",
+            Command::CloseAssistance => "close_assistance",
         }
     }
 

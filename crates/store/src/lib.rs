@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod assistance;
 pub mod audit;
 pub mod auth;
 pub mod balancing;

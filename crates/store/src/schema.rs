@@ -493,6 +493,7 @@ diesel::joinable!(progress_notes -> participants (participant_id));
 diesel::joinable!(progress_notes -> staff (author_id));
 diesel::joinable!(objectives -> participants (participant_id));
 diesel::joinable!(assistance_requests -> participants (participant_id));
+diesel::joinable!(assistance_requests -> staff (support_id));
 
 diesel::joinable!(outbox_messages -> participants (participant_id));
 diesel::joinable!(enrolments -> programmes (programme_id));

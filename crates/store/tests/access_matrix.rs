@@ -183,7 +183,10 @@ fn expectation(command: Command, role: Role) -> Expect {
         | Command::Registers
         | Command::SaveProcessor
         | Command::SaveActivity
-        | Command::PublishPolicyVersion => match role {
+        | Command::PublishPolicyVersion
+        | Command::AssistanceRequests
+        | Command::RenewAssistance
+        | Command::CloseAssistance => match role {
             Dpo => Expect::Scoped,
             Trainer | ExternalTrainer | Administrator | Support => Expect::Denied,
         },
@@ -640,6 +643,30 @@ fn run_workspace_command(
                 },
                 at,
             )?;
+        }
+        Command::AssistanceRequests | Command::RenewAssistance | Command::CloseAssistance => {
+            let open = store::assistance::open_requests(conn, actor, at)?;
+            let request = open
+                .first()
+                .expect("the demo has an open assistance request");
+            match command {
+                Command::RenewAssistance => {
+                    let renewed = store::assistance::renew(conn, actor, &request.id, at)?;
+                    assert!(renewed.expires_at > request.expires_at);
+                }
+                Command::CloseAssistance => {
+                    // Closed and reopened, so support's own row of the matrix still works.
+                    store::assistance::close(conn, actor, &request.id, at)?;
+                    diesel::update(store::schema::assistance_requests::table.find(&request.id))
+                        .set(
+                            store::schema::assistance_requests::closed_at
+                                .eq(None::<chrono::NaiveDateTime>),
+                        )
+                        .execute(conn)
+                        .unwrap();
+                }
+                _ => {}
+            }
         }
         other => panic!("{} is not a workspace command", other.name()),
     }

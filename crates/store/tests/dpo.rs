@@ -890,3 +890,38 @@ fn the_demo_gives_the_dpo_something_in_every_state() {
         .iter()
         .any(|h| h.number.as_deref() == Some("F-DEMO-2025-0042")));
 }
+
+#[test]
+fn role_4_the_dpo_renews_or_closes_an_assistance_request() {
+    let mut f = demo();
+    let dpo = f.actor("dpo");
+    let support = f.actor("support");
+    let conn = f.store.connection();
+    let open = store::assistance::open_requests(conn, &dpo, now()).unwrap();
+    assert_eq!(open.len(), 1);
+    let request = open[0].clone();
+    // Opened 2 hours before `now`: 45 hours on, support still reaches the
+    // account; at 47 it has expired.
+    let later = now() + Duration::hours(47);
+    let reach = |conn: &mut diesel::SqliteConnection, at| {
+        store::api::list_participants(conn, &support, None, at)
+            .unwrap()
+            .len()
+    };
+    assert_eq!(reach(conn, now() + Duration::hours(45)), 1);
+    assert_eq!(reach(conn, later), 0);
+    // Renewed by the DPO after expiry: 48 hours from the renewal.
+    let renewed = store::assistance::renew(conn, &dpo, &request.id, later).unwrap();
+    assert!(!renewed.expired);
+    assert_eq!(reach(conn, later + Duration::hours(47)), 1);
+    assert_eq!(reach(conn, later + Duration::hours(49)), 0);
+    // Support cannot renew its own access.
+    let result = store::assistance::renew(conn, &support, &request.id, later);
+    assert_eq!(refused_code(result), "not_permitted");
+    // Closed: support loses the account at once.
+    store::assistance::close(conn, &dpo, &request.id, later).unwrap();
+    assert_eq!(reach(conn, later + Duration::hours(1)), 0);
+    assert!(store::assistance::open_requests(conn, &dpo, later)
+        .unwrap()
+        .is_empty());
+}

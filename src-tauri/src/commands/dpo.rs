@@ -401,3 +401,32 @@ pub fn publish_policy_version(
             .map_err(Into::into)
     })
 }
+
+#[tauri::command]
+#[tracing::instrument(skip(state), err)]
+pub fn assistance_requests(
+    state: State<'_, AppState>,
+) -> Result<Vec<store::assistance::AssistanceRow>, UiError> {
+    state.with_actor(|store, actor| {
+        store::assistance::open_requests(store.connection(), actor, now()).map_err(Into::into)
+    })
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state), err)]
+pub fn renew_assistance(
+    state: State<'_, AppState>,
+    request_id: String,
+) -> Result<store::assistance::AssistanceRow, UiError> {
+    state.with_actor(|store, actor| {
+        store::assistance::renew(store.connection(), actor, &request_id, now()).map_err(Into::into)
+    })
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state), err)]
+pub fn close_assistance(state: State<'_, AppState>, request_id: String) -> Result<(), UiError> {
+    state.with_actor(|store, actor| {
+        store::assistance::close(store.connection(), actor, &request_id, now()).map_err(Into::into)
+    })
+}
