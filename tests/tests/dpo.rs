@@ -359,3 +359,53 @@ fn role_4_dpo_renews_the_support_access_for_48_hours() -> Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn pol_24_pol_26_dpo_rectifies_a_field_and_decides_an_objection_in_the_window() -> Result<()> {
+    if !enabled("the rectification and objection test") {
+        return Ok(());
+    }
+    let dirs = AppDirs::new()?;
+    dirs.seed_demo()?;
+    let person = confirmed_person(&dirs, 7)?;
+    let window = Window::launch(&dirs)?;
+    window.sign_in(DPO.0, DPO.1)?;
+    // Rectification: the phone number, logged by field name only.
+    register_and_check(&window, &person, "rectification")?;
+    window.js(
+        "document.getElementById('rectify-field').value = 'phone'; return true;",
+        json!([]),
+    )?;
+    window.type_into("#rectify-value", "01 23 45 67 89")?;
+    window.click("#rectify-apply")?;
+    window.wait_js(
+        "the correction in the log",
+        "return [...document.querySelectorAll('#request-log td')].some(td => td.textContent === 'Champ corrigé');",
+        json!([]),
+    )?;
+    let log = window.text("#request-log")?;
+    window.screenshot("46-dpo-rectified")?;
+    ensure!(!log.contains("01 23 45 67 89"), "the log holds no value");
+    // Objection to module suggestions, accepted.
+    window.click("#request-back")?;
+    register_and_check(&window, &person, "objection")?;
+    window.click("#objection-accept")?;
+    window.wait_js(
+        "the decision in the log",
+        "return [...document.querySelectorAll('#request-log td')].some(td => td.textContent === 'Opposition acceptée');",
+        json!([]),
+    )?;
+    window.screenshot("47-dpo-objection-accepted")?;
+    window.close()?;
+    let mut store = dirs.open_store()?;
+    let (phone, objects): (Option<String>, bool) = participants::table
+        .find(&person.0)
+        .select((participants::phone, participants::objects_to_suggestions))
+        .first(store.connection())?;
+    ensure!(
+        phone.as_deref() == Some("01 23 45 67 89"),
+        "the phone is corrected"
+    );
+    ensure!(objects, "suggestions stop for this person");
+    Ok(())
+}
