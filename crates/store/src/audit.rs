@@ -88,7 +88,9 @@ pub fn record(
             seq += 1;
             let fields = AuditFields {
                 seq,
-                id: domain::new_id(),
+                // Random even while a sync operation seeds the row ids: a
+                // rebase replays operations, never audit entries.
+                id: uuid::Uuid::now_v7().to_string(),
                 at: at_text.clone(),
                 actor_id: actor_id.to_owned(),
                 device_id: device_id.to_owned(),

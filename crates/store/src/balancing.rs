@@ -308,7 +308,7 @@ pub fn apply(
 ) -> Result<Applied, StoreError> {
     const ACTION: &str = "balancing.apply";
     check(conn, actor, ACTION, now)?;
-    let result = conn.immediate_transaction(|conn| {
+    let result = crate::tx::immediate(conn, |conn| {
         let loaded = load(conn, programme)?;
         let proposal = solver::evaluate(&loaded.instance, assignments).map_err(|violation| {
             StoreError::Refused {

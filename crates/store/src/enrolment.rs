@@ -321,7 +321,7 @@ pub fn confirm_place(
             )));
         }
     }
-    let result = conn.immediate_transaction(|conn| {
+    let result = crate::tx::immediate(conn, |conn| {
         let state = load(conn, enrolment)?;
         if !matches!(state.status.as_str(), "requested" | "waitlisted") {
             return Err(refused(
@@ -438,7 +438,7 @@ pub fn cancel(
         ACTION,
         now,
     )?;
-    conn.immediate_transaction(|conn| {
+    crate::tx::immediate(conn, |conn| {
         let state = load(conn, enrolment)?;
         if state.status == "cancelled" {
             return Err(refused(
@@ -485,7 +485,7 @@ pub fn move_to_group(
         ACTION,
         now,
     )?;
-    conn.immediate_transaction(|conn| {
+    crate::tx::immediate(conn, |conn| {
         let state = load(conn, enrolment)?;
         if state.group.as_deref() == Some(group) {
             return Err(refused("same_group", "the person is already in that group"));

@@ -390,6 +390,27 @@ pub fn erase(
                 unmatched as u64,
             ));
 
+            // Operations about the person not yet sent to the server hold
+            // their data in their bodies: they go too (sync.md inv. 3; the
+            // erasure itself is queued after this transaction's rows).
+            let unsent = diesel::delete(
+                crate::schema::sync_outbox::table
+                    .filter(crate::schema::sync_outbox::subject_id.eq(person)),
+            )
+            .execute(conn)?;
+            diesel::delete(
+                crate::schema::sync_fetch_queue::table
+                    .filter(crate::schema::sync_fetch_queue::subject_id.eq(person)),
+            )
+            .execute(conn)?;
+            if unsent > 0 {
+                deleted.push((
+                    "sync_outbox".into(),
+                    "Modifications non encore synchronisées".into(),
+                    unsent as u64,
+                ));
+            }
+
             // The cascades and detachments of the schema do the rest.
             let gone = diesel::delete(participants::table.find(person)).execute(conn)?;
             if gone != 1 {

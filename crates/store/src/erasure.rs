@@ -100,6 +100,36 @@ pub const PSEUDONYMOUS_REFERENCES: &[(&str, &str, &str)] = &[
         "subject_ref",
         "what a retention sweep executed, for the quarterly report (POL-33)",
     ),
+    (
+        "sync_outbox",
+        "subject_id",
+        "a laptop's operations not yet acknowledged; erasure deletes the person's (sync.md inv. 3)",
+    ),
+    (
+        "sync_refusals",
+        "subject_id",
+        "operations the server refused, kind and ids only, shown to the user until dismissed",
+    ),
+    (
+        "sync_fetch_queue",
+        "subject_id",
+        "participants of a laptop's scope still to fetch; erasure and scope exit delete the id",
+    ),
+    (
+        "sync_changes",
+        "subject_id",
+        "the server's change log: ids only, read by pulls after their cursor",
+    ),
+    (
+        "sync_tombstones",
+        "subject_id",
+        "erasure tombstones: the random id and the date, so an erased person never comes back",
+    ),
+    (
+        "device_audit",
+        "participant_id",
+        "the audit trails pushed by the laptops, deleted after 12 months (POL-21)",
+    ),
 ];
 
 impl OnErasure {

@@ -105,7 +105,7 @@ pub fn import_report(
     let parsed = parse_report_with(bytes, &options)
         .map_err(|error| StoreError::InvalidInput(error.to_string()))?;
     let import_id = domain::new_id();
-    conn.immediate_transaction(|conn| {
+    crate::tx::immediate(conn, |conn| {
         let filter = scope_filter(conn, actor, now)?;
         let by_email: HashMap<String, String> = participants::table
             .select((participants::email, participants::id))
@@ -330,7 +330,7 @@ pub fn resolve_unmatched(
         return Err(StoreError::NotFound(format!("unmatched row {row}")));
     };
     check_session(conn, actor, &session, ACTION, now)?;
-    let result = conn.immediate_transaction(|conn| {
+    let result = crate::tx::immediate(conn, |conn| {
         let at = now.naive_utc();
         let device = actor.device_id.as_str();
         if let Some(participant) = participant {

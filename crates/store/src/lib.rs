@@ -26,6 +26,7 @@ pub mod rights;
 pub mod schema;
 pub mod seed;
 pub mod trainer;
+pub mod tx;
 
 pub use error::StoreError;
 pub use open::{open, open_plain, OpenError, Store, StoreKey};

@@ -165,7 +165,7 @@ pub fn queue(
     if recipients.is_empty() {
         return Err(StoreError::InvalidInput("no recipient".into()));
     }
-    conn.immediate_transaction(|conn| {
+    crate::tx::immediate(conn, |conn| {
         let shared = context_values(conn, template, context)?;
         let at = now.naive_utc();
         let mut result = Queued {

@@ -242,7 +242,7 @@ pub fn add_session(
             "a session ends after it starts".into(),
         ));
     }
-    conn.immediate_transaction(|conn| {
+    crate::tx::immediate(conn, |conn| {
         let (trainers, capacity) = group_people(conn, plan.group)?;
         if let Some(room) = plan.room {
             let seats = room_capacity(conn, room)?;
@@ -298,7 +298,7 @@ pub fn update_group(
 ) -> Result<(), StoreError> {
     const ACTION: &str = "planning.group.update";
     check(conn, actor, Access::Write, ACTION, now)?;
-    conn.immediate_transaction(|conn| {
+    crate::tx::immediate(conn, |conn| {
         let (mut people, old_capacity) = group_people(conn, group)?;
         if let Some(trainer) = change.trainer {
             let role: Option<String> = staff::table

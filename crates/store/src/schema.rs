@@ -17,6 +17,7 @@ diesel::table! {
         revoked_at -> Nullable<Timestamp>,
         updated_at -> Timestamp,
         updated_device -> Text,
+        staff_id -> Nullable<Text>,
     }
 }
 
@@ -452,6 +453,8 @@ diesel::table! {
         status -> Text,
         updated_at -> Timestamp,
         updated_device -> Text,
+        delivery_attempts -> Integer,
+        delivery_error -> Nullable<Text>,
     }
 }
 
@@ -499,7 +502,117 @@ diesel::joinable!(outbox_messages -> participants (participant_id));
 diesel::joinable!(enrolments -> programmes (programme_id));
 diesel::joinable!(import_unmatched -> sessions (session_id));
 
+
+// Issue 5: sync bookkeeping (migrations/2026-12-01-000000_sync).
+diesel::table! {
+    sync_outbox (seq) {
+        seq -> BigInt,
+        op_id -> Text,
+        kind -> Text,
+        subject_id -> Nullable<Text>,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sync_refusals (op_id) {
+        op_id -> Text,
+        kind -> Text,
+        subject_id -> Nullable<Text>,
+        code -> Text,
+        message -> Text,
+        refused_at -> Timestamp,
+        dismissed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sync_fetch_queue (subject_id) {
+        subject_id -> Text,
+    }
+}
+
+diesel::table! {
+    sync_applied (op_id) {
+        op_id -> Text,
+        device_id -> Text,
+        staff_id -> Text,
+        kind -> Text,
+        outcome -> Text,
+        code -> Nullable<Text>,
+        message -> Nullable<Text>,
+        applied_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sync_changes (seq) {
+        seq -> BigInt,
+        subject_id -> Nullable<Text>,
+        entity -> Text,
+    }
+}
+
+diesel::table! {
+    sync_tombstones (subject_id) {
+        subject_id -> Text,
+        erased_at -> Timestamp,
+        seq -> BigInt,
+    }
+}
+
+diesel::table! {
+    device_tokens (token_hash) {
+        token_hash -> Text,
+        device_id -> Text,
+        issued_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    device_audit (device_id, device_seq) {
+        device_id -> Text,
+        device_seq -> BigInt,
+        at -> Timestamp,
+        staff_id -> Text,
+        action -> Text,
+        participant_id -> Nullable<Text>,
+        outcome -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_alerts (id) {
+        id -> Text,
+        kind -> Text,
+        staff_id -> Text,
+        device_id -> Text,
+        first_at -> Timestamp,
+        last_at -> Timestamp,
+        entries -> Integer,
+        raised_at -> Timestamp,
+        acknowledged_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(device_tokens -> devices (device_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    sync_outbox,
+    sync_refusals,
+    sync_fetch_queue,
+    sync_applied,
+    sync_changes,
+    sync_tombstones,
+    device_tokens,
+    device_audit,
+    audit_alerts,
     outbox_messages,
     import_unmatched,
     app_meta,

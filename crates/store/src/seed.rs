@@ -152,7 +152,7 @@ pub fn seed_demo(store: &mut Store, now: DateTime<Utc>) -> Result<DemoSummary, S
     let conn = &mut store.conn;
     let mut summary = DemoSummary::default();
 
-    conn.immediate_transaction(|conn| {
+    crate::tx::immediate(conn, |conn| {
         let programmes = [
             ("Écouter en famille — les bases", "workshop", false),
             ("Écoute avancée — adolescents", "workshop", true),
@@ -761,7 +761,7 @@ pub fn seed_large(
     let trainers_count = groups_count.div_ceil(size.groups_per_trainer);
     let shared_hash = hash_password("synthetic");
     let conn = &mut store.conn;
-    conn.immediate_transaction(|conn| {
+    crate::tx::immediate(conn, |conn| {
         let mut trainer_ids = Vec::with_capacity(trainers_count);
         for n in 0..trainers_count {
             let id = new_id();

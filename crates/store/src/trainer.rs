@@ -433,7 +433,7 @@ pub fn add_progress_note(
         now,
     )?;
     let body = clean_text(body)?;
-    let result = conn.immediate_transaction(|conn| {
+    let result = crate::tx::immediate(conn, |conn| {
         in_scope_for_write(conn, actor, participant, ACTION, now)?;
         let id = domain::new_id();
         let at = now.naive_utc();
@@ -473,7 +473,7 @@ pub fn edit_progress_note(
         now,
     )?;
     let body = clean_text(body)?;
-    let result = conn.immediate_transaction(|conn| {
+    let result = crate::tx::immediate(conn, |conn| {
         let found: Option<(String, String)> = progress_notes::table
             .filter(progress_notes::id.eq(note))
             .select((progress_notes::participant_id, progress_notes::author_id))
@@ -522,7 +522,7 @@ pub fn add_objective(
         now,
     )?;
     let body = clean_text(body)?;
-    let result = conn.immediate_transaction(|conn| {
+    let result = crate::tx::immediate(conn, |conn| {
         in_scope_for_write(conn, actor, participant, ACTION, now)?;
         let id = domain::new_id();
         let at = now.naive_utc();
@@ -561,7 +561,7 @@ pub fn edit_objective(
         now,
     )?;
     let body = clean_text(body)?;
-    let result = conn.immediate_transaction(|conn| {
+    let result = crate::tx::immediate(conn, |conn| {
         let participant: Option<String> = objectives::table
             .filter(objectives::id.eq(objective))
             .select(objectives::participant_id)
@@ -607,7 +607,7 @@ pub fn set_attendance(
         ACTION,
         now,
     )?;
-    let result = conn.immediate_transaction(|conn| {
+    let result = crate::tx::immediate(conn, |conn| {
         let found: Option<(NaiveDateTime, NaiveDateTime, String)> = sessions::table
             .inner_join(workshop_groups::table)
             .filter(sessions::id.eq(session))
