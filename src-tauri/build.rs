@@ -61,6 +61,9 @@ const COMMANDS: &[&str] = &[
     "assistance_requests",
     "renew_assistance",
     "close_assistance",
+    "sync_status",
+    "sync_now",
+    "dismiss_refusal",
 ];
 
 fn main() {

@@ -157,3 +157,8 @@ export const assistanceRequests = () => invoke('assistance_requests');
 export const renewAssistance = (requestId) => invoke('renew_assistance', { requestId });
 
 export const closeAssistance = (requestId) => invoke('close_assistance', { requestId });
+
+// Sync with the central server (issue 5).
+export const syncStatus = () => invoke('sync_status');
+export const syncNow = () => invoke('sync_now');
+export const dismissRefusal = (opId) => invoke('dismiss_refusal', { opId });

@@ -9,6 +9,7 @@ import {
 } from './workspaces.js';
 import { buildRequestsPanel, profileActions, showErasure } from './dpo.js';
 import { buildRetentionPanel, buildRegistersPanel } from './dpo-admin.js';
+import { startSyncStatus, stopSyncStatus } from './sync.js';
 
 const AUDIT_PAGE = 100;
 const SEARCH_DEBOUNCE_MS = 200;
@@ -249,6 +250,7 @@ async function onSignIn(event) {
 }
 
 async function onSignOut() {
+  stopSyncStatus();
   try {
     await api.signOut();
     clearError();
@@ -270,6 +272,7 @@ async function onSignOut() {
 
 function enterWorkspace(session) {
   state.session = session;
+  startSyncStatus();
   state.data = freshData();
   state.error = null;
   showScreen('workspace');

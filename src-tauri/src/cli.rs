@@ -13,6 +13,8 @@ pub const USAGE: &str = "usage: moniravique-desktop [--data-dir DIR] [--log-dir 
   --seed-large [N]   create a synthetic dataset of N participants (default 100000,
                      10 attendance rows each), then exit
   --check            open the store, verify the audit chain, print counts, exit
+  --server URL       sync with the central server at URL (https://...)
+  --server-cert PEM  the server's certificate, the only one this laptop trusts
   --help             this text
 
 With none of --seed-demo, --seed-large, --check the window opens.";
@@ -25,6 +27,8 @@ pub struct Args {
     pub seed_large: Option<usize>,
     pub check: bool,
     pub help: bool,
+    pub server: Option<String>,
+    pub server_cert: Option<PathBuf>,
 }
 
 impl Args {
@@ -67,11 +71,21 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                 }
             }
             "--check" => parsed.check = true,
+            "--server" => {
+                parsed.server = Some(args.next().ok_or("--server needs an https:// address")?)
+            }
+            "--server-cert" => {
+                parsed.server_cert =
+                    Some(args.next().ok_or("--server-cert needs a PEM file")?.into())
+            }
             // WebKitWebDriver (end-to-end tests) launches the app with this flag.
             "--automation" => {}
             "--help" | "-h" => parsed.help = true,
             other => return Err(format!("unknown argument {other}")),
         }
+    }
+    if parsed.server.is_some() != parsed.server_cert.is_some() {
+        return Err("--server and --server-cert go together".into());
     }
     if parsed.seed_demo && parsed.seed_large.is_some() {
         return Err("choose one of --seed-demo and --seed-large".into());

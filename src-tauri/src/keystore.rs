@@ -77,3 +77,31 @@ pub fn delete(db_path: &Path) -> Result<(), KeyError> {
         Err(e) => Err(KeyError::Unreachable(e.to_string())),
     }
 }
+
+/// The keyring entry of this laptop's device token for the server (issue 5):
+/// next to the store key, never in a file.
+fn token_entry(db_path: &Path) -> Result<keyring::Entry, KeyError> {
+    let account = account_for(db_path).replacen("store-key:", "device-token:", 1);
+    keyring::Entry::new(SERVICE, &account).map_err(|e| KeyError::Unreachable(e.to_string()))
+}
+
+pub fn load_token(db_path: &Path) -> Result<Option<String>, KeyError> {
+    match token_entry(db_path)?.get_password() {
+        Ok(token) => Ok(Some(token)),
+        Err(keyring::Error::NoEntry) => Ok(None),
+        Err(other) => Err(KeyError::Unreachable(other.to_string())),
+    }
+}
+
+pub fn save_token(db_path: &Path, token: &str) -> Result<(), KeyError> {
+    token_entry(db_path)?
+        .set_password(token)
+        .map_err(|e| KeyError::Unreachable(e.to_string()))
+}
+
+pub fn delete_token(db_path: &Path) -> Result<(), KeyError> {
+    match token_entry(db_path)?.delete_credential() {
+        Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+        Err(e) => Err(KeyError::Unreachable(e.to_string())),
+    }
+}

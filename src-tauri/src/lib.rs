@@ -10,6 +10,7 @@ pub mod error;
 pub mod keystore;
 pub mod logging;
 pub mod state;
+pub mod sync_link;
 
 use std::process::ExitCode;
 
@@ -27,7 +28,18 @@ pub fn main_entry() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let _log_guard = logging::init(args.log_dir.clone());
-    let opened = state::open_store(&args.data_dir);
+    let mut opened = state::open_store(&args.data_dir);
+    if let (Some(url), Some(cert), state::Opened::Ready(store)) =
+        (&args.server, &args.server_cert, &mut opened)
+    {
+        let configured = std::fs::read_to_string(cert)
+            .map_err(|_| error::UiError::new("io", "the server certificate file is not readable"))
+            .and_then(|pem| sync_link::configure(store, url, &pem));
+        if let Err(error) = configured {
+            eprintln!("moniravique: {} ({})", error.message, error.code);
+            return ExitCode::from(2);
+        }
+    }
     if args.headless() {
         return cli::run_headless(&args, opened);
     }
@@ -97,7 +109,14 @@ fn run_window(app_state: state::AppState) -> ExitCode {
             commands::dpo::assistance_requests,
             commands::dpo::renew_assistance,
             commands::dpo::close_assistance,
+            commands::sync::sync_status,
+            commands::sync::sync_now,
+            commands::sync::dismiss_refusal,
         ])
+        .setup(|app| {
+            sync_link::start_background(app.handle().clone());
+            Ok(())
+        })
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {
         Ok(()) => ExitCode::SUCCESS,

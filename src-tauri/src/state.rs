@@ -97,6 +97,14 @@ impl AppState {
         }
     }
 
+    /// Applies a sync operation as the signed-in actor: the store function
+    /// runs and the operation is queued for the server in one transaction.
+    pub fn apply(&self, op: sync::Operation) -> Result<serde_json::Value, crate::error::UiError> {
+        self.with_actor(|store, actor| {
+            sync::local::apply(store, actor, op, chrono::Utc::now()).map_err(Into::into)
+        })
+    }
+
     /// Runs `work` with the store and the signed-in actor.
     pub fn with_actor<T>(
         &self,

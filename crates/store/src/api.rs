@@ -80,10 +80,13 @@ pub enum Command {
     AssistanceRequests,
     RenewAssistance,
     CloseAssistance,
+    SyncStatus,
+    SyncNow,
+    DismissRefusal,
 }
 
 impl Command {
-    pub const ALL: [Command; 58] = [
+    pub const ALL: [Command; 61] = [
         Command::AppInfo,
         Command::SignIn,
         Command::SignOut,
@@ -142,6 +145,9 @@ impl Command {
         Command::AssistanceRequests,
         Command::RenewAssistance,
         Command::CloseAssistance,
+        Command::SyncStatus,
+        Command::SyncNow,
+        Command::DismissRefusal,
     ];
 
     /// The name the UI invokes.
@@ -205,6 +211,9 @@ impl Command {
             Command::AssistanceRequests => "assistance_requests",
             Command::RenewAssistance => "renew_assistance",
             Command::CloseAssistance => "close_assistance",
+            Command::SyncStatus => "sync_status",
+            Command::SyncNow => "sync_now",
+            Command::DismissRefusal => "dismiss_refusal",
         }
     }
 

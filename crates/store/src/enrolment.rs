@@ -326,7 +326,10 @@ pub fn confirm_place(
         if !matches!(state.status.as_str(), "requested" | "waitlisted") {
             return Err(refused(
                 "wrong_state",
-                format!("enrolment {enrolment} is {}, not requested or waitlisted", state.status),
+                format!(
+                    "enrolment {enrolment} is {}, not requested or waitlisted",
+                    state.status
+                ),
             ));
         }
         let (capacity, confirmed, programme) = group_load(conn, group)?;
@@ -345,7 +348,14 @@ pub fn confirm_place(
         }
         if confirmed >= i64::from(capacity) {
             set_state(conn, actor, enrolment, Some(group), "waitlisted", None, now)?;
-            audit::record_for(conn, actor, "enrolment.waitlist", &[&state.participant], Outcome::Allowed, now)?;
+            audit::record_for(
+                conn,
+                actor,
+                "enrolment.waitlist",
+                &[&state.participant],
+                Outcome::Allowed,
+                now,
+            )?;
             let position = waitlist_position(conn, group, enrolment)?;
             return Ok(Placement::Waitlisted { position });
         }
@@ -358,7 +368,14 @@ pub fn confirm_place(
             if paid { None } else { waiver },
             now,
         )?;
-        audit::record_for(conn, actor, ACTION, &[&state.participant], Outcome::Allowed, now)?;
+        audit::record_for(
+            conn,
+            actor,
+            ACTION,
+            &[&state.participant],
+            Outcome::Allowed,
+            now,
+        )?;
         Ok(Placement::Confirmed)
     });
     audit::record_refusal(conn, actor, ACTION, &result, now)?;

@@ -502,7 +502,6 @@ diesel::joinable!(outbox_messages -> participants (participant_id));
 diesel::joinable!(enrolments -> programmes (programme_id));
 diesel::joinable!(import_unmatched -> sessions (session_id));
 
-
 // Issue 5: sync bookkeeping (migrations/2026-12-01-000000_sync).
 diesel::table! {
     sync_outbox (seq) {

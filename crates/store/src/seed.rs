@@ -175,7 +175,11 @@ pub fn seed_demo(store: &mut Store, now: DateTime<Utc>) -> Result<DemoSummary, S
                     .collect::<Vec<_>>(),
             )
             .execute(conn)?;
-        let room_names = [("Salle Sarthe", 14), ("Salle Huisne", 10), ("Salle des Jacobins", 20)];
+        let room_names = [
+            ("Salle Sarthe", 14),
+            ("Salle Huisne", 10),
+            ("Salle des Jacobins", 20),
+        ];
         let room_ids: Vec<String> = room_names.iter().map(|_| new_id()).collect();
         diesel::insert_into(rooms::table)
             .values(
@@ -194,9 +198,29 @@ pub fn seed_demo(store: &mut Store, now: DateTime<Utc>) -> Result<DemoSummary, S
             .execute(conn)?;
 
         // 8 groups: trainer A leads 3, B 3, C 2; the external trainer runs C's last workshop.
-        let days = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "mardi", "jeudi"];
-        let slots = ["mon-18:30", "tue-18:30", "wed-18:30", "thu-18:30", "fri-18:30", "sat-10:00", "tue-20:00", "thu-20:00"];
-        let hours = ["18:30–20:00", "18:30–20:00", "18:30–20:00", "18:30–20:00", "18:30–20:00", "10:00–11:30", "20:00–21:30", "20:00–21:30"];
+        let days = [
+            "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "mardi", "jeudi",
+        ];
+        let slots = [
+            "mon-18:30",
+            "tue-18:30",
+            "wed-18:30",
+            "thu-18:30",
+            "fri-18:30",
+            "sat-10:00",
+            "tue-20:00",
+            "thu-20:00",
+        ];
+        let hours = [
+            "18:30–20:00",
+            "18:30–20:00",
+            "18:30–20:00",
+            "18:30–20:00",
+            "18:30–20:00",
+            "10:00–11:30",
+            "20:00–21:30",
+            "20:00–21:30",
+        ];
         let mut groups = Vec::new();
         for index in 0..8usize {
             let trainer = trainers[match index {
@@ -264,7 +288,8 @@ pub fn seed_demo(store: &mut Store, now: DateTime<Utc>) -> Result<DemoSummary, S
                 family_ascii,
                 index
             );
-            let phone = (index % 3 != 0).then(|| format!("+33 6 39 98 {:02} {:02}", index / 10, index));
+            let phone =
+                (index % 3 != 0).then(|| format!("+33 6 39 98 {:02} {:02}", index / 10, index));
             let id = new_id();
             summary.personal_strings.push(family.to_owned() + "");
             summary.personal_strings.push(email.clone());
@@ -419,7 +444,9 @@ pub fn seed_demo(store: &mut Store, now: DateTime<Utc>) -> Result<DemoSummary, S
                                 session_id: session.id.clone(),
                                 participant_id: id.clone(),
                                 joined_at: joined,
-                                left_at: Some(session.ends_at - Duration::minutes(rng.gen_range(0..15))),
+                                left_at: Some(
+                                    session.ends_at - Duration::minutes(rng.gen_range(0..15)),
+                                ),
                                 updated_at: t,
                                 updated_device: device.clone(),
                             })

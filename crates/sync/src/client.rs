@@ -127,7 +127,11 @@ fn round_inner(
         let Some(last) = entries.last().map(|e| e.seq) else {
             break;
         };
-        progress(Phase::PushingAudit, report.audit_pushed, entries.len() as i64);
+        progress(
+            Phase::PushingAudit,
+            report.audit_pushed,
+            entries.len() as i64,
+        );
         let count = entries.len();
         let ack = transport.push_audit(&AuditPush {
             protocol: PROTOCOL,
@@ -158,7 +162,11 @@ fn round_inner(
         report.participants_purged += pulled.participants_purged;
         report.participants_erased += pulled.participants_erased;
         report.operations_dropped += pulled.operations_dropped;
-        progress(Phase::Pulling, report.participants_updated, pulled.still_to_fetch);
+        progress(
+            Phase::Pulling,
+            report.participants_updated,
+            pulled.still_to_fetch,
+        );
         // Asked-for participants the server did not send left the scope
         // meanwhile: the next scope list settles them; do not ask forever.
         if !fetch.is_empty() {

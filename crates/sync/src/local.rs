@@ -117,7 +117,15 @@ pub fn acknowledge(
                 .execute(conn)?;
             if let Outcome::Refused { code, message } = &answer.outcome {
                 refused += 1;
-                note_refusal(conn, &answer.id, &kind, subject.as_deref(), code, message, now)?;
+                note_refusal(
+                    conn,
+                    &answer.id,
+                    &kind,
+                    subject.as_deref(),
+                    code,
+                    message,
+                    now,
+                )?;
                 match subject {
                     Some(subject) => {
                         diesel::insert_or_ignore_into(sync_fetch_queue::table)
@@ -220,7 +228,9 @@ pub fn apply_pull(
             let spec = REFERENCE_TABLES
                 .iter()
                 .find(|spec| spec.table == table.table)
-                .ok_or_else(|| StoreError::InvalidInput(format!("unknown table {}", table.table)))?;
+                .ok_or_else(|| {
+                    StoreError::InvalidInput(format!("unknown table {}", table.table))
+                })?;
             replica::replace_reference(conn, spec, &table.rows)?;
         }
         if response.reference.len() == REFERENCE_TABLES.len() {
@@ -379,36 +389,47 @@ pub fn audit_to_push(store: &mut Store, limit: i64) -> Result<Vec<AuditEntry>, S
     let after: i64 = meta(store.connection(), AUDIT_PUSHED)?
         .and_then(|text| text.parse().ok())
         .unwrap_or(0);
-    let rows: Vec<(i64, String, String, String, String, Option<String>, String, String, String)> =
-        audit_log::table
-            .filter(audit_log::seq.gt(after))
-            .order(audit_log::seq)
-            .limit(limit)
-            .select((
-                audit_log::seq,
-                audit_log::id,
-                audit_log::at,
-                audit_log::actor_id,
-                audit_log::action,
-                audit_log::participant_id,
-                audit_log::outcome,
-                audit_log::prev_hash,
-                audit_log::hash,
-            ))
-            .load(store.connection())?;
+    let rows: Vec<(
+        i64,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        String,
+        String,
+    )> = audit_log::table
+        .filter(audit_log::seq.gt(after))
+        .order(audit_log::seq)
+        .limit(limit)
+        .select((
+            audit_log::seq,
+            audit_log::id,
+            audit_log::at,
+            audit_log::actor_id,
+            audit_log::action,
+            audit_log::participant_id,
+            audit_log::outcome,
+            audit_log::prev_hash,
+            audit_log::hash,
+        ))
+        .load(store.connection())?;
     Ok(rows
         .into_iter()
         .map(
-            |(seq, id, at, actor_id, action, participant_id, outcome, prev_hash, hash)| AuditEntry {
-                seq,
-                id,
-                at,
-                actor_id,
-                action,
-                participant_id,
-                outcome,
-                prev_hash,
-                hash,
+            |(seq, id, at, actor_id, action, participant_id, outcome, prev_hash, hash)| {
+                AuditEntry {
+                    seq,
+                    id,
+                    at,
+                    actor_id,
+                    action,
+                    participant_id,
+                    outcome,
+                    prev_hash,
+                    hash,
+                }
             },
         )
         .collect())
@@ -441,20 +462,26 @@ pub struct Status {
 
 pub fn status(store: &mut Store) -> Result<Status, StoreError> {
     let conn = store.connection();
-    let refusals: Vec<(String, String, Option<String>, String, String, chrono::NaiveDateTime)> =
-        sync_refusals::table
-            .filter(sync_refusals::dismissed_at.is_null())
-            .order(sync_refusals::refused_at.desc())
-            .limit(50)
-            .select((
-                sync_refusals::op_id,
-                sync_refusals::kind,
-                sync_refusals::subject_id,
-                sync_refusals::code,
-                sync_refusals::message,
-                sync_refusals::refused_at,
-            ))
-            .load(conn)?;
+    let refusals: Vec<(
+        String,
+        String,
+        Option<String>,
+        String,
+        String,
+        chrono::NaiveDateTime,
+    )> = sync_refusals::table
+        .filter(sync_refusals::dismissed_at.is_null())
+        .order(sync_refusals::refused_at.desc())
+        .limit(50)
+        .select((
+            sync_refusals::op_id,
+            sync_refusals::kind,
+            sync_refusals::subject_id,
+            sync_refusals::code,
+            sync_refusals::message,
+            sync_refusals::refused_at,
+        ))
+        .load(conn)?;
     Ok(Status {
         pending: sync_outbox::table.count().get_result(conn)?,
         to_fetch: sync_fetch_queue::table.count().get_result(conn)?,

@@ -454,9 +454,8 @@ impl Operation {
                 request_id,
                 deep,
             } => {
-                let reason = store::erase::parse_reason(reason).ok_or_else(|| {
-                    StoreError::InvalidInput("unknown erasure reason".to_owned())
-                })?;
+                let reason = store::erase::parse_reason(reason)
+                    .ok_or_else(|| StoreError::InvalidInput("unknown erasure reason".to_owned()))?;
                 json(store::erase::erase(
                     store,
                     actor,

@@ -211,10 +211,8 @@ pub const REFERENCE_TABLES: &[TableSpec] = &[
 ];
 
 /// Columns the laptop keeps for itself: never sent, never overwritten.
-pub const LOCAL_COLUMNS: &[(&str, &str)] = &[
-    ("staff", "failed_attempts"),
-    ("staff", "blocked_until"),
-];
+pub const LOCAL_COLUMNS: &[(&str, &str)] =
+    &[("staff", "failed_attempts"), ("staff", "blocked_until")];
 
 pub fn spec(table: &str) -> Option<&'static TableSpec> {
     SUBJECT_TABLES
@@ -271,7 +269,10 @@ fn row_expression(
             let value = if let (Some(own), "staff", "password_hash") =
                 (own_staff, spec.table, column.as_str())
             {
-                format!("CASE WHEN id = {} THEN password_hash ELSE '' END", quote(own))
+                format!(
+                    "CASE WHEN id = {} THEN password_hash ELSE '' END",
+                    quote(own)
+                )
             } else {
                 masks
                     .iter()
@@ -299,9 +300,7 @@ fn load_rows(
     bind: Option<&str>,
 ) -> Result<Vec<serde_json::Map<String, serde_json::Value>>, StoreError> {
     let rows: Vec<JsonRow> = match bind {
-        Some(value) => diesel::sql_query(sql)
-            .bind::<Text, _>(value)
-            .load(conn)?,
+        Some(value) => diesel::sql_query(sql).bind::<Text, _>(value).load(conn)?,
         None => diesel::sql_query(sql).load(conn)?,
     };
     rows.into_iter()
@@ -346,8 +345,7 @@ pub fn bundles(
     for chunk in subjects.chunks(250) {
         let ids = serde_json::to_string(chunk)
             .map_err(|e| StoreError::Database(format!("encoding ids: {e}")))?;
-        let mut by_subject: std::collections::BTreeMap<String, Vec<TableRows>> =
-            Default::default();
+        let mut by_subject: std::collections::BTreeMap<String, Vec<TableRows>> = Default::default();
         for spec in SUBJECT_TABLES {
             let Some(masks) = masks_of((spec.visibility)(role)) else {
                 continue;

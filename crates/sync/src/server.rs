@@ -50,7 +50,9 @@ fn record(
 ) -> Result<(), StoreError> {
     let (name, code, message) = match outcome {
         Outcome::Applied => ("applied", None, None),
-        Outcome::Refused { code, message } => ("refused", Some(code.as_str()), Some(message.as_str())),
+        Outcome::Refused { code, message } => {
+            ("refused", Some(code.as_str()), Some(message.as_str()))
+        }
     };
     diesel::insert_into(sync_applied::table)
         .values((
@@ -107,11 +109,13 @@ fn apply_one(
     } else {
         let subject = envelope.op.subject(store.connection())?;
         let erased = match &subject {
-            Some(id) => sync_tombstones::table
-                .find(id)
-                .count()
-                .get_result::<i64>(store.connection())?
-                > 0,
+            Some(id) => {
+                sync_tombstones::table
+                    .find(id)
+                    .count()
+                    .get_result::<i64>(store.connection())?
+                    > 0
+            }
             None => false,
         };
         erased.then(|| {
@@ -353,8 +357,8 @@ pub fn push_audit(
                     entry.seq
                 )));
             }
-            let continues = last_hash.as_deref() == Some(entry.prev_hash.as_str())
-                && entry.seq == last_seq + 1;
+            let continues =
+                last_hash.as_deref() == Some(entry.prev_hash.as_str()) && entry.seq == last_seq + 1;
             if last_hash.is_some() && !continues {
                 broken = true;
             }
@@ -404,7 +408,10 @@ fn raise_alerts(
     let mut by_staff: BTreeMap<&str, Vec<&(DateTime<Utc>, crate::wire::AuditEntry)>> =
         BTreeMap::new();
     for item in fresh {
-        by_staff.entry(item.1.actor_id.as_str()).or_default().push(item);
+        by_staff
+            .entry(item.1.actor_id.as_str())
+            .or_default()
+            .push(item);
     }
     for (staff, items) in by_staff {
         let denied: Vec<_> = items
@@ -412,7 +419,13 @@ fn raise_alerts(
             .filter(|(_, e)| e.outcome == "denied" && e.participant_id.is_some())
             .collect();
         if let (Some(first), Some(last)) = (denied.first(), denied.last()) {
-            alerts.push(("out_of_scope", staff.to_owned(), first.0, last.0, denied.len()));
+            alerts.push((
+                "out_of_scope",
+                staff.to_owned(),
+                first.0,
+                last.0,
+                denied.len(),
+            ));
         }
         let views: Vec<DateTime<Utc>> = items
             .iter()
@@ -426,7 +439,13 @@ fn raise_alerts(
                 start += 1;
             }
             if end + 1 - start >= BURST_VIEWS {
-                alerts.push(("profile_burst", staff.to_owned(), views[start], views[end], end + 1 - start));
+                alerts.push((
+                    "profile_burst",
+                    staff.to_owned(),
+                    views[start],
+                    views[end],
+                    end + 1 - start,
+                ));
                 break;
             }
         }
@@ -445,7 +464,13 @@ fn raise_alerts(
     }
     if broken {
         if let (Some(first), Some(last)) = (fresh.first(), fresh.last()) {
-            alerts.push(("broken_chain", first.1.actor_id.clone(), first.0, last.0, fresh.len()));
+            alerts.push((
+                "broken_chain",
+                first.1.actor_id.clone(),
+                first.0,
+                last.0,
+                fresh.len(),
+            ));
         }
     }
     for (kind, staff, first, last, entries) in alerts {

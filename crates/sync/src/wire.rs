@@ -41,7 +41,10 @@ pub struct PushRequest {
 pub enum Outcome {
     Applied,
     /// Refused by the server's checks: `code` is stable, `message` names ids only.
-    Refused { code: String, message: String },
+    Refused {
+        code: String,
+        message: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,6 +8,7 @@ use crate::dialogs;
 use crate::error::UiError;
 use crate::state::AppState;
 use serde::Serialize;
+use sync::Operation;
 use tauri::State;
 
 fn now() -> chrono::DateTime<chrono::Utc> {
@@ -29,10 +30,13 @@ pub fn rights_requests(
 pub fn register_rights_request(
     state: State<'_, AppState>,
     request: store::rights::NewRequest,
-) -> Result<store::rights::RequestRow, UiError> {
-    state.with_actor(|store, actor| {
-        store::rights::register_request(store.connection(), actor, &request, now())
-            .map_err(Into::into)
+) -> Result<serde_json::Value, UiError> {
+    state.apply(Operation::RegisterRightsRequest {
+        participant_id: request.participant_id,
+        request_kind: request.kind,
+        channel: request.channel,
+        received_on: request.received_on,
+        objection_purpose: request.objection_purpose,
     })
 }
 
@@ -53,12 +57,9 @@ pub fn rights_request_detail(
 pub fn advance_rights_request(
     state: State<'_, AppState>,
     request_id: String,
-    step: store::rights::Step,
-) -> Result<store::rights::RequestRow, UiError> {
-    state.with_actor(|store, actor| {
-        store::rights::advance(store.connection(), actor, &request_id, &step, now())
-            .map_err(Into::into)
-    })
+    step: sync::ops::RequestStep,
+) -> Result<serde_json::Value, UiError> {
+    state.apply(Operation::AdvanceRightsRequest { request_id, step })
 }
 
 #[tauri::command]
@@ -68,17 +69,11 @@ pub fn rectify_field(
     request_id: String,
     field: String,
     value: String,
-) -> Result<(), UiError> {
-    state.with_actor(|store, actor| {
-        store::rights::rectify(
-            store.connection(),
-            actor,
-            &request_id,
-            &field,
-            &value,
-            now(),
-        )
-        .map_err(Into::into)
+) -> Result<serde_json::Value, UiError> {
+    state.apply(Operation::RectifyField {
+        request_id,
+        field,
+        value,
     })
 }
 
@@ -89,17 +84,11 @@ pub fn decide_objection(
     request_id: String,
     accepted: bool,
     grounds: Option<String>,
-) -> Result<store::rights::RequestRow, UiError> {
-    state.with_actor(|store, actor| {
-        store::rights::decide_objection(
-            store.connection(),
-            actor,
-            &request_id,
-            accepted,
-            grounds.as_deref(),
-            now(),
-        )
-        .map_err(Into::into)
+) -> Result<serde_json::Value, UiError> {
+    state.apply(Operation::DecideObjection {
+        request_id,
+        accepted,
+        grounds,
     })
 }
 
@@ -111,15 +100,12 @@ pub fn unsubscribe_participant(
     source: String,
     request_id: Option<String>,
 ) -> Result<store::rights::Preferences, UiError> {
-    state.with_actor(|store, actor| {
-        store::rights::unsubscribe(
-            store.connection(),
-            actor,
-            &participant_id,
-            &source,
-            request_id.as_deref(),
-            now(),
-        )?;
+    state.apply(Operation::Unsubscribe {
+        participant_id: participant_id.clone(),
+        source,
+        request_id,
+    })?;
+    state.with_actor(|store, _| {
         store::rights::preferences(store.connection(), &participant_id).map_err(Into::into)
     })
 }
@@ -132,18 +118,12 @@ pub fn record_consent(
     purpose: String,
     granted: bool,
     source: String,
-) -> Result<store::rights::Preferences, UiError> {
-    state.with_actor(|store, actor| {
-        store::rights::record_consent(
-            store.connection(),
-            actor,
-            &participant_id,
-            &purpose,
-            granted,
-            &source,
-            now(),
-        )
-        .map_err(Into::into)
+) -> Result<serde_json::Value, UiError> {
+    state.apply(Operation::RecordConsent {
+        participant_id,
+        purpose,
+        granted,
+        source,
     })
 }
 
@@ -226,20 +206,14 @@ pub fn erase_participant(
     reason: String,
     request_id: Option<String>,
     deep: bool,
-) -> Result<store::erase::ErasureOutcome, UiError> {
-    let reason = store::erase::parse_reason(&reason)
+) -> Result<serde_json::Value, UiError> {
+    store::erase::parse_reason(&reason)
         .ok_or_else(|| UiError::new("invalid_input", "unknown erasure reason"))?;
-    state.with_actor(|store, actor| {
-        store::erase::erase(
-            store,
-            actor,
-            &participant_id,
-            reason,
-            request_id.as_deref(),
-            deep,
-            now(),
-        )
-        .map_err(Into::into)
+    state.apply(Operation::EraseParticipant {
+        participant_id,
+        reason,
+        request_id,
+        deep,
     })
 }
 

@@ -12,4 +12,5 @@ pub mod participants;
 pub mod planning;
 pub mod registrations;
 pub mod session;
+pub mod sync;
 pub mod trainer;

@@ -5,6 +5,7 @@ use crate::error::UiError;
 use crate::state::AppState;
 use domain::messages::Template;
 use std::collections::BTreeMap;
+use sync::Operation;
 use tauri::State;
 
 #[tauri::command(async)]
@@ -44,16 +45,10 @@ pub fn balancing_apply(
     state: State<'_, AppState>,
     programme_id: String,
     assignments: BTreeMap<String, String>,
-) -> Result<store::balancing::Applied, UiError> {
-    state.with_actor(|store, actor| {
-        store::balancing::apply(
-            store.connection(),
-            actor,
-            &programme_id,
-            &assignments,
-            chrono::Utc::now(),
-        )
-        .map_err(Into::into)
+) -> Result<serde_json::Value, UiError> {
+    state.apply(Operation::ApplyBalancing {
+        programme_id,
+        assignments,
     })
 }
 
@@ -99,24 +94,13 @@ pub fn queue_messages(
     group_id: String,
     session_id: Option<String>,
     programme_id: Option<String>,
-) -> Result<store::messages::Queued, UiError> {
+) -> Result<serde_json::Value, UiError> {
     let template = template(&template_name)?;
-    state.with_actor(|store, actor| {
-        let recipients = store::messages::group_recipients(store.connection(), &group_id)?;
-        let context = store::messages::MessageContext {
-            session: session_id.as_deref(),
-            group: Some(&group_id),
-            programme: programme_id.as_deref(),
-        };
-        store::messages::queue(
-            store.connection(),
-            actor,
-            template,
-            &recipients,
-            &context,
-            chrono::Utc::now(),
-        )
-        .map_err(Into::into)
+    state.apply(Operation::QueueMessages {
+        template,
+        group_id,
+        session_id,
+        programme_id,
     })
 }
 

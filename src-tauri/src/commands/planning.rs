@@ -5,6 +5,7 @@ use crate::error::UiError;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use sync::Operation;
 use tauri::State;
 
 #[derive(Serialize)]
@@ -51,19 +52,15 @@ pub fn add_session(
     starts_at: String,
     ends_at: String,
     room_id: Option<String>,
-) -> Result<String, UiError> {
+) -> Result<serde_json::Value, UiError> {
     let (starts, ends) = (instant(&starts_at)?, instant(&ends_at)?);
-    state.with_actor(|store, actor| {
-        let plan = store::planning::NewSessionPlan {
-            group: &group_id,
-            title: &title,
-            kind: &kind,
-            starts,
-            ends,
-            room: room_id.as_deref().filter(|r| !r.is_empty()),
-        };
-        store::planning::add_session(store.connection(), actor, &plan, chrono::Utc::now())
-            .map_err(Into::into)
+    state.apply(Operation::AddSession {
+        group_id,
+        title,
+        session_kind: kind,
+        starts,
+        ends,
+        room_id: room_id.filter(|r| !r.is_empty()),
     })
 }
 
@@ -75,24 +72,13 @@ pub fn update_group(
     trainer_id: Option<String>,
     room_id: Option<String>,
     capacity: Option<i32>,
-) -> Result<(), UiError> {
-    state.with_actor(|store, actor| {
-        // An empty room id means "no room"; no room id means "unchanged".
-        let change = store::planning::GroupChange {
-            trainer: trainer_id.as_deref(),
-            room: room_id
-                .as_deref()
-                .map(|r| Some(r).filter(|r| !r.is_empty())),
-            capacity,
-            schedule: None,
-        };
-        store::planning::update_group(
-            store.connection(),
-            actor,
-            &group_id,
-            &change,
-            chrono::Utc::now(),
-        )
-        .map_err(Into::into)
+) -> Result<serde_json::Value, UiError> {
+    // An empty room id means "no room"; no room id means "unchanged".
+    state.apply(Operation::UpdateGroup {
+        group_id,
+        trainer_id,
+        room_id: room_id.map(|r| Some(r).filter(|r| !r.is_empty())),
+        capacity,
+        schedule: None,
     })
 }

@@ -3,6 +3,7 @@
 
 use crate::error::UiError;
 use crate::state::AppState;
+use sync::Operation;
 use tauri::State;
 
 #[tauri::command(async)]
@@ -28,17 +29,11 @@ pub fn confirm_place(
     enrolment_id: String,
     group_id: String,
     waiver_reason: Option<String>,
-) -> Result<store::enrolment::Placement, UiError> {
-    state.with_actor(|store, actor| {
-        store::enrolment::confirm_place(
-            store.connection(),
-            actor,
-            &enrolment_id,
-            &group_id,
-            waiver_reason.as_deref(),
-            chrono::Utc::now(),
-        )
-        .map_err(Into::into)
+) -> Result<serde_json::Value, UiError> {
+    state.apply(Operation::ConfirmPlace {
+        enrolment_id,
+        group_id,
+        waiver_reason,
     })
 }
 
@@ -47,11 +42,8 @@ pub fn confirm_place(
 pub fn cancel_enrolment(
     state: State<'_, AppState>,
     enrolment_id: String,
-) -> Result<Option<store::enrolment::Offer>, UiError> {
-    state.with_actor(|store, actor| {
-        store::enrolment::cancel(store.connection(), actor, &enrolment_id, chrono::Utc::now())
-            .map_err(Into::into)
-    })
+) -> Result<serde_json::Value, UiError> {
+    state.apply(Operation::CancelEnrolment { enrolment_id })
 }
 
 #[tauri::command(async)]
@@ -60,15 +52,9 @@ pub fn move_enrolment(
     state: State<'_, AppState>,
     enrolment_id: String,
     group_id: String,
-) -> Result<Option<store::enrolment::Offer>, UiError> {
-    state.with_actor(|store, actor| {
-        store::enrolment::move_to_group(
-            store.connection(),
-            actor,
-            &enrolment_id,
-            &group_id,
-            chrono::Utc::now(),
-        )
-        .map_err(Into::into)
+) -> Result<serde_json::Value, UiError> {
+    state.apply(Operation::MoveEnrolment {
+        enrolment_id,
+        group_id,
     })
 }

@@ -73,7 +73,19 @@ pub fn sign_in(
 ) -> Result<SessionDto, UiError> {
     let mut guard = state.store.lock().map_err(|_| poisoned())?;
     let store = guard.as_mut().ok_or_else(store_unavailable)?;
-    let signed = store::auth::sign_in(store, &username, &password, chrono::Utc::now())?;
+    let signed = match store::auth::sign_in(store, &username, &password, chrono::Utc::now()) {
+        Ok(signed) => signed,
+        // A new laptop knows nobody yet: the first sign-in goes to the
+        // server, which registers the laptop and sends the account (issue 5).
+        Err(store::auth::SignInError::BadCredentials)
+            if crate::sync_link::server_url(store).is_some()
+                && crate::sync_link::registered_actor(store).is_none() =>
+        {
+            crate::sync_link::register(store, &username, &password)?;
+            store::auth::sign_in(store, &username, &password, chrono::Utc::now())?
+        }
+        Err(other) => return Err(other.into()),
+    };
     tracing::info!(staff = %signed.actor.staff_id, role = %signed.actor.role, "signed in");
     let dto = SessionDto::from(&signed);
     *state.session.lock().map_err(|_| poisoned())? = Some(signed);

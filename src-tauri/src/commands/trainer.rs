@@ -3,6 +3,7 @@
 
 use crate::error::UiError;
 use crate::state::AppState;
+use sync::Operation;
 use tauri::State;
 
 #[tauri::command(async)]
@@ -39,16 +40,10 @@ pub fn add_progress_note(
     state: State<'_, AppState>,
     participant_id: String,
     body: String,
-) -> Result<String, UiError> {
-    state.with_actor(|store, actor| {
-        store::trainer::add_progress_note(
-            store.connection(),
-            actor,
-            &participant_id,
-            &body,
-            chrono::Utc::now(),
-        )
-        .map_err(Into::into)
+) -> Result<serde_json::Value, UiError> {
+    state.apply(Operation::AddProgressNote {
+        participant_id,
+        body,
     })
 }
 
@@ -58,17 +53,8 @@ pub fn edit_progress_note(
     state: State<'_, AppState>,
     note_id: String,
     body: String,
-) -> Result<(), UiError> {
-    state.with_actor(|store, actor| {
-        store::trainer::edit_progress_note(
-            store.connection(),
-            actor,
-            &note_id,
-            &body,
-            chrono::Utc::now(),
-        )
-        .map_err(Into::into)
-    })
+) -> Result<serde_json::Value, UiError> {
+    state.apply(Operation::EditProgressNote { note_id, body })
 }
 
 #[tauri::command(async)]
@@ -77,16 +63,10 @@ pub fn add_objective(
     state: State<'_, AppState>,
     participant_id: String,
     body: String,
-) -> Result<String, UiError> {
-    state.with_actor(|store, actor| {
-        store::trainer::add_objective(
-            store.connection(),
-            actor,
-            &participant_id,
-            &body,
-            chrono::Utc::now(),
-        )
-        .map_err(Into::into)
+) -> Result<serde_json::Value, UiError> {
+    state.apply(Operation::AddObjective {
+        participant_id,
+        body,
     })
 }
 
@@ -96,17 +76,8 @@ pub fn edit_objective(
     state: State<'_, AppState>,
     objective_id: String,
     body: String,
-) -> Result<(), UiError> {
-    state.with_actor(|store, actor| {
-        store::trainer::edit_objective(
-            store.connection(),
-            actor,
-            &objective_id,
-            &body,
-            chrono::Utc::now(),
-        )
-        .map_err(Into::into)
-    })
+) -> Result<serde_json::Value, UiError> {
+    state.apply(Operation::EditObjective { objective_id, body })
 }
 
 #[tauri::command(async)]
@@ -116,16 +87,10 @@ pub fn set_attendance(
     session_id: String,
     participant_id: String,
     present: bool,
-) -> Result<(), UiError> {
-    state.with_actor(|store, actor| {
-        store::trainer::set_attendance(
-            store.connection(),
-            actor,
-            &session_id,
-            &participant_id,
-            present,
-            chrono::Utc::now(),
-        )
-        .map_err(Into::into)
+) -> Result<serde_json::Value, UiError> {
+    state.apply(Operation::SetAttendance {
+        session_id,
+        participant_id,
+        present,
     })
 }
