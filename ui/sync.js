@@ -2,7 +2,7 @@
 // refused changes with the server's reason, errors in plain words, progress
 // of long pulls, and a button to synchronise now. Shows what the core says.
 import * as api from './api.js';
-import { t, extend } from './i18n.js';
+import { t, extend, getLang } from './i18n.js';
 import { formatDateTime } from './format.js';
 
 extend({
@@ -66,7 +66,7 @@ export async function refreshSync() {
   }
   const parts = [
     el('span', { id: 'sync-last', text: status.last_sync_at
-      ? t('sync.last', { when: formatDateTime(status.last_sync_at) }) : t('sync.never') }),
+      ? t('sync.last', { when: formatDateTime(status.last_sync_at, getLang()) }) : t('sync.never') }),
     el('span', { id: 'sync-pending', text: ' · ' + t('sync.pending', { n: status.pending }) }),
   ];
   if (status.last_error) {

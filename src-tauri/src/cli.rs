@@ -15,6 +15,8 @@ pub const USAGE: &str = "usage: moniravique-desktop [--data-dir DIR] [--log-dir 
   --check            open the store, verify the audit chain, print counts, exit
   --server URL       sync with the central server at URL (https://...)
   --server-cert PEM  the server's certificate, the only one this laptop trusts
+  --demo-laptop      mark an empty store as a demo laptop (lists the demo accounts;
+                     its data comes from a demo server)
   --help             this text
 
 With none of --seed-demo, --seed-large, --check the window opens.";
@@ -29,6 +31,7 @@ pub struct Args {
     pub help: bool,
     pub server: Option<String>,
     pub server_cert: Option<PathBuf>,
+    pub demo_laptop: bool,
 }
 
 impl Args {
@@ -74,6 +77,7 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--server" => {
                 parsed.server = Some(args.next().ok_or("--server needs an https:// address")?)
             }
+            "--demo-laptop" => parsed.demo_laptop = true,
             "--server-cert" => {
                 parsed.server_cert =
                     Some(args.next().ok_or("--server-cert needs a PEM file")?.into())

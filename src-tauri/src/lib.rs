@@ -40,6 +40,12 @@ pub fn main_entry() -> ExitCode {
             return ExitCode::from(2);
         }
     }
+    if let (true, state::Opened::Ready(store)) = (args.demo_laptop, &mut opened) {
+        // Only an empty store becomes a demo laptop: real data is never relabelled.
+        if store::seed::is_empty(store).unwrap_or(false) {
+            let _ = store::open::set_meta(store, "demo", "true");
+        }
+    }
     if args.headless() {
         return cli::run_headless(&args, opened);
     }

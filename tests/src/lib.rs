@@ -73,6 +73,8 @@ pub struct AppDirs {
     _root: tempfile::TempDir,
     pub data: PathBuf,
     pub logs: PathBuf,
+    /// More arguments for the app (e.g. `--server URL --server-cert PEM`).
+    pub extra: Vec<String>,
 }
 
 impl AppDirs {
@@ -86,7 +88,20 @@ impl AppDirs {
             _root: root,
             data,
             logs,
+            extra: Vec::new(),
         })
+    }
+
+    /// An empty laptop that syncs with the server at `url`, trusting `cert_pem`.
+    pub fn connected(url: &str, cert_pem: &Path) -> Result<Self> {
+        let mut dirs = AppDirs::new()?;
+        dirs.extra = vec![
+            "--server".into(),
+            url.to_owned(),
+            "--server-cert".into(),
+            cert_pem.display().to_string(),
+        ];
+        Ok(dirs)
     }
 
     pub fn args(&self) -> Vec<String> {
@@ -96,6 +111,9 @@ impl AppDirs {
             "--log-dir".into(),
             self.logs.display().to_string(),
         ]
+        .into_iter()
+        .chain(self.extra.iter().cloned())
+        .collect()
     }
 
     pub fn db_path(&self) -> PathBuf {
