@@ -1,15 +1,49 @@
 #!/usr/bin/env bash
-# Builds the staff desktop and opens it on the fictional demo data.
-# The demo store lives in $MONIRAVIQUE_DEMO_DIR (default ~/.local/share/moniravique-demo).
+# Builds the staff desktop and the central server, starts a local server on the
+# fictional demo data (HTTPS on loopback, self-signed certificate) and opens the
+# app connected to it: the first sign-in registers the laptop on the server and
+# pulls that account's scope; changes sync in the background and on demand.
+# Everything lives in $MONIRAVIQUE_DEMO_DIR (default ~/.local/share/moniravique-demo);
+# delete it to start again. MONIRAVIQUE_DEMO_PORT (default 8443) is the server's
+# port; MONIRAVIQUE_DEMO_LAPTOP (default "laptop") names the laptop's folder, so
+# a second laptop (another account) can run beside the first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh run
 export PATH="$HOME/.cargo/bin:$PATH"
-cargo build -p moniravique-desktop
-app="${CARGO_TARGET_DIR:-target}/debug/moniravique-desktop"
+cargo build -p moniravique-desktop -p server
+target="${CARGO_TARGET_DIR:-target}/debug"
+app="$target/moniravique-desktop"
+server="$target/moniravique-server"
 demo="${MONIRAVIQUE_DEMO_DIR:-$HOME/.local/share/moniravique-demo}"
+port="${MONIRAVIQUE_DEMO_PORT:-8443}"
+laptop="$demo/${MONIRAVIQUE_DEMO_LAPTOP:-laptop}"
 mkdir -p "$demo"
-args=(--data-dir "$demo/data" --log-dir "$demo/logs")
+
+# The server: its own encrypted store and key file (0600), outside the repository.
+srv="$demo/server"
+if [ ! -e "$srv/data/server.db" ]; then
+  rm -rf "$srv"
+  mkdir -p "$srv"
+  "$server" init --data-dir "$srv/data" --key-file "$srv/server.key"
+  "$server" seed-demo --data-dir "$srv/data" --key-file "$srv/server.key"
+  "$server" self-signed-cert --out-dir "$srv/tls" >/dev/null
+fi
+"$server" serve --data-dir "$srv/data" --key-file "$srv/server.key" \
+  --cert "$srv/tls/cert.pem" --key "$srv/tls/key.pem" --addr "127.0.0.1:$port" \
+  >"$demo/server.out" 2>"$demo/server.log" &
+server_pid=$!
+trap 'kill "$server_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  grep -q "listening on" "$demo/server.out" 2>/dev/null && break
+  kill -0 "$server_pid" 2>/dev/null || { echo "run-demo: the server did not start (see $demo/server.log)"; exit 1; }
+  sleep 0.1
+done
+url=$(sed -n 's/^listening on //p' "$demo/server.out" | head -n 1)
+echo "run-demo: demo server at $url (log: $demo/server.log)"
+
+args=(--data-dir "$laptop/data" --log-dir "$laptop/logs"
+  --server "$url" --server-cert "$srv/tls/cert.pem" --demo-laptop)
 
 # Use the desktop's own Secret Service when there is one; otherwise a private,
 # persistent gnome-keyring for the demo (headless machines, CI boxes). Without
@@ -21,11 +55,9 @@ else
   export MONIRAVIQUE_KEYRING_HOME="$demo/keyring"
   wrap=(scripts/with-keyring.sh)
 fi
-if [ ! -e "$demo/data/moniravique.db" ]; then
-  "${wrap[@]}" "$app" "${args[@]}" --seed-demo
-fi
 if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   echo "run-demo: no display; opening the window under Xvfb (screenshot it with: import -window root shot.png)"
-  exec xvfb-run -a -s "-screen 0 1280x900x24" "${wrap[@]}" "$app" "${args[@]}"
+  xvfb-run -a -s "-screen 0 1280x900x24" "${wrap[@]}" "$app" "${args[@]}"
+else
+  "${wrap[@]}" "$app" "${args[@]}"
 fi
-exec "${wrap[@]}" "$app" "${args[@]}"

@@ -389,17 +389,7 @@ pub fn audit_to_push(store: &mut Store, limit: i64) -> Result<Vec<AuditEntry>, S
     let after: i64 = meta(store.connection(), AUDIT_PUSHED)?
         .and_then(|text| text.parse().ok())
         .unwrap_or(0);
-    let rows: Vec<(
-        i64,
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        String,
-        String,
-        String,
-    )> = audit_log::table
+    Ok(audit_log::table
         .filter(audit_log::seq.gt(after))
         .order(audit_log::seq)
         .limit(limit)
@@ -414,25 +404,7 @@ pub fn audit_to_push(store: &mut Store, limit: i64) -> Result<Vec<AuditEntry>, S
             audit_log::prev_hash,
             audit_log::hash,
         ))
-        .load(store.connection())?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(seq, id, at, actor_id, action, participant_id, outcome, prev_hash, hash)| {
-                AuditEntry {
-                    seq,
-                    id,
-                    at,
-                    actor_id,
-                    action,
-                    participant_id,
-                    outcome,
-                    prev_hash,
-                    hash,
-                }
-            },
-        )
-        .collect())
+        .load::<AuditEntry>(store.connection())?)
 }
 
 pub fn audit_pushed(store: &mut Store, through: i64) -> Result<(), StoreError> {

@@ -397,6 +397,9 @@ pub const BURST_WINDOW_MINUTES: i64 = 10;
 /// Hours (Europe/Paris) outside which reading participant data is unusual.
 pub const WORKING_HOURS: std::ops::Range<u32> = 7..21;
 
+/// One anomaly: its kind, whose, when, how many entries.
+type Alert = (&'static str, String, DateTime<Utc>, DateTime<Utc>, usize);
+
 fn raise_alerts(
     conn: &mut SqliteConnection,
     device: &str,
@@ -404,7 +407,7 @@ fn raise_alerts(
     broken: bool,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let mut alerts: Vec<(&str, String, DateTime<Utc>, DateTime<Utc>, usize)> = Vec::new();
+    let mut alerts: Vec<Alert> = Vec::new();
     let mut by_staff: BTreeMap<&str, Vec<&(DateTime<Utc>, crate::wire::AuditEntry)>> =
         BTreeMap::new();
     for item in fresh {

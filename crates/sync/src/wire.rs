@@ -152,7 +152,7 @@ impl std::fmt::Debug for DeviceRegistered {
 }
 
 /// One entry of a laptop's audit trail, as pushed (ids only, POL-21).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, diesel::Queryable)]
 pub struct AuditEntry {
     pub seq: i64,
     pub id: String,

@@ -12,13 +12,24 @@ use sync::wire::{Envelope, Outcome, PushRequest, PROTOCOL};
 use sync::Operation;
 
 fn first_participant(laptop: &mut Laptop) -> String {
-    laptop.participants().into_iter().next().expect("the laptop holds someone")
+    laptop
+        .participants()
+        .into_iter()
+        .next()
+        .expect("the laptop holds someone")
 }
 
 #[test]
 fn dc_5_pol_20_first_sync_gives_each_role_exactly_its_projection() {
     let mut server = Server::demo();
-    for username in ["formatrice.a", "formateur.b", "intervenant.x", "admin.lemans", "dpo", "support"] {
+    for username in [
+        "formatrice.a",
+        "formateur.b",
+        "intervenant.x",
+        "admin.lemans",
+        "dpo",
+        "support",
+    ] {
         let mut laptop = Laptop::new(&mut server, username);
         laptop.sync(&mut server).unwrap();
         assert_converged(&mut server, &mut laptop);
@@ -31,8 +42,12 @@ fn dc_5_pol_20_first_sync_gives_each_role_exactly_its_projection() {
     let mine = trainer.participants();
     assert!(!mine.is_empty());
     assert!(mine.len() < office.participants().len());
-    let scope = sync::server::scope_of(server.store.connection(), &trainer.actor, server.now).unwrap();
-    assert_eq!(mine, scope, "role-1: the trainer's laptop holds exactly their scope");
+    let scope =
+        sync::server::scope_of(server.store.connection(), &trainer.actor, server.now).unwrap();
+    assert_eq!(
+        mine, scope,
+        "role-1: the trainer's laptop holds exactly their scope"
+    );
 }
 
 #[test]
@@ -108,7 +123,10 @@ fn dc_5_a_replayed_push_is_answered_again_and_applied_once() {
         .get_result(server.store.connection())
         .unwrap();
     assert_eq!(count, 1, "pushing twice has the effect of once");
-    let recorded: i64 = sync_applied::table.count().get_result(server.store.connection()).unwrap();
+    let recorded: i64 = sync_applied::table
+        .count()
+        .get_result(server.store.connection())
+        .unwrap();
     assert_eq!(recorded, 1);
 }
 
@@ -163,7 +181,10 @@ fn role_1_a_push_about_another_trainers_participant_is_refused_and_audited() {
         .count()
         .get_result(server.store.connection())
         .unwrap();
-    assert!(denied >= 1, "the refused attempt is in the server's audit trail");
+    assert!(
+        denied >= 1,
+        "the refused attempt is in the server's audit trail"
+    );
 }
 
 #[test]
@@ -187,7 +208,10 @@ fn role_1_moving_a_participant_purges_the_old_trainers_laptop_at_next_sync() {
         .unwrap();
     office.sync(&mut server).unwrap();
     let report = old.sync(&mut server).unwrap();
-    assert!(!old.holds(&person), "the old trainer's laptop no longer holds the person");
+    assert!(
+        !old.holds(&person),
+        "the old trainer's laptop no longer holds the person"
+    );
     assert!(report.participants_purged >= 1);
     assert_converged(&mut server, &mut old);
     // The new trainer's laptop gets the person.
@@ -226,7 +250,11 @@ fn stale_edit(person: &str) -> Operation {
 fn assert_gone_everywhere(server: &mut Server, laptops: &mut [&mut Laptop], person: &str) {
     assert!(!sync::replica::holds(server.store.connection(), person).unwrap());
     for laptop in laptops.iter_mut() {
-        assert!(!laptop.holds(person), "a {} laptop still holds the erased person", laptop.actor.role);
+        assert!(
+            !laptop.holds(person),
+            "a {} laptop still holds the erased person",
+            laptop.actor.role
+        );
         let queued: i64 = sync_outbox::table
             .filter(sync_outbox::subject_id.eq(person))
             .count()
@@ -255,7 +283,10 @@ fn pol_25_erasure_offline_then_a_stale_edit_pushed_later_never_brings_the_person
     let status = trainer.status();
     assert_eq!(status.refusals.len(), 1);
     assert_eq!(status.refusals[0].code, "erased");
-    assert!(!status.refusals[0].message.contains("hors ligne"), "refusals carry no data");
+    assert!(
+        !status.refusals[0].message.contains("hors ligne"),
+        "refusals carry no data"
+    );
     assert_gone_everywhere(&mut server, &mut [&mut dpo, &mut trainer], &person);
     assert_converged(&mut server, &mut trainer);
     assert_converged(&mut server, &mut dpo);
@@ -299,7 +330,9 @@ fn pol_25_a_stale_edit_pushed_first_is_erased_with_the_person() {
         now,
     )
     .unwrap();
-    assert!(matches!(&answer.answers[0].outcome, Outcome::Refused { code, .. } if code == "erased"));
+    assert!(
+        matches!(&answer.answers[0].outcome, Outcome::Refused { code, .. } if code == "erased")
+    );
     assert_converged(&mut server, &mut trainer);
 }
 
@@ -314,10 +347,21 @@ fn dc_5_a_refused_local_change_is_undone_by_the_next_pull() {
     other_office.sync(&mut server).unwrap();
     // Both offices act on the same enrolment offline: cancel here, move there.
     office
-        .apply(Operation::CancelEnrolment { enrolment_id: enrolment.clone() }, server.now)
+        .apply(
+            Operation::CancelEnrolment {
+                enrolment_id: enrolment.clone(),
+            },
+            server.now,
+        )
         .unwrap();
     other_office
-        .apply(Operation::MoveEnrolment { enrolment_id: enrolment.clone(), group_id: target }, server.now)
+        .apply(
+            Operation::MoveEnrolment {
+                enrolment_id: enrolment.clone(),
+                group_id: target,
+            },
+            server.now,
+        )
         .unwrap();
     office.sync(&mut server).unwrap();
     let report = other_office.sync(&mut server).unwrap();
@@ -334,7 +378,8 @@ fn pol_21_laptops_push_their_audit_trail_and_the_server_verifies_each_chain() {
     laptop.sync(&mut server).unwrap();
     let person = first_participant(&mut laptop);
     let actor = laptop.actor.clone();
-    store::api::participant_profile(laptop.store.connection(), &actor, &person, server.now).unwrap();
+    store::api::participant_profile(laptop.store.connection(), &actor, &person, server.now)
+        .unwrap();
     let report = laptop.sync(&mut server).unwrap();
     assert!(report.audit_pushed >= 1);
     let held: i64 = store::schema::device_audit::table
@@ -343,7 +388,10 @@ fn pol_21_laptops_push_their_audit_trail_and_the_server_verifies_each_chain() {
         .count()
         .get_result(server.store.connection())
         .unwrap();
-    assert_eq!(held, 1, "the profile view reached the server's copy of the trail");
+    assert_eq!(
+        held, 1,
+        "the profile view reached the server's copy of the trail"
+    );
     // Pushing again adds nothing.
     let again = laptop.sync(&mut server).unwrap();
     assert_eq!(again.audit_pushed, 0);

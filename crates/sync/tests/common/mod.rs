@@ -25,8 +25,8 @@ pub struct Server {
 impl Server {
     pub fn demo() -> Server {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = store::open(&dir.path().join("server.db"), &StoreKey::random(), true)
-            .unwrap();
+        let mut store =
+            store::open(&dir.path().join("server.db"), &StoreKey::random(), true).unwrap();
         sync::server::enable(&mut store).unwrap();
         store::seed::seed_demo(&mut store, start()).unwrap();
         Server {
@@ -79,7 +79,13 @@ impl Laptop {
             server,
             actor: self.actor.clone(),
         };
-        client::round(&mut self.store, &self.actor, &mut transport, || now, &mut |_, _, _| {})
+        client::round(
+            &mut self.store,
+            &self.actor,
+            &mut transport,
+            || now,
+            &mut |_, _, _| {},
+        )
     }
 
     /// Applies an operation as the laptop's user, like a command of the window.
@@ -129,21 +135,36 @@ fn refused(error: store::StoreError) -> TransportError {
 impl Transport for Direct<'_> {
     fn push(&mut self, request: &PushRequest) -> Result<PushResponse, TransportError> {
         let now = self.server.now;
-        sync::server::push(&mut self.server.store, &self.actor, through_json(request), now)
-            .map(|r| through_json(&r))
-            .map_err(refused)
+        sync::server::push(
+            &mut self.server.store,
+            &self.actor,
+            through_json(request),
+            now,
+        )
+        .map(|r| through_json(&r))
+        .map_err(refused)
     }
     fn pull(&mut self, request: &PullRequest) -> Result<PullResponse, TransportError> {
         let now = self.server.now;
-        sync::server::pull(&mut self.server.store, &self.actor, through_json(request), now)
-            .map(|r| through_json(&r))
-            .map_err(refused)
+        sync::server::pull(
+            &mut self.server.store,
+            &self.actor,
+            through_json(request),
+            now,
+        )
+        .map(|r| through_json(&r))
+        .map_err(refused)
     }
     fn push_audit(&mut self, request: &AuditPush) -> Result<AuditAck, TransportError> {
         let now = self.server.now;
-        sync::server::push_audit(&mut self.server.store, &self.actor, through_json(request), now)
-            .map(|r| through_json(&r))
-            .map_err(refused)
+        sync::server::push_audit(
+            &mut self.server.store,
+            &self.actor,
+            through_json(request),
+            now,
+        )
+        .map(|r| through_json(&r))
+        .map_err(refused)
     }
 }
 

@@ -1,0 +1,386 @@
+//! `moniravique-server`: the central server's binary. Plain argument
+//! parsing; each command is documented in `crates/server/README.md` and in
+//! [`USAGE`]. Errors go to stderr with paths and codes, never personal data.
+
+use anyhow::{anyhow, bail, Context};
+use server::{admin, devices, keys, AppState, Tls};
+use std::collections::BTreeMap;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use zeroize::Zeroizing;
+
+const USAGE: &str = "usage: moniravique-server COMMAND [OPTIONS]
+
+  init --data-dir DIR --key-file PATH
+      create a new store key in PATH (mode 0600) and an empty store DIR/server.db;
+      refuses to overwrite either
+  seed-demo --data-dir DIR
+      fill an empty store with the fictional demo dataset
+  add-staff --data-dir DIR --username U --display-name D --role ROLE
+      create a staff account; the password is read from stdin (one line);
+      ROLE is trainer, external_trainer, administrator, support or dpo
+  register-device --data-dir DIR --username U --label L [--token-days N]
+      pre-provision a device for a staff account; prints its id and token once
+  revoke-device --data-dir DIR --device ID
+      revoke a device and its tokens for ever (its laptop wipes itself)
+  list-devices --data-dir DIR
+      list the registered devices
+  backup --data-dir DIR --out FILE
+      write an encrypted copy of the store (same key), verified; never overwrites
+  self-signed-cert --out-dir DIR [--host NAME]...
+      write cert.pem and key.pem (0600) for localhost, 127.0.0.1, ::1 (and NAME)
+      and print the certificate's SHA-256 fingerprint
+  serve --data-dir DIR --cert cert.pem --key key.pem [--addr 127.0.0.1:8443] [--token-days N]
+      serve HTTPS (TLS 1.3) only; prints `listening on https://ADDR:PORT`
+
+Every command that opens the store takes the key from --key-file PATH (64 hex
+characters, mode 0600) or else from the environment variable MONIRAVIQUE_SERVER_KEY.
+Logs go to stderr; MONIRAVIQUE_LOG sets their filter (default: info).";
+
+/// Options a command accepts; `--key-file` is added to every command that opens the store.
+fn allowed(command: &str) -> Option<&'static [&'static str]> {
+    Some(match command {
+        "init" => &["--data-dir", "--key-file"],
+        "seed-demo" | "list-devices" => &["--data-dir", "--key-file"],
+        "add-staff" => &[
+            "--data-dir",
+            "--key-file",
+            "--username",
+            "--display-name",
+            "--role",
+        ],
+        "register-device" => &[
+            "--data-dir",
+            "--key-file",
+            "--username",
+            "--label",
+            "--token-days",
+        ],
+        "revoke-device" => &["--data-dir", "--key-file", "--device"],
+        "backup" => &["--data-dir", "--key-file", "--out"],
+        "self-signed-cert" => &["--out-dir", "--host"],
+        "serve" => &[
+            "--data-dir",
+            "--key-file",
+            "--cert",
+            "--key",
+            "--addr",
+            "--token-days",
+        ],
+        _ => return None,
+    })
+}
+
+struct Options {
+    command: String,
+    values: BTreeMap<&'static str, Vec<String>>,
+}
+
+impl Options {
+    fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
+        let command = args.next().ok_or("a command is needed")?;
+        let flags = allowed(&command).ok_or_else(|| format!("unknown command {command}"))?;
+        let mut values: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
+        while let Some(arg) = args.next() {
+            let flag = flags
+                .iter()
+                .find(|flag| **flag == arg)
+                .ok_or_else(|| format!("{command} does not take {arg}"))?;
+            let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
+            let slot = values.entry(flag).or_default();
+            if !slot.is_empty() && *flag != "--host" {
+                return Err(format!("{flag} is given twice"));
+            }
+            slot.push(value);
+        }
+        Ok(Options { command, values })
+    }
+
+    fn get(&self, flag: &str) -> Option<&str> {
+        self.values
+            .get(flag)
+            .and_then(|v| v.first())
+            .map(String::as_str)
+    }
+
+    fn required(&self, flag: &str) -> anyhow::Result<&str> {
+        self.get(flag)
+            .ok_or_else(|| anyhow!("{} needs {flag}", self.command))
+    }
+
+    fn path(&self, flag: &str) -> anyhow::Result<PathBuf> {
+        self.required(flag).map(PathBuf::from)
+    }
+
+    fn token_days(&self) -> anyhow::Result<i64> {
+        match self.get("--token-days") {
+            None => Ok(devices::DEFAULT_TOKEN_DAYS),
+            Some(text) => match text.parse::<i64>() {
+                Ok(days) if (1..=devices::MAX_TOKEN_DAYS).contains(&days) => Ok(days),
+                _ => bail!(
+                    "--token-days must be a whole number from 1 to {}",
+                    devices::MAX_TOKEN_DAYS
+                ),
+            },
+        }
+    }
+
+    fn key(&self) -> anyhow::Result<store::StoreKey> {
+        Ok(keys::load(
+            self.get("--key-file").map(std::path::Path::new),
+        )?)
+    }
+
+    fn open_store(&self) -> anyhow::Result<(store::Store, store::StoreKey)> {
+        let key = self.key()?;
+        let store = admin::open_existing(&self.path("--data-dir")?, &key)?;
+        Ok((store, key))
+    }
+}
+
+fn main() -> ExitCode {
+    // A panic's payload may quote data: only its location is printed (POL-22).
+    std::panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("moniravique-server: internal error at {place}");
+    }));
+    let mut args = std::env::args().skip(1).peekable();
+    if matches!(
+        args.peek().map(String::as_str),
+        None | Some("--help" | "-h" | "help")
+    ) {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    let options = match Options::parse(args) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("moniravique-server: {message}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging();
+    match run(&options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("moniravique-server: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MONIRAVIQUE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
+}
+
+fn run(options: &Options) -> anyhow::Result<()> {
+    let now = chrono::Utc::now();
+    match options.command.as_str() {
+        "init" => {
+            let key_file = options.path("--key-file")?;
+            let path = admin::init(&options.path("--data-dir")?, &key_file)?;
+            println!(
+                "store created at {}; its key is in {} (mode 0600): keep it apart from the data and its backups",
+                path.display(),
+                key_file.display()
+            );
+        }
+        "seed-demo" => {
+            let (mut store, _) = options.open_store()?;
+            let summary = admin::seed_demo(&mut store, now)?;
+            println!(
+                "demo data created: {} participants, {} groups, {} staff accounts",
+                summary.participants,
+                summary.groups,
+                store::seed::DEMO_ACCOUNTS.len()
+            );
+        }
+        "add-staff" => {
+            let username = options.required("--username")?;
+            let display_name = options.required("--display-name")?;
+            let role = options.required("--role")?;
+            let (mut store, _) = options.open_store()?;
+            let password = read_password()?;
+            let id = admin::add_staff(&mut store, username, display_name, role, &password, now)?;
+            println!("staff account created: {}", id.as_str());
+        }
+        "register-device" => {
+            let username = options.required("--username")?;
+            let label = options.required("--label")?;
+            let token_days = options.token_days()?;
+            let (mut store, _) = options.open_store()?;
+            let (device, issued) =
+                devices::provision(&mut store, username, label, token_days, now)?;
+            println!("device {}", device.as_str());
+            println!("token {}", issued.token.as_str());
+            println!("expires {}", issued.expires_at.to_rfc3339());
+            eprintln!("the token is shown once; the server keeps only its hash");
+            tracing::info!(device = %device.as_str(), "device provisioned");
+        }
+        "revoke-device" => {
+            let device = options.required("--device")?;
+            let (mut store, _) = options.open_store()?;
+            devices::revoke(&mut store, device, now)?;
+            println!("device {} revoked", device.trim());
+            tracing::info!(device = %device.trim(), "device revoked");
+        }
+        "list-devices" => {
+            let (mut store, _) = options.open_store()?;
+            let list = devices::list(&mut store, now)?;
+            println!("id\tstatus\tstaff\tlabel\tregistered\ttoken expires");
+            for device in list {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    device.id,
+                    if device.revoked_at.is_some() {
+                        "revoked"
+                    } else {
+                        "active"
+                    },
+                    device.username.as_deref().unwrap_or(&device.staff_id),
+                    device.label,
+                    device.registered_at.to_rfc3339(),
+                    device
+                        .token_expires_at
+                        .map(|t| t.to_rfc3339())
+                        .unwrap_or_else(|| "-".into()),
+                );
+            }
+        }
+        "backup" => {
+            let out = options.path("--out")?;
+            let (mut store, key) = options.open_store()?;
+            admin::backup(&mut store, &key, &out)?;
+            println!(
+                "backup written to {} (encrypted with the store key, verified)",
+                out.display()
+            );
+        }
+        "self-signed-cert" => {
+            let hosts: Vec<String> = options.values.get("--host").cloned().unwrap_or_default();
+            let generated = server::tls::write_self_signed(&options.path("--out-dir")?, &hosts)?;
+            println!("certificate {}", generated.cert_path.display());
+            println!("private key {} (mode 0600)", generated.key_path.display());
+            println!("sha256 fingerprint {}", generated.fingerprint);
+        }
+        "serve" => serve(options)?,
+        other => bail!("unknown command {other}"),
+    }
+    Ok(())
+}
+
+/// Reads one line from stdin, without its line ending.
+fn read_password() -> anyhow::Result<Zeroizing<String>> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("password for the new account (the input is visible; pipe it to hide it): ");
+        let _ = std::io::stderr().flush();
+    }
+    let mut line = Zeroizing::new(String::new());
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from stdin")?;
+    let trimmed = Zeroizing::new(line.trim_end_matches(['\r', '\n']).to_owned());
+    if trimmed.is_empty() {
+        bail!("no password on stdin");
+    }
+    Ok(trimmed)
+}
+
+fn serve(options: &Options) -> anyhow::Result<()> {
+    let token_days = options.token_days()?;
+    let addr = options.get("--addr").unwrap_or("127.0.0.1:8443");
+    let tls = Tls::from_pem_files(&options.path("--cert")?, &options.path("--key")?)?;
+    let (store, key) = options.open_store()?;
+    drop(key);
+    let _checkpointer = store.start_checkpointer(Duration::from_secs(5));
+    let store = Arc::new(Mutex::new(store));
+    let state = AppState::shared(Arc::clone(&store), token_days);
+    let listener =
+        std::net::TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr}"))?;
+    let local = listener
+        .local_addr()
+        .context("cannot read the bound address")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the runtime")?;
+    println!("listening on https://{local}");
+    std::io::stdout()
+        .flush()
+        .context("cannot write to stdout")?;
+    tracing::info!(addr = %local, "listening");
+    let served = runtime.block_on(server::serve_until(listener, tls, state, shutdown_signal()));
+    tracing::info!("stopped");
+    if let Ok(mut store) = store.lock() {
+        if let Err(error) = store.checkpoint() {
+            tracing::warn!(code = error.code(), "final checkpoint failed");
+        }
+    }
+    Ok(served?)
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(words: &[&str]) -> Result<Options, String> {
+        Options::parse(words.iter().map(|w| (*w).to_owned()))
+    }
+
+    #[test]
+    fn options_are_checked_per_command() {
+        let options = parse(&["serve", "--data-dir", "/d", "--addr", "127.0.0.1:0"]).unwrap();
+        assert_eq!(options.get("--addr"), Some("127.0.0.1:0"));
+        assert!(
+            parse(&["serve", "--out", "x"]).is_err(),
+            "not an option of serve"
+        );
+        assert!(parse(&["wipe"]).is_err(), "unknown command");
+        assert!(parse(&["backup", "--out"]).is_err(), "missing value");
+        assert!(
+            parse(&["backup", "--out", "a", "--out", "b"]).is_err(),
+            "given twice"
+        );
+        let hosts = parse(&["self-signed-cert", "--host", "a", "--host", "b"]).unwrap();
+        assert_eq!(hosts.values["--host"], ["a", "b"]);
+    }
+
+    #[test]
+    fn token_days_are_bounded() {
+        let days = |d: &str| parse(&["serve", "--token-days", d]).unwrap().token_days();
+        assert_eq!(days("7").unwrap(), 7);
+        assert!(days("0").is_err());
+        assert!(days("366").is_err());
+        assert!(days("x").is_err());
+    }
+}
