@@ -29,17 +29,22 @@ if [ ! -e "$srv/data/server.db" ]; then
   "$server" seed-demo --data-dir "$srv/data" --key-file "$srv/server.key"
   "$server" self-signed-cert --out-dir "$srv/tls" >/dev/null
 fi
-"$server" serve --data-dir "$srv/data" --key-file "$srv/server.key" \
-  --cert "$srv/tls/cert.pem" --key "$srv/tls/key.pem" --addr "127.0.0.1:$port" \
-  >"$demo/server.out" 2>"$demo/server.log" &
-server_pid=$!
-trap 'kill "$server_pid" 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  grep -q "listening on" "$demo/server.out" 2>/dev/null && break
-  kill -0 "$server_pid" 2>/dev/null || { echo "run-demo: the server did not start (see $demo/server.log)"; exit 1; }
-  sleep 0.1
-done
-url=$(sed -n 's/^listening on //p' "$demo/server.out" | head -n 1)
+if curl -sf --cacert "$srv/tls/cert.pem" "https://127.0.0.1:$port/v1/health" >/dev/null 2>&1; then
+  # A demo server already runs (another laptop of the demo): share it.
+  url="https://127.0.0.1:$port"
+else
+  "$server" serve --data-dir "$srv/data" --key-file "$srv/server.key" \
+    --cert "$srv/tls/cert.pem" --key "$srv/tls/key.pem" --addr "127.0.0.1:$port" \
+    >"$demo/server.out" 2>"$demo/server.log" &
+  server_pid=$!
+  trap 'kill "$server_pid" 2>/dev/null || true' EXIT
+  for _ in $(seq 1 100); do
+    grep -q "listening on" "$demo/server.out" 2>/dev/null && break
+    kill -0 "$server_pid" 2>/dev/null || { echo "run-demo: the server did not start (see $demo/server.log)"; exit 1; }
+    sleep 0.1
+  done
+  url=$(sed -n 's/^listening on //p' "$demo/server.out" | head -n 1)
+fi
 echo "run-demo: demo server at $url (log: $demo/server.log)"
 
 args=(--data-dir "$laptop/data" --log-dir "$laptop/logs"
