@@ -61,7 +61,10 @@ fn dc_5_a_note_written_on_one_laptop_appears_on_another_after_sync() -> Result<(
     )?;
     window.screenshot("62-sync-note-on-second-laptop")?;
     let status = window.text("#sync-status")?;
-    ensure!(!status.contains("Jamais"), "the second laptop shows its last sync: {status}");
+    ensure!(
+        !status.contains("Jamais"),
+        "the second laptop shows its last sync: {status}"
+    );
     window.close()?;
     Ok(())
 }
