@@ -24,6 +24,10 @@ trap 'rm -rf "$keyring_home"' EXIT
 export MONIRAVIQUE_KEYRING_HOME="$keyring_home"
 export MONIRAVIQUE_REQUIRE_KEYRING=1
 
+# The sync convergence property test: at least 1,000 random cases in CI
+# (SYNC_CONVERGENCE_CASES=5000 for a long run).
+export SYNC_CONVERGENCE_CASES="${SYNC_CONVERGENCE_CASES:-1000}"
+
 step "unit and integration tests (real Secret Service)"
 scripts/with-keyring.sh cargo test --workspace --exclude e2e
 step "end-to-end tests in the real window (Xvfb, tauri-driver, WebKitWebDriver)"
