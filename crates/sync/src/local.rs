@@ -271,7 +271,12 @@ pub fn apply_pull(
                 }
             }
         }
-        if prune_dangling(conn)? > 0 {
+        let received: Vec<&str> = response
+            .reference
+            .iter()
+            .map(|t| t.table.as_str())
+            .collect();
+        if prune_dangling(conn, &received)? > 0 {
             // Reference rows naming participants not fetched yet (a first
             // sync): asked for again once the scope is held.
             set_meta(conn, NEEDS_REFERENCE, "1")?;
@@ -294,14 +299,25 @@ struct Violation {
     rowid: i64,
 }
 
-/// Deletes the rows whose foreign keys point at nothing the laptop holds
-/// (checked before the pull's transaction commits), until none is left.
-fn prune_dangling(conn: &mut SqliteConnection) -> Result<usize, StoreError> {
+/// Deletes the rows of the reference tables just received whose foreign keys
+/// point at nothing the laptop holds (checked before the pull's transaction
+/// commits), until none is left. Only those tables are checked: a whole-store
+/// check on every pull would cost more than the pull.
+fn prune_dangling(conn: &mut SqliteConnection, tables: &[&str]) -> Result<usize, StoreError> {
     let mut pruned = 0;
+    if tables.is_empty() {
+        return Ok(0);
+    }
+    let checks: Vec<String> = tables
+        .iter()
+        .filter(|table| replica::spec(table).is_some())
+        .map(|table| {
+            format!("SELECT \"table\" AS \"table\", rowid FROM pragma_foreign_key_check('{table}')")
+        })
+        .collect();
+    let sql = checks.join(" UNION ALL ");
     for _ in 0..8 {
-        let violations: Vec<Violation> =
-            diesel::sql_query("SELECT \"table\" AS \"table\", rowid FROM pragma_foreign_key_check")
-                .load(conn)?;
+        let violations: Vec<Violation> = diesel::sql_query(&sql).load(conn)?;
         if violations.is_empty() {
             break;
         }

@@ -1,0 +1,249 @@
+//! Sync benchmarks (issue 5), release build, loopback TLS, the real server
+//! library and the real client engine: a trainer's first sync (500
+//! participants), an incremental round trip with 10 operations, and pushed
+//! operations per second with 50 concurrent clients. Prints its figures.
+//!
+//! `cargo bench -p server --bench sync_bench -- [--participants N] [--clients C]`
+
+use chrono::Utc;
+use diesel::prelude::*;
+use domain::{Actor, DeviceId, Role, StaffId};
+use std::sync::{Arc, Barrier, Mutex};
+use std::time::{Duration, Instant};
+use store::{Store, StoreKey};
+use sync::wire::{PushRequest, RegisterDevice, PROTOCOL};
+
+fn arg(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+struct Laptop {
+    _dir: tempfile::TempDir,
+    store: Store,
+    actor: Actor,
+    transport: sync::http::Https,
+}
+
+fn laptop(url: &str, cert: &[u8], username: &str) -> Laptop {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store::open(&dir.path().join("laptop.db"), &StoreKey::random(), false).unwrap();
+    let agent = sync::http::agent(cert).unwrap();
+    let registered = sync::http::register(
+        &agent,
+        url,
+        &RegisterDevice {
+            protocol: PROTOCOL,
+            username: username.into(),
+            password: "synthetic".into(),
+            device_id: store.device().as_str().to_owned(),
+            label: "bench".into(),
+        },
+    )
+    .unwrap();
+    let actor = Actor::new(
+        StaffId(registered.staff.id),
+        Role::parse(&registered.staff.role).unwrap(),
+        DeviceId(store.device().as_str().to_owned()),
+    );
+    Laptop {
+        _dir: dir,
+        store,
+        actor,
+        transport: sync::http::Https {
+            agent,
+            base_url: url.to_owned(),
+            token: registered.token,
+        },
+    }
+}
+
+fn round(laptop: &mut Laptop) -> sync::client::Report {
+    sync::client::round(
+        &mut laptop.store,
+        &laptop.actor,
+        &mut laptop.transport,
+        Utc::now,
+        &mut |_, _, _| {},
+    )
+    .unwrap()
+}
+
+fn rows_held(store: &mut Store) -> usize {
+    sync::replica::dump(store.connection())
+        .unwrap()
+        .values()
+        .map(Vec::len)
+        .sum()
+}
+
+fn main() {
+    let participants = arg("--participants", 20_000);
+    let clients = arg("--clients", 50);
+    let dir = tempfile::tempdir().unwrap();
+    let mut server_store =
+        store::open(&dir.path().join("server.db"), &StoreKey::random(), false).unwrap();
+    sync::server::enable(&mut server_store).unwrap();
+    let seeding = Instant::now();
+    store::seed::seed_large(
+        &mut server_store,
+        store::seed::LargeSize {
+            participants,
+            attendance_per_participant: 36,
+            participants_per_group: 25,
+            groups_per_trainer: 20,
+        },
+        Utc::now(),
+    )
+    .unwrap();
+    server_store.optimize().unwrap();
+    println!(
+        "server store: {participants} participants seeded in {:.1} s",
+        seeding.elapsed().as_secs_f64()
+    );
+    let cert = server::tls::write_self_signed(&dir.path().join("tls"), &[]).unwrap();
+    let _ = cert;
+    let tls = server::tls::Tls::from_pem_files(
+        &dir.path().join("tls/cert.pem"),
+        &dir.path().join("tls/key.pem"),
+    )
+    .unwrap();
+    let cert_pem = std::fs::read(dir.path().join("tls/cert.pem")).unwrap();
+    let shared = Arc::new(Mutex::new(server_store));
+    let state = server::state::AppState::shared(shared.clone(), 30);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let url = format!(
+        "https://localhost:{}",
+        listener.local_addr().unwrap().port()
+    );
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(server::serve_on(listener, tls, state))
+            .unwrap();
+    });
+    std::thread::sleep(Duration::from_millis(300));
+
+    // 1. First sync of a trainer (500 participants).
+    let mut times = Vec::new();
+    let mut rows = 0;
+    for _ in 0..3 {
+        let mut trainer = laptop(&url, &cert_pem, "trainer0001");
+        let start = Instant::now();
+        let report = round(&mut trainer);
+        times.push(start.elapsed());
+        rows = rows_held(&mut trainer.store);
+        assert!(report.participants_updated >= 500);
+    }
+    times.sort();
+    println!(
+        "first sync of a trainer: {rows} rows, median {:.0} ms, min {:.0} ms (target <= 1000 ms)",
+        percentile(&times, 0.5).as_secs_f64() * 1e3,
+        times[0].as_secs_f64() * 1e3
+    );
+
+    // 2. Incremental round trip with 10 operations.
+    let mut trainer = laptop(&url, &cert_pem, "trainer0001");
+    round(&mut trainer);
+    let people: Vec<String> = store::schema::participants::table
+        .select(store::schema::participants::id)
+        .limit(10)
+        .load(trainer.store.connection())
+        .unwrap();
+    let mut times = Vec::new();
+    for n in 0..40 {
+        for (i, person) in people.iter().enumerate() {
+            let actor = trainer.actor.clone();
+            sync::local::apply(
+                &mut trainer.store,
+                &actor,
+                sync::Operation::AddProgressNote {
+                    participant_id: person.clone(),
+                    body: format!("note de banc {n}-{i}"),
+                },
+                Utc::now(),
+            )
+            .unwrap();
+        }
+        let start = Instant::now();
+        let report = round(&mut trainer);
+        times.push(start.elapsed());
+        assert_eq!(report.pushed, 10);
+    }
+    times.sort();
+    println!(
+        "incremental round trip, 10 operations: p50 {:.1} ms, p95 {:.1} ms (target <= 50 ms)",
+        percentile(&times, 0.5).as_secs_f64() * 1e3,
+        percentile(&times, 0.95).as_secs_f64() * 1e3
+    );
+
+    // 3. Pushed operations per second, `clients` concurrent laptops.
+    let trainers = participants / 500;
+    let mut laptops: Vec<Laptop> = (0..clients)
+        .map(|c| laptop(&url, &cert_pem, &format!("trainer{:04}", c % trainers + 1)))
+        .collect();
+    for laptop in &mut laptops {
+        round(laptop);
+    }
+    let per_client_pushes = 10;
+    let ops_per_push = 20;
+    let barrier = Arc::new(Barrier::new(clients + 1));
+    let mut handles = Vec::new();
+    for mut laptop in laptops {
+        let barrier = barrier.clone();
+        handles.push(std::thread::spawn(move || {
+            let people: Vec<String> = store::schema::participants::table
+                .select(store::schema::participants::id)
+                .limit(ops_per_push as i64)
+                .load(laptop.store.connection())
+                .unwrap();
+            let batches: Vec<PushRequest> = (0..per_client_pushes)
+                .map(|b| PushRequest {
+                    protocol: PROTOCOL,
+                    ops: people
+                        .iter()
+                        .enumerate()
+                        .map(|(i, person)| sync::wire::Envelope {
+                            id: domain::new_id(),
+                            at: Utc::now(),
+                            op: sync::Operation::AddObjective {
+                                participant_id: person.clone(),
+                                body: format!("objectif {b}-{i}"),
+                            },
+                        })
+                        .collect(),
+                })
+                .collect();
+            barrier.wait();
+            let mut applied = 0;
+            for batch in &batches {
+                let answer = sync::client::Transport::push(&mut laptop.transport, batch).unwrap();
+                applied += answer
+                    .answers
+                    .iter()
+                    .filter(|a| a.outcome == sync::wire::Outcome::Applied)
+                    .count();
+            }
+            applied
+        }));
+    }
+    barrier.wait();
+    let start = Instant::now();
+    let applied: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
+    let elapsed = start.elapsed().as_secs_f64();
+    println!(
+        "push throughput: {applied} operations from {clients} clients in {elapsed:.2} s = {:.0} ops/s (target >= 2000)",
+        applied as f64 / elapsed
+    );
+}
