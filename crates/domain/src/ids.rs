@@ -133,7 +133,7 @@ mod seeded_tests {
     fn dc_5_seeded_ids_repeat_for_the_same_operation_and_differ_otherwise() {
         let first = with_seeded_ids("op-1", 1_700_000_000_000, || (new_id(), new_id()));
         let again = with_seeded_ids("op-1", 1_700_000_000_000, || (new_id(), new_id()));
-        let other = with_seeded_ids("op-2", 1_700_000_000_000, || new_id());
+        let other = with_seeded_ids("op-2", 1_700_000_000_000, new_id);
         assert_eq!(first, again);
         assert_ne!(first.0, first.1);
         assert_ne!(first.0, other);

@@ -248,7 +248,7 @@ fn dc_5_sigkill_of_the_server_during_push_and_pull_loses_nothing_acknowledged() 
     let seed: u64 = std::env::var("SYNC_CRASH_SEED")
         .ok()
         .and_then(|text| text.parse().ok())
-        .unwrap_or_else(|| rand::random());
+        .unwrap_or_else(rand::random);
     eprintln!("dc_5: {trials} trials, SYNC_CRASH_SEED={seed}");
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
 
