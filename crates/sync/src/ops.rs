@@ -476,7 +476,7 @@ fn json<T: Serialize>(result: Result<T, StoreError>) -> Result<serde_json::Value
 }
 
 /// Commands of the window that change data and are not operations, with the
-/// reason they stay on the laptop. `tests/registry.rs` fails when a changing
+/// reason they stay on the laptop. `crates/sync/tests/registry.rs` fails when a changing
 /// command is neither an [`Operation`] nor listed here.
 pub const LOCAL_ONLY: &[(store::api::Command, &str)] = &[
     (

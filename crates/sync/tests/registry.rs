@@ -1,0 +1,99 @@
+//! DC-5: every command of the window that changes data either syncs (it is
+//! an `Operation`) or is listed in `sync::ops::LOCAL_ONLY` with its reason. A
+//! new command does not compile here until it is classified.
+
+use store::api::Command;
+
+enum Sync {
+    /// Reads only: nothing to send.
+    ReadOnly,
+    /// An operation of this kind (`Operation::kind`).
+    Operation(&'static str),
+    /// Changes data on this laptop only, listed in `LOCAL_ONLY`.
+    LocalOnly,
+}
+
+fn classify(command: Command) -> Sync {
+    use Command::*;
+    match command {
+        AppInfo | CurrentSession | ListParticipants | ParticipantProfile | ListGroups
+        | AuditTrail | VerifyAuditChain | UpcomingSessions | PreparationSheet | Registrations
+        | PlanningResources | GroupSessions | BalancingPropose | BalancingEvaluate
+        | UnmatchedRows | MessagePreview | Outbox | ExportContactList | RightsRequests
+        | RightsRequestDetail | ExportAccess | SaveCertificate | LegalHolds | RetentionRules
+        | RetentionPreview | SaveQuarterlyReport | Registers | AssistanceRequests | SyncStatus
+        | SyncNow | DismissRefusal => Sync::ReadOnly,
+        AddProgressNote => Sync::Operation("add_progress_note"),
+        EditProgressNote => Sync::Operation("edit_progress_note"),
+        AddObjective => Sync::Operation("add_objective"),
+        EditObjective => Sync::Operation("edit_objective"),
+        SetAttendance => Sync::Operation("set_attendance"),
+        ConfirmPlace => Sync::Operation("confirm_place"),
+        CancelEnrolment => Sync::Operation("cancel_enrolment"),
+        MoveEnrolment => Sync::Operation("move_enrolment"),
+        AddSession => Sync::Operation("add_session"),
+        UpdateGroup => Sync::Operation("update_group"),
+        BalancingApply => Sync::Operation("apply_balancing"),
+        QueueMessages => Sync::Operation("queue_messages"),
+        RegisterRightsRequest => Sync::Operation("register_rights_request"),
+        AdvanceRightsRequest => Sync::Operation("advance_rights_request"),
+        RectifyField => Sync::Operation("rectify_field"),
+        DecideObjection => Sync::Operation("decide_objection"),
+        UnsubscribeParticipant => Sync::Operation("unsubscribe"),
+        RecordConsent => Sync::Operation("record_consent"),
+        EraseParticipant => Sync::Operation("erase_participant"),
+        SignIn | SignOut | ImportReport | ResolveUnmatched | SetRetentionRule | RetentionRun
+        | SaveProcessor | SaveActivity | PublishPolicyVersion | RenewAssistance
+        | CloseAssistance => Sync::LocalOnly,
+    }
+}
+
+/// The kinds `Operation::kind` names, read from a serialised example of each.
+fn operation_kinds() -> Vec<String> {
+    let source = include_str!("../src/ops.rs");
+    source
+        .lines()
+        .filter_map(|line| {
+            let line = line.trim();
+            let rest = line.strip_prefix("Operation::")?;
+            let (_, kind) = rest.split_once("=> \"")?;
+            Some(kind.trim_end_matches("\",").to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn dc_5_every_changing_command_syncs_or_says_why_not() {
+    let kinds = operation_kinds();
+    assert_eq!(kinds.len(), 19, "Operation::kind names every variant");
+    let mut synced = Vec::new();
+    for command in Command::ALL {
+        let local_only = sync::ops::LOCAL_ONLY
+            .iter()
+            .find(|(listed, _)| *listed == command);
+        match classify(command) {
+            Sync::ReadOnly => assert!(local_only.is_none(), "{}", command.name()),
+            Sync::Operation(kind) => {
+                assert!(
+                    kinds.iter().any(|k| k == kind),
+                    "{} → {kind}",
+                    command.name()
+                );
+                assert!(local_only.is_none(), "{} syncs", command.name());
+                synced.push(kind);
+            }
+            Sync::LocalOnly => {
+                let (_, why) =
+                    local_only.unwrap_or_else(|| panic!("{} is not in LOCAL_ONLY", command.name()));
+                assert!(!why.is_empty());
+            }
+        }
+    }
+    synced.sort();
+    synced.dedup();
+    assert_eq!(
+        synced.len(),
+        kinds.len(),
+        "every operation is reachable from a command"
+    );
+}
