@@ -209,15 +209,9 @@ fn settle(laptop: &mut Laptop, server: &TestServer, trial: usize) -> client::Rep
 }
 
 fn assert_converged(laptop: &mut Laptop, server_store: &mut Store, trial: usize) {
-    let scope = sync::server::scope_of(server_store.connection(), &laptop.actor, Utc::now())
-        .expect("the trainer's scope");
-    let expected = sync::replica::projection(
-        server_store.connection(),
-        laptop.actor.role,
-        laptop.actor.staff_id.as_str(),
-        &scope,
-    )
-    .unwrap();
+    let expected =
+        sync::server::projection_of(server_store.connection(), &laptop.actor, Utc::now())
+            .expect("the trainer's projection");
     let held = sync::replica::dump(laptop.store.connection()).unwrap();
     for (table, rows) in &expected {
         let got = held.get(table).cloned().unwrap_or_default();

@@ -219,6 +219,17 @@ pub fn scope_of(
     Ok(ids)
 }
 
+/// What a laptop of `actor` should hold now, as [`replica::dump`] shows it:
+/// the convergence and crash tests compare the two.
+pub fn projection_of(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<BTreeMap<String, Vec<serde_json::Value>>, StoreError> {
+    let scope = scope_of(conn, actor, now)?;
+    replica::projection(conn, actor.role, actor.staff_id.as_str(), &scope)
+}
+
 /// Answers a pull: changes after the cursor inside the scope, the fetched
 /// participants, tombstones, and the scope itself when the role has one.
 pub fn pull(

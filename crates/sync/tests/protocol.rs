@@ -11,6 +11,21 @@ use store::schema::{audit_log, progress_notes, sync_applied, sync_outbox};
 use sync::wire::{Envelope, Outcome, PushRequest, PROTOCOL};
 use sync::Operation;
 
+/// Pushes one operation straight to the server, as a (possibly tampered) laptop would.
+fn push_one(server: &mut Server, laptop: &Laptop, op: Operation) -> Outcome {
+    let now = server.now;
+    let request = PushRequest {
+        protocol: PROTOCOL,
+        ops: vec![Envelope {
+            id: domain::new_id(),
+            at: now,
+            op,
+        }],
+    };
+    let mut answer = sync::server::push(&mut server.store, &laptop.actor, request, now).unwrap();
+    answer.answers.remove(0).outcome
+}
+
 fn first_participant(laptop: &mut Laptop) -> String {
     laptop
         .participants()
@@ -143,29 +158,17 @@ fn role_1_a_push_about_another_trainers_participant_is_refused_and_audited() {
         .find(|id| !mine.participants().contains(id))
         .expect("trainer B has someone trainer A has not");
     // A tampered laptop pushes a note about B's participant.
-    let envelope = Envelope {
-        id: domain::new_id(),
-        at: server.now,
-        op: Operation::AddProgressNote {
+    let outcome = push_one(
+        &mut server,
+        &mine,
+        Operation::AddProgressNote {
             participant_id: theirs.clone(),
             body: "hors périmètre".into(),
         },
-    };
-    let now = server.now;
-    let answer = sync::server::push(
-        &mut server.store,
-        &mine.actor,
-        PushRequest {
-            protocol: PROTOCOL,
-            ops: vec![envelope],
-        },
-        now,
-    )
-    .unwrap();
+    );
     assert!(
-        matches!(&answer.answers[0].outcome, Outcome::Refused { code, .. } if code == "not_permitted"),
-        "{:?}",
-        answer.answers
+        matches!(&outcome, Outcome::Refused { code, .. } if code == "not_permitted"),
+        "{outcome:?}"
     );
     let notes: i64 = progress_notes::table
         .filter(progress_notes::participant_id.eq(&theirs))
@@ -247,6 +250,20 @@ fn stale_edit(person: &str) -> Operation {
     }
 }
 
+/// Both laptops synced once, then offline: the DPO erases a participant of
+/// the trainer's, the trainer writes a note about the same person.
+fn erasure_and_stale_edit_offline() -> (Server, Laptop, Laptop, String) {
+    let mut server = Server::demo();
+    let mut dpo = Laptop::new(&mut server, "dpo");
+    let mut trainer = Laptop::new(&mut server, "formatrice.a");
+    dpo.sync(&mut server).unwrap();
+    trainer.sync(&mut server).unwrap();
+    let person = first_participant(&mut trainer);
+    dpo.apply(erase(&person), server.now).unwrap();
+    trainer.apply(stale_edit(&person), server.now).unwrap();
+    (server, dpo, trainer, person)
+}
+
 fn assert_gone_everywhere(server: &mut Server, laptops: &mut [&mut Laptop], person: &str) {
     assert!(!sync::replica::holds(server.store.connection(), person).unwrap());
     for laptop in laptops.iter_mut() {
@@ -266,15 +283,7 @@ fn assert_gone_everywhere(server: &mut Server, laptops: &mut [&mut Laptop], pers
 
 #[test]
 fn pol_25_erasure_offline_then_a_stale_edit_pushed_later_never_brings_the_person_back() {
-    let mut server = Server::demo();
-    let mut dpo = Laptop::new(&mut server, "dpo");
-    let mut trainer = Laptop::new(&mut server, "formatrice.a");
-    dpo.sync(&mut server).unwrap();
-    trainer.sync(&mut server).unwrap();
-    let person = first_participant(&mut trainer);
-    // Both offline: the DPO erases, the trainer writes a note about the person.
-    dpo.apply(erase(&person), server.now).unwrap();
-    trainer.apply(stale_edit(&person), server.now).unwrap();
+    let (mut server, mut dpo, mut trainer, person) = erasure_and_stale_edit_offline();
     // The DPO syncs first, then the trainer.
     server.now += Duration::minutes(10);
     dpo.sync(&mut server).unwrap();
@@ -294,14 +303,7 @@ fn pol_25_erasure_offline_then_a_stale_edit_pushed_later_never_brings_the_person
 
 #[test]
 fn pol_25_a_stale_edit_pushed_first_is_erased_with_the_person() {
-    let mut server = Server::demo();
-    let mut dpo = Laptop::new(&mut server, "dpo");
-    let mut trainer = Laptop::new(&mut server, "formatrice.a");
-    dpo.sync(&mut server).unwrap();
-    trainer.sync(&mut server).unwrap();
-    let person = first_participant(&mut trainer);
-    dpo.apply(erase(&person), server.now).unwrap();
-    trainer.apply(stale_edit(&person), server.now).unwrap();
+    let (mut server, mut dpo, mut trainer, person) = erasure_and_stale_edit_offline();
     // The trainer syncs first: the note lands, then the erasure removes it.
     server.now += Duration::minutes(10);
     trainer.sync(&mut server).unwrap();
@@ -315,24 +317,8 @@ fn pol_25_a_stale_edit_pushed_first_is_erased_with_the_person() {
         .unwrap();
     assert_eq!(notes, 0, "the note went with the person");
     // A later push about the person is refused as erased.
-    let now = server.now;
-    let answer = sync::server::push(
-        &mut server.store,
-        &trainer.actor,
-        PushRequest {
-            protocol: PROTOCOL,
-            ops: vec![Envelope {
-                id: domain::new_id(),
-                at: now,
-                op: stale_edit(&person),
-            }],
-        },
-        now,
-    )
-    .unwrap();
-    assert!(
-        matches!(&answer.answers[0].outcome, Outcome::Refused { code, .. } if code == "erased")
-    );
+    let outcome = push_one(&mut server, &trainer, stale_edit(&person));
+    assert!(matches!(&outcome, Outcome::Refused { code, .. } if code == "erased"));
     assert_converged(&mut server, &mut trainer);
 }
 

@@ -185,15 +185,8 @@ impl Transport for Offline {
 
 /// The server's projection of what `laptop` should hold, next to what it holds.
 pub fn assert_converged(server: &mut Server, laptop: &mut Laptop) {
-    let now = server.now;
-    let scope = sync::server::scope_of(server.store.connection(), &laptop.actor, now).unwrap();
-    let expected = sync::replica::projection(
-        server.store.connection(),
-        laptop.actor.role,
-        laptop.actor.staff_id.as_str(),
-        &scope,
-    )
-    .unwrap();
+    let expected =
+        sync::server::projection_of(server.store.connection(), &laptop.actor, server.now).unwrap();
     let held = sync::replica::dump(laptop.store.connection()).unwrap();
     for (table, rows) in &expected {
         let got = held.get(table).cloned().unwrap_or_default();
