@@ -248,7 +248,7 @@ pub fn pull(
         let head = head.seq;
         let scope = scope_of(conn, actor, now)?;
         let in_scope: BTreeSet<&str> = scope.iter().map(String::as_str).collect();
-        let bounded = matches!(scope_filter(conn, actor, now)?, ScopeFilter::Only(_));
+        let bounded = actor.scope() != domain::access::Scope::Everyone;
         // A cursor from another history (server restored from a backup) or
         // a first sync: start again from a snapshot.
         let snapshot = request.cursor <= 0 || request.cursor > head;
