@@ -10,6 +10,7 @@ pub mod api;
 pub mod devices;
 pub mod error;
 pub mod keys;
+pub mod mail;
 pub mod state;
 #[cfg(feature = "testing")]
 pub mod testing;
