@@ -3,6 +3,7 @@
 //! [`USAGE`]. Errors go to stderr with paths and codes, never personal data.
 
 use anyhow::{anyhow, bail, Context};
+use server::mail::{self, Mailer, MailerConfig, TlsMode};
 use server::{admin, devices, keys, AppState, Tls};
 use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
@@ -34,7 +35,16 @@ const USAGE: &str = "usage: moniravique-server COMMAND [OPTIONS]
       write cert.pem and key.pem (0600) for localhost, 127.0.0.1, ::1 (and NAME)
       and print the certificate's SHA-256 fingerprint
   serve --data-dir DIR --cert cert.pem --key key.pem [--addr 127.0.0.1:8443] [--token-days N]
-      serve HTTPS (TLS 1.3) only; prints `listening on https://ADDR:PORT`
+        [SMTP OPTIONS] [--smtp-interval-secs 60]
+      serve HTTPS (TLS 1.3) only; prints `listening on https://ADDR:PORT`; with
+      --smtp-host, sends the queued messages every --smtp-interval-secs seconds
+  deliver-mail --data-dir DIR SMTP OPTIONS
+      send the queued messages that are due now, once, and print the counts
+
+SMTP OPTIONS: --smtp-host HOST --smtp-from ADDRESS [--smtp-tls starttls|tls|none]
+  [--smtp-port N] [--smtp-username USER]. --smtp-tls defaults to starttls (port 587;
+  tls: 465; none: 25, allowed only for a relay on localhost/127.0.0.0/8/::1). The
+  password is read from the environment variable MONIRAVIQUE_SMTP_PASSWORD only.
 
 Every command that opens the store takes the key from --key-file PATH (64 hex
 characters, mode 0600) or else from the environment variable MONIRAVIQUE_SERVER_KEY.
@@ -69,6 +79,21 @@ fn allowed(command: &str) -> Option<&'static [&'static str]> {
             "--key",
             "--addr",
             "--token-days",
+            "--smtp-host",
+            "--smtp-port",
+            "--smtp-tls",
+            "--smtp-from",
+            "--smtp-username",
+            "--smtp-interval-secs",
+        ],
+        "deliver-mail" => &[
+            "--data-dir",
+            "--key-file",
+            "--smtp-host",
+            "--smtp-port",
+            "--smtp-tls",
+            "--smtp-from",
+            "--smtp-username",
         ],
         _ => return None,
     })
@@ -124,6 +149,61 @@ impl Options {
                     "--token-days must be a whole number from 1 to {}",
                     devices::MAX_TOKEN_DAYS
                 ),
+            },
+        }
+    }
+
+    /// The SMTP configuration, `None` without `--smtp-host`; the password
+    /// comes from [`mail::PASSWORD_ENV`] only.
+    fn mailer(&self) -> anyhow::Result<Option<Mailer>> {
+        let Some(host) = self.get("--smtp-host") else {
+            if let Some(flag) = [
+                "--smtp-port",
+                "--smtp-tls",
+                "--smtp-from",
+                "--smtp-username",
+            ]
+            .into_iter()
+            .find(|flag| self.get(flag).is_some())
+            {
+                bail!("{flag} needs --smtp-host");
+            }
+            return Ok(None);
+        };
+        let tls = match self.get("--smtp-tls") {
+            None => TlsMode::StartTls,
+            Some(text) => TlsMode::parse(text)
+                .ok_or_else(|| anyhow!("--smtp-tls must be starttls, tls or none"))?,
+        };
+        let port = match self.get("--smtp-port") {
+            None => None,
+            Some(text) => match text.parse::<u16>() {
+                Ok(port) if port > 0 => Some(port),
+                _ => bail!("--smtp-port must be a port number from 1 to 65535"),
+            },
+        };
+        let password = match std::env::var(mail::PASSWORD_ENV) {
+            Ok(value) if !value.is_empty() => Some(Zeroizing::new(value)),
+            _ => None,
+        };
+        let config = MailerConfig {
+            host: host.to_owned(),
+            port,
+            tls,
+            from: self.required("--smtp-from")?.to_owned(),
+            username: self.get("--smtp-username").map(str::to_owned),
+            password,
+            batch_size: mail::DEFAULT_BATCH,
+        };
+        Ok(Some(Mailer::new(config)?))
+    }
+
+    fn smtp_interval(&self) -> anyhow::Result<Duration> {
+        match self.get("--smtp-interval-secs") {
+            None => Ok(Duration::from_secs(60)),
+            Some(text) => match text.parse::<u64>() {
+                Ok(secs) if (1..=86_400).contains(&secs) => Ok(Duration::from_secs(secs)),
+                _ => bail!("--smtp-interval-secs must be a whole number from 1 to 86400"),
             },
         }
     }
@@ -276,6 +356,7 @@ fn run(options: &Options) -> anyhow::Result<()> {
             println!("sha256 fingerprint {}", generated.fingerprint);
         }
         "serve" => serve(options)?,
+        "deliver-mail" => deliver_mail(options)?,
         other => bail!("unknown command {other}"),
     }
     Ok(())
@@ -300,8 +381,58 @@ fn read_password() -> anyhow::Result<Zeroizing<String>> {
     Ok(trimmed)
 }
 
+/// The operator's one-shot delivery: every message due now is tried once.
+fn deliver_mail(options: &Options) -> anyhow::Result<()> {
+    let mailer = options
+        .mailer()?
+        .ok_or_else(|| anyhow!("deliver-mail needs --smtp-host"))?;
+    let (store, key) = options.open_store()?;
+    drop(key);
+    let store = Mutex::new(store);
+    let report = mail::deliver_all(&store, &mailer, chrono::Utc::now(), 1000)
+        .map_err(|error| anyhow!("{error} [{}]", error.code()))?;
+    println!(
+        "sent {}, failed {}, cancelled {}, deferred {}",
+        report.sent, report.failed, report.cancelled, report.deferred
+    );
+    if let Ok(mut store) = store.lock() {
+        store.checkpoint()?;
+    }
+    Ok(())
+}
+
+/// Runs a delivery round every `every` (the first at once) on the blocking
+/// pool; the round takes the store lock only to read and to record.
+async fn delivery_loop(store: Arc<Mutex<store::Store>>, mailer: Mailer, every: Duration) {
+    let mut ticker = tokio::time::interval(every);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        let store = Arc::clone(&store);
+        let mailer = mailer.clone();
+        let round = tokio::task::spawn_blocking(move || {
+            mail::deliver_once(&store, &mailer, chrono::Utc::now())
+        })
+        .await;
+        match round {
+            Ok(Ok(report)) if report == mail::Report::default() => {}
+            Ok(Ok(report)) => tracing::info!(
+                sent = report.sent,
+                failed = report.failed,
+                cancelled = report.cancelled,
+                deferred = report.deferred,
+                "mail round"
+            ),
+            Ok(Err(error)) => tracing::warn!(code = error.code(), "mail round failed"),
+            Err(_) => tracing::error!(code = "panic", "a mail round panicked"),
+        }
+    }
+}
+
 fn serve(options: &Options) -> anyhow::Result<()> {
     let token_days = options.token_days()?;
+    let mailer = options.mailer()?;
+    let interval = options.smtp_interval()?;
     let addr = options.get("--addr").unwrap_or("127.0.0.1:8443");
     let tls = Tls::from_pem_files(&options.path("--cert")?, &options.path("--key")?)?;
     let (store, key) = options.open_store()?;
@@ -323,8 +454,22 @@ fn serve(options: &Options) -> anyhow::Result<()> {
         .flush()
         .context("cannot write to stdout")?;
     tracing::info!(addr = %local, "listening");
+    match mailer {
+        Some(mailer) => {
+            tracing::info!(
+                tls = ?mailer.tls(),
+                port = mailer.port(),
+                every_secs = interval.as_secs(),
+                "mail delivery on"
+            );
+            runtime.spawn(delivery_loop(Arc::clone(&store), mailer, interval));
+        }
+        None => tracing::info!("mail delivery off (no --smtp-host)"),
+    }
     let served = runtime.block_on(server::serve_until(listener, tls, state, shutdown_signal()));
     tracing::info!("stopped");
+    // A mail round in flight ends within the SMTP timeout.
+    runtime.shutdown_timeout(mail::SMTP_TIMEOUT + Duration::from_secs(5));
     if let Ok(mut store) = store.lock() {
         if let Err(error) = store.checkpoint() {
             tracing::warn!(code = error.code(), "final checkpoint failed");
@@ -373,6 +518,83 @@ mod tests {
         );
         let hosts = parse(&["self-signed-cert", "--host", "a", "--host", "b"]).unwrap();
         assert_eq!(hosts.values["--host"], ["a", "b"]);
+    }
+
+    #[test]
+    fn smtp_options_belong_to_serve_and_deliver_mail() {
+        let serve = parse(&[
+            "serve",
+            "--smtp-host",
+            "127.0.0.1",
+            "--smtp-port",
+            "2525",
+            "--smtp-tls",
+            "none",
+            "--smtp-from",
+            "moniravique <ne-pas-repondre@example.org>",
+            "--smtp-interval-secs",
+            "5",
+        ])
+        .unwrap();
+        let mailer = serve.mailer().unwrap().expect("a mailer");
+        assert_eq!((mailer.port(), mailer.tls()), (2525, TlsMode::None));
+        assert_eq!(serve.smtp_interval().unwrap(), Duration::from_secs(5));
+        assert!(parse(&["deliver-mail", "--smtp-host", "h", "--smtp-username", "u"]).is_ok());
+        assert!(
+            parse(&["deliver-mail", "--smtp-interval-secs", "5"]).is_err(),
+            "one-shot: no interval"
+        );
+        assert!(
+            parse(&["deliver-mail", "--smtp-password", "x"]).is_err(),
+            "the password is never an argument"
+        );
+        assert!(parse(&["backup", "--smtp-host", "h"]).is_err());
+    }
+
+    #[test]
+    fn smtp_options_are_checked() {
+        let mailer = |words: &[&str]| parse(words).unwrap().mailer();
+        assert!(mailer(&["serve"]).unwrap().is_none(), "delivery off");
+        assert!(
+            mailer(&["serve", "--smtp-from", "a@example.org"]).is_err(),
+            "--smtp-from without --smtp-host"
+        );
+        assert!(
+            mailer(&["serve", "--smtp-host", "127.0.0.1"]).is_err(),
+            "no From"
+        );
+        let with = |flag: &str, value: &str| {
+            mailer(&[
+                "serve",
+                "--smtp-host",
+                "smtp.example.org",
+                "--smtp-from",
+                "a@example.org",
+                flag,
+                value,
+            ])
+        };
+        assert!(
+            with("--smtp-tls", "none").is_err(),
+            "clear text off loopback"
+        );
+        assert!(with("--smtp-tls", "ssl").is_err());
+        assert!(with("--smtp-port", "0").is_err());
+        assert!(with("--smtp-port", "70000").is_err());
+        assert_eq!(with("--smtp-tls", "tls").unwrap().unwrap().port(), 465);
+        let interval = |secs: &str| {
+            parse(&["serve", "--smtp-interval-secs", secs])
+                .unwrap()
+                .smtp_interval()
+        };
+        assert_eq!(interval("60").unwrap(), Duration::from_secs(60));
+        assert!(interval("0").is_err());
+        assert!(interval("x").is_err());
+        assert_eq!(
+            parse(&["serve"]).unwrap().smtp_interval().unwrap(),
+            Duration::from_secs(60),
+            "default"
+        );
     }
 
     #[test]
