@@ -305,8 +305,10 @@ pub fn save_processor(
     Ok(id)
 }
 
+const POLICY_NOTICE_SUBJECT: &str = "Évolution de notre politique de confidentialité";
+
 /// A new policy version as the DPO publishes it.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct NewPolicyVersion {
     pub version: String,
     pub effective_on: NaiveDate,
@@ -377,6 +379,29 @@ pub fn publish_policy_version(
             .bind::<diesel::sql_types::Timestamp, _>(published)
             .bind::<diesel::sql_types::Text, _>(actor.device_id.as_str())
             .execute(conn)? as i64;
+            // POL-13, POL-36: the notice itself, queued for the server to
+            // send (it informs; no objection stops it).
+            let body_tail = format!(
+                ",\n\nNotre politique de confidentialité évolue : la version {version} \
+                 s'appliquera à partir du {}.\n\n{summary}\n\n\
+                 Vous pouvez la consulter dans votre espace moniravique. Pour toute question, \
+                 ou pour exercer vos droits, écrivez-nous en répondant à ce message.\n\n\
+                 L'équipe moniravique",
+                new.effective_on.format("%d/%m/%Y")
+            );
+            diesel::sql_query(
+                "INSERT INTO outbox_messages (id, participant_id, template, session_id, subject, body, \
+                 queued_at, queued_by, status, updated_at, updated_device) \
+                 SELECT lower(hex(randomblob(16))), id, 'policy_change', NULL, ?, \
+                 'Bonjour ' || given_name || ?, ?, ?, 'queued', ?, ? FROM participants",
+            )
+            .bind::<diesel::sql_types::Text, _>(POLICY_NOTICE_SUBJECT)
+            .bind::<diesel::sql_types::Text, _>(&body_tail)
+            .bind::<diesel::sql_types::Timestamp, _>(published)
+            .bind::<diesel::sql_types::Text, _>(actor.staff_id.as_str())
+            .bind::<diesel::sql_types::Timestamp, _>(published)
+            .bind::<diesel::sql_types::Text, _>(actor.device_id.as_str())
+            .execute(conn)?;
         }
         audit::record_for(conn, actor, ACTION, &[], Outcome::Allowed, now)?;
         Ok(notified)

@@ -56,6 +56,14 @@ pub fn apply(
         at: now,
         op,
     };
+    // An operation the server would refuse as oversized is refused here,
+    // before it changes anything (a stuck outbox would block every later one).
+    if encode(&envelope)?.len() > MAX_OP_BYTES {
+        return Err(StoreError::InvalidInput(format!(
+            "this change is larger than {} MB and cannot be synced; split the file",
+            MAX_OP_BYTES / (1024 * 1024)
+        )));
+    }
     let subject = envelope.op.subject(store.connection())?;
     if envelope.op.runs_alone() {
         // The page-level erasure check needs committed data: run, then queue.
@@ -73,14 +81,27 @@ pub fn apply(
     result
 }
 
-/// The oldest pending operations, at most `limit`.
+/// The largest operation the laptop queues (its push must fit the server's
+/// body limit, [`crate::wire::MAX_BODY_BYTES`]).
+pub const MAX_OP_BYTES: usize = 3 * 1024 * 1024;
+
+/// The oldest pending operations, at most `limit` and, after the first, at
+/// most [`MAX_OP_BYTES`] of them in all.
 pub fn pending(store: &mut Store, limit: i64) -> Result<Vec<Envelope>, StoreError> {
     let bodies: Vec<String> = sync_outbox::table
         .order(sync_outbox::seq)
         .limit(limit)
         .select(sync_outbox::body)
         .load(store.connection())?;
-    bodies
+    let mut total = 0;
+    let taken = bodies
+        .iter()
+        .take_while(|body| {
+            total += body.len();
+            total == body.len() || total <= MAX_OP_BYTES
+        })
+        .count();
+    bodies[..taken]
         .iter()
         .map(|body| {
             serde_json::from_str(body)

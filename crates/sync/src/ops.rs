@@ -11,7 +11,7 @@ use diesel::prelude::*;
 use domain::Actor;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use store::schema::{enrolments, objectives, progress_notes, rights_requests};
+use store::schema::{assistance_requests, enrolments, objectives, progress_notes, rights_requests};
 use store::{Store, StoreError};
 
 /// Mirrors `store::rights::Step` on the wire.
@@ -148,6 +148,43 @@ pub enum Operation {
         #[serde(default)]
         deep: bool,
     },
+    // POL-4: a videoconference report imported into a session; the server
+    // matches its rows against its own participants (same ids as the laptop).
+    ImportReport {
+        session_id: String,
+        /// The file as read, base64 (reports need not be UTF-8).
+        report_base64: String,
+        day_first: bool,
+    },
+    ResolveUnmatched {
+        row_id: String,
+        participant_id: Option<String>,
+    },
+    // POL-29..33: the retention rules and the sweep. The server runs the
+    // sweep again at the operation's time on its own data: its erasures
+    // leave tombstones for every laptop (sync.md inv. 3).
+    SetRetentionRule {
+        key: String,
+        value: u32,
+    },
+    RetentionRun {},
+    // POL-34, POL-36: the registers and the policy versions.
+    SaveProcessor {
+        processor: store::registers::Processor,
+    },
+    SaveActivity {
+        activity: store::registers::Activity,
+    },
+    PublishPolicyVersion {
+        version: store::registers::NewPolicyVersion,
+    },
+    // ROLE-4: support access decided by the DPO.
+    RenewAssistance {
+        request_id: String,
+    },
+    CloseAssistance {
+        request_id: String,
+    },
 }
 
 impl Operation {
@@ -173,6 +210,15 @@ impl Operation {
             Operation::Unsubscribe { .. } => "unsubscribe",
             Operation::RecordConsent { .. } => "record_consent",
             Operation::EraseParticipant { .. } => "erase_participant",
+            Operation::ImportReport { .. } => "import_report",
+            Operation::ResolveUnmatched { .. } => "resolve_unmatched",
+            Operation::SetRetentionRule { .. } => "set_retention_rule",
+            Operation::RetentionRun { .. } => "retention_run",
+            Operation::SaveProcessor { .. } => "save_processor",
+            Operation::SaveActivity { .. } => "save_activity",
+            Operation::PublishPolicyVersion { .. } => "publish_policy_version",
+            Operation::RenewAssistance { .. } => "renew_assistance",
+            Operation::CloseAssistance { .. } => "close_assistance",
         }
     }
 
@@ -212,10 +258,23 @@ impl Operation {
                 .first::<Option<String>>(conn)
                 .optional()?
                 .flatten(),
+            Operation::ResolveUnmatched { participant_id, .. } => participant_id.clone(),
+            Operation::RenewAssistance { request_id }
+            | Operation::CloseAssistance { request_id } => assistance_requests::table
+                .find(request_id)
+                .select(assistance_requests::participant_id)
+                .first(conn)
+                .optional()?,
             Operation::AddSession { .. }
             | Operation::UpdateGroup { .. }
             | Operation::ApplyBalancing { .. }
-            | Operation::QueueMessages { .. } => None,
+            | Operation::QueueMessages { .. }
+            | Operation::ImportReport { .. }
+            | Operation::SetRetentionRule { .. }
+            | Operation::RetentionRun {}
+            | Operation::SaveProcessor { .. }
+            | Operation::SaveActivity { .. }
+            | Operation::PublishPolicyVersion { .. } => None,
         })
     }
 
@@ -466,7 +525,63 @@ impl Operation {
                     at,
                 ))
             }
+            Operation::ImportReport {
+                session_id,
+                report_base64,
+                day_first,
+            } => {
+                use base64::Engine as _;
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(report_base64)
+                    .map_err(|_| {
+                        StoreError::InvalidInput("the report does not decode".to_owned())
+                    })?;
+                json(store::import::import_report(
+                    conn,
+                    actor,
+                    session_id,
+                    &bytes,
+                    chrono_tz::Europe::Paris,
+                    *day_first,
+                    at,
+                ))
+            }
+            Operation::ResolveUnmatched {
+                row_id,
+                participant_id,
+            } => json(store::import::resolve_unmatched(
+                conn,
+                actor,
+                row_id,
+                participant_id.as_deref(),
+                at,
+            )),
+            Operation::SetRetentionRule { key, value } => {
+                json(store::retention::set_rule(conn, actor, key, *value, at))
+            }
+            Operation::RetentionRun {} => json(store::retention::run(store, actor, at)),
+            Operation::SaveProcessor { processor } => {
+                json(store::registers::save_processor(conn, actor, processor, at))
+            }
+            Operation::SaveActivity { activity } => {
+                json(store::registers::save_activity(conn, actor, activity, at))
+            }
+            Operation::PublishPolicyVersion { version } => json(
+                store::registers::publish_policy_version(conn, actor, version, at),
+            ),
+            Operation::RenewAssistance { request_id } => {
+                json(store::assistance::renew(conn, actor, request_id, at))
+            }
+            Operation::CloseAssistance { request_id } => {
+                json(store::assistance::close(conn, actor, request_id, at))
+            }
         }
+    }
+
+    /// Encodes a report file for [`Operation::ImportReport`].
+    pub fn encode_report(bytes: &[u8]) -> String {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(bytes)
     }
 }
 
@@ -486,41 +601,5 @@ pub const LOCAL_ONLY: &[(store::api::Command, &str)] = &[
     (
         store::api::Command::SignOut,
         "ends the session on this laptop",
-    ),
-    (
-        store::api::Command::ImportReport,
-        "not yet synced: the imported rows stay on the laptop that imported them (issue 5 note)",
-    ),
-    (
-        store::api::Command::ResolveUnmatched,
-        "not yet synced: unmatched report rows are not replicated (issue 5 note)",
-    ),
-    (
-        store::api::Command::SetRetentionRule,
-        "not yet synced: retention rules live in the store's settings (issue 5 note)",
-    ),
-    (
-        store::api::Command::RetentionRun,
-        "not yet synced: the sweep runs where the DPO runs it; its erasures are not yet pushed (issue 5 note)",
-    ),
-    (
-        store::api::Command::SaveProcessor,
-        "not yet synced: the registers are edited on one laptop (issue 5 note)",
-    ),
-    (
-        store::api::Command::SaveActivity,
-        "not yet synced: the registers are edited on one laptop (issue 5 note)",
-    ),
-    (
-        store::api::Command::PublishPolicyVersion,
-        "not yet synced: notices are recorded on the laptop that published them (issue 5 note)",
-    ),
-    (
-        store::api::Command::RenewAssistance,
-        "not yet synced: support access is decided on the DPO's laptop (issue 5 note)",
-    ),
-    (
-        store::api::Command::CloseAssistance,
-        "not yet synced: support access is decided on the DPO's laptop (issue 5 note)",
     ),
 ];

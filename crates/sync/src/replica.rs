@@ -206,6 +206,12 @@ pub const REFERENCE_TABLES: &[TableSpec] = &[
     reference("rights_request_actions", rights),
     reference("legal_holds", legal_holds),
     reference("erasure_certificates", rights),
+    // The retention rules: one row of the settings table (POL-29..33).
+    TableSpec {
+        primary_key: "key",
+        filter: Some("key = 'retention_rules'"),
+        ..reference("app_meta", retention)
+    },
     reference("retention_runs", retention),
     reference("retention_log", retention),
 ];
@@ -437,9 +443,13 @@ pub fn replace_reference(
     rows: &[serde_json::Map<String, serde_json::Value>],
 ) -> Result<(), StoreError> {
     let keys = keys_json(spec, rows)?;
+    // Only the rows the table's filter selects are replicated (app_meta
+    // holds the laptop's own settings beside the retention rules).
     diesel::sql_query(format!(
-        "DELETE FROM {} WHERE \"{}\" NOT IN (SELECT value FROM json_each(?))",
-        spec.table, spec.primary_key
+        "DELETE FROM {} WHERE ({}) AND \"{}\" NOT IN (SELECT value FROM json_each(?))",
+        spec.table,
+        spec.filter.unwrap_or("1"),
+        spec.primary_key
     ))
     .bind::<Text, _>(keys)
     .execute(conn)?;
@@ -516,7 +526,7 @@ pub fn dump(
         let filter = spec
             .subject_column
             .map(|column| format!("\"{column}\" IS NOT NULL"))
-            .unwrap_or_else(|| "1".to_owned());
+            .unwrap_or_else(|| spec.filter.unwrap_or("1").to_owned());
         let sql = format!(
             "SELECT {expression} AS row FROM {} WHERE {filter} ORDER BY \"{}\"",
             spec.table, spec.primary_key

@@ -273,11 +273,8 @@ pub fn set_retention_rule(
     state: State<'_, AppState>,
     key: String,
     value: u32,
-) -> Result<Vec<domain::retention::RuleEntry>, UiError> {
-    state.with_actor(|store, actor| {
-        store::retention::set_rule(store.connection(), actor, &key, value, now())
-            .map_err(Into::into)
-    })
+) -> Result<serde_json::Value, UiError> {
+    state.apply(Operation::SetRetentionRule { key, value })
 }
 
 #[tauri::command]
@@ -290,8 +287,8 @@ pub fn retention_preview(state: State<'_, AppState>) -> Result<store::retention:
 
 #[tauri::command]
 #[tracing::instrument(skip(state), err)]
-pub fn retention_run(state: State<'_, AppState>) -> Result<store::retention::RunOutcome, UiError> {
-    state.with_actor(|store, actor| store::retention::run(store, actor, now()).map_err(Into::into))
+pub fn retention_run(state: State<'_, AppState>) -> Result<serde_json::Value, UiError> {
+    state.apply(Operation::RetentionRun {})
 }
 
 /// The quarterly report (POL-33), saved as HTML with its CSV beside it.
@@ -345,11 +342,8 @@ pub fn registers(state: State<'_, AppState>) -> Result<store::registers::Registe
 pub fn save_processor(
     state: State<'_, AppState>,
     processor: store::registers::Processor,
-) -> Result<String, UiError> {
-    state.with_actor(|store, actor| {
-        store::registers::save_processor(store.connection(), actor, &processor, now())
-            .map_err(Into::into)
-    })
+) -> Result<serde_json::Value, UiError> {
+    state.apply(Operation::SaveProcessor { processor })
 }
 
 #[tauri::command]
@@ -357,11 +351,8 @@ pub fn save_processor(
 pub fn save_activity(
     state: State<'_, AppState>,
     activity: store::registers::Activity,
-) -> Result<String, UiError> {
-    state.with_actor(|store, actor| {
-        store::registers::save_activity(store.connection(), actor, &activity, now())
-            .map_err(Into::into)
-    })
+) -> Result<serde_json::Value, UiError> {
+    state.apply(Operation::SaveActivity { activity })
 }
 
 #[tauri::command]
@@ -369,11 +360,8 @@ pub fn save_activity(
 pub fn publish_policy_version(
     state: State<'_, AppState>,
     version: store::registers::NewPolicyVersion,
-) -> Result<store::registers::PolicyVersion, UiError> {
-    state.with_actor(|store, actor| {
-        store::registers::publish_policy_version(store.connection(), actor, &version, now())
-            .map_err(Into::into)
-    })
+) -> Result<serde_json::Value, UiError> {
+    state.apply(Operation::PublishPolicyVersion { version })
 }
 
 #[tauri::command]
@@ -391,16 +379,14 @@ pub fn assistance_requests(
 pub fn renew_assistance(
     state: State<'_, AppState>,
     request_id: String,
-) -> Result<store::assistance::AssistanceRow, UiError> {
-    state.with_actor(|store, actor| {
-        store::assistance::renew(store.connection(), actor, &request_id, now()).map_err(Into::into)
-    })
+) -> Result<serde_json::Value, UiError> {
+    state.apply(Operation::RenewAssistance { request_id })
 }
 
 #[tauri::command]
 #[tracing::instrument(skip(state), err)]
 pub fn close_assistance(state: State<'_, AppState>, request_id: String) -> Result<(), UiError> {
-    state.with_actor(|store, actor| {
-        store::assistance::close(store.connection(), actor, &request_id, now()).map_err(Into::into)
-    })
+    state
+        .apply(Operation::CloseAssistance { request_id })
+        .map(|_| ())
 }

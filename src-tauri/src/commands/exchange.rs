@@ -64,7 +64,7 @@ pub async fn export_contact_list(
 pub struct Imported {
     /// False when the user cancelled the dialog.
     pub opened: bool,
-    pub summary: Option<store::import::ImportSummary>,
+    pub summary: Option<serde_json::Value>,
 }
 
 #[tauri::command]
@@ -87,17 +87,11 @@ pub async fn import_report(
     };
     let bytes = std::fs::read(&path)
         .map_err(|e| UiError::new("io", format!("the file could not be read: {}", e.kind())))?;
-    let summary = state.with_actor(|store, actor| {
-        store::import::import_report(
-            store.connection(),
-            actor,
-            &session_id,
-            &bytes,
-            chrono_tz::Europe::Paris,
-            day_first.unwrap_or(false),
-            chrono::Utc::now(),
-        )
-        .map_err(Into::into)
+    // The report syncs as an operation (POL-4): the server matches its rows too.
+    let summary = state.apply(sync::Operation::ImportReport {
+        session_id,
+        report_base64: sync::Operation::encode_report(&bytes),
+        day_first: day_first.unwrap_or(false),
     })?;
     Ok(Imported {
         opened: true,
@@ -124,14 +118,10 @@ pub fn resolve_unmatched(
     row_id: String,
     participant_id: Option<String>,
 ) -> Result<(), UiError> {
-    state.with_actor(|store, actor| {
-        store::import::resolve_unmatched(
-            store.connection(),
-            actor,
-            &row_id,
-            participant_id.as_deref(),
-            chrono::Utc::now(),
-        )
-        .map_err(Into::into)
-    })
+    state
+        .apply(sync::Operation::ResolveUnmatched {
+            row_id,
+            participant_id,
+        })
+        .map(|_| ())
 }

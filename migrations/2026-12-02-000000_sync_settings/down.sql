@@ -1,0 +1,3 @@
+DROP TRIGGER sync_app_meta_rules_delete;
+DROP TRIGGER sync_app_meta_rules_update;
+DROP TRIGGER sync_app_meta_rules_insert;
