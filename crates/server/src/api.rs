@@ -39,7 +39,8 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestDecompressionLayer::new())
         .layer(axum::middleware::map_response(json_errors))
-        .layer(CompressionLayer::new())
+        // The fastest gzip level: 5-10x smaller pulls for a few ms.
+        .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest))
         .with_state(state)
 }
 

@@ -334,7 +334,7 @@ pub fn resolve_unmatched(
         let at = now.naive_utc();
         let device = actor.device_id.as_str();
         if let Some(participant) = participant {
-            if !scope_filter(conn, actor, now)?.contains(participant) {
+            if !crate::api::in_scope(conn, actor, participant, now)? {
                 return Err(StoreError::OutOfScope(participant.to_owned()));
             }
             if kind == "attendance" {

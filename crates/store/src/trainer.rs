@@ -2,7 +2,7 @@
 //! sheet of a session, and progress notes and objectives written by the trainer.
 //! Every read of a participant's data and every change is audited (POL-21).
 
-use crate::api::{scope_filter, ScopeFilter};
+use crate::api::scope_filter;
 use crate::audit::{self, Outcome};
 use crate::schema::{
     attendance, enrolments, objectives, participants, progress_notes, questions, rooms, sessions,
@@ -404,13 +404,10 @@ fn in_scope_for_write(
     if exists == 0 {
         return Err(StoreError::NotFound(format!("participant {participant}")));
     }
-    let filter = scope_filter(conn, actor, now)?;
-    if let ScopeFilter::Only(_) = filter {
-        if !filter.contains(participant) {
-            // Audited by the caller, after the transaction is rolled back.
-            let _ = (action, now);
-            return Err(StoreError::OutOfScope(participant.to_owned()));
-        }
+    if !crate::api::in_scope(conn, actor, participant, now)? {
+        // Audited by the caller, after the transaction is rolled back.
+        let _ = action;
+        return Err(StoreError::OutOfScope(participant.to_owned()));
     }
     Ok(())
 }

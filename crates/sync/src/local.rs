@@ -264,11 +264,15 @@ pub fn apply_pull(
             replica::purge_subject(conn, subject)?;
             pulled.operations_dropped += drop_pending(conn, subject, now)?;
         }
-        let mut replaced: BTreeSet<String> = BTreeSet::new();
-        for bundle in &response.bundles {
-            replica::replace_subject(conn, bundle)?;
-            diesel::delete(sync_fetch_queue::table.find(&bundle.subject)).execute(conn)?;
-            replaced.insert(bundle.subject.clone());
+        replica::replace_subjects(conn, &response.bundles)?;
+        let replaced: BTreeSet<String> =
+            response.bundles.iter().map(|b| b.subject.clone()).collect();
+        for chunk in response.bundles.chunks(500) {
+            let ids: Vec<&str> = chunk.iter().map(|b| b.subject.as_str()).collect();
+            diesel::delete(
+                sync_fetch_queue::table.filter(sync_fetch_queue::subject_id.eq_any(ids)),
+            )
+            .execute(conn)?;
         }
         pulled.participants_updated = replaced.len();
         if let Some(scope) = &response.scope {

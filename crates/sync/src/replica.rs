@@ -403,7 +403,7 @@ pub fn upsert_rows(
     let names: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
     let values: Vec<String> = columns
         .iter()
-        .map(|c| format!("value ->> {}", quote(&format!("$.{c}"))))
+        .map(|c| format!("v ->> {}", quote(&format!("$.{c}"))))
         .collect();
     let updates: Vec<String> = columns
         .iter()
@@ -411,7 +411,10 @@ pub fn upsert_rows(
         .map(|c| format!("\"{c}\" = excluded.\"{c}\""))
         .collect();
     let sql = format!(
-        "INSERT INTO {table} ({names}) SELECT {values} FROM json_each(?) WHERE true \
+        // Each row parsed once into JSONB, then its columns read from the
+        // binary form (reading `value ->> col` parsed the text per column).
+        "WITH r(v) AS MATERIALIZED (SELECT jsonb(value) FROM json_each(?)) \
+         INSERT INTO {table} ({names}) SELECT {values} FROM r WHERE true \
          ON CONFLICT (\"{key}\") DO UPDATE SET {updates}",
         table = spec.table,
         names = names.join(", "),
@@ -458,22 +461,37 @@ pub fn replace_reference(
 
 /// Replaces everything the laptop holds about one participant with `bundle`.
 pub fn replace_subject(conn: &mut SqliteConnection, bundle: &Bundle) -> Result<(), StoreError> {
+    replace_subjects(conn, std::slice::from_ref(bundle))
+}
+
+/// Replaces everything the laptop holds about the bundles' participants:
+/// table by table, parents first, one upsert and one delete of stale rows
+/// per table for all of them (a first sync writes 500 bundles: 30
+/// statements instead of 15 per participant).
+pub fn replace_subjects(conn: &mut SqliteConnection, bundles: &[Bundle]) -> Result<(), StoreError> {
+    if bundles.is_empty() {
+        return Ok(());
+    }
+    let subjects: Vec<&str> = bundles.iter().map(|b| b.subject.as_str()).collect();
+    let subjects = serde_json::to_string(&subjects)
+        .map_err(|e| StoreError::Database(format!("encoding ids: {e}")))?;
     for spec in SUBJECT_TABLES {
-        let rows: &[serde_json::Map<String, serde_json::Value>] = bundle
-            .tables
+        let rows: Vec<serde_json::Map<String, serde_json::Value>> = bundles
             .iter()
-            .find(|t| t.table == spec.table)
-            .map(|t| t.rows.as_slice())
-            .unwrap_or(&[]);
-        upsert_rows(conn, spec, rows)?;
+            .flat_map(|bundle| bundle.tables.iter())
+            .filter(|t| t.table == spec.table)
+            .flat_map(|t| t.rows.iter().cloned())
+            .collect();
+        upsert_rows(conn, spec, &rows)?;
         if spec.table != "participants" {
             let column = spec.subject_column.unwrap_or("participant_id");
             diesel::sql_query(format!(
-                "DELETE FROM {} WHERE \"{column}\" = ? AND \"{}\" NOT IN (SELECT value FROM json_each(?))",
+                "DELETE FROM {} WHERE \"{column}\" IN (SELECT value FROM json_each(?)) \
+                 AND \"{}\" NOT IN (SELECT value FROM json_each(?))",
                 spec.table, spec.primary_key
             ))
-            .bind::<Text, _>(&bundle.subject)
-            .bind::<Text, _>(keys_json(spec, rows)?)
+            .bind::<Text, _>(&subjects)
+            .bind::<Text, _>(keys_json(spec, &rows)?)
             .execute(conn)?;
         }
     }

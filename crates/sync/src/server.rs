@@ -143,17 +143,18 @@ fn apply_one(
         },
         other => other.clone(),
     };
-    store::tx::write(store, |store| {
-        let outcome = match early {
-            Some(outcome) => outcome,
-            None => match op.run(store, actor, &envelope.id, envelope.at) {
-                Ok(_) => Outcome::Applied,
-                Err(error) => refused(error.code(), error.to_string()),
-            },
-        };
-        record(store.connection(), actor, envelope, &outcome, now)?;
-        Ok(outcome)
-    })
+    // Inside the push's transaction. A store function is atomic on its own
+    // (its transaction becomes a savepoint) and audits a refusal after
+    // rolling its changes back: that audit entry is kept (ROLE-1, POL-21).
+    let outcome = match early {
+        Some(outcome) => outcome,
+        None => match op.run(store, actor, &envelope.id, envelope.at) {
+            Ok(_) => Outcome::Applied,
+            Err(error) => refused(error.code(), error.to_string()),
+        },
+    };
+    record(store.connection(), actor, envelope, &outcome, now)?;
+    Ok(outcome)
 }
 
 /// Applies a push in order and answers per operation.
@@ -163,16 +164,24 @@ pub fn push(
     request: PushRequest,
     now: DateTime<Utc>,
 ) -> Result<PushResponse, StoreError> {
-    let mut answers = Vec::with_capacity(request.ops.len());
-    for envelope in &request.ops {
-        let outcome = apply_one(store, actor, envelope, now)?;
-        if let Outcome::Refused { code, .. } = &outcome {
+    // One write transaction for the whole push (each operation in its own
+    // savepoint): the answers are durable together, and a push of 20
+    // operations costs one commit instead of 20 (DC-5 throughput).
+    let answers = store::tx::write(store, |store| {
+        let mut answers = Vec::with_capacity(request.ops.len());
+        for envelope in &request.ops {
+            let outcome = apply_one(store, actor, envelope, now)?;
+            answers.push(OpAnswer {
+                id: envelope.id.clone(),
+                outcome,
+            });
+        }
+        Ok(answers)
+    })?;
+    for (answer, envelope) in answers.iter().zip(&request.ops) {
+        if let Outcome::Refused { code, .. } = &answer.outcome {
             tracing::info!(op = %envelope.id, kind = envelope.op.kind(), code, "operation refused");
         }
-        answers.push(OpAnswer {
-            id: envelope.id.clone(),
-            outcome,
-        });
     }
     Ok(PushResponse { answers })
 }
