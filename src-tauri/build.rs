@@ -64,6 +64,7 @@ const COMMANDS: &[&str] = &[
     "sync_status",
     "sync_now",
     "dismiss_refusal",
+    "audit_alerts",
 ];
 
 fn main() {

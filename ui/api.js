@@ -39,6 +39,8 @@ export const auditTrail = (limit, offset) => invoke('audit_trail', { limit, offs
 
 export const verifyAuditChain = () => invoke('verify_audit_chain');
 
+export const auditAlerts = () => invoke('audit_alerts');
+
 export const upcomingSessions = () => invoke('upcoming_sessions');
 
 export const preparationSheet = (sessionId) => invoke('preparation_sheet', { sessionId });

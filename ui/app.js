@@ -58,7 +58,10 @@ function freshData() {
     profile: null,
     profileId: null,
     groups: { items: null, loading: false, failed: false },
-    audit: { entries: null, total: 0, offset: 0, loading: false, failed: false, req: 0, chain: null, verifying: false },
+    audit: {
+      entries: null, total: 0, offset: 0, loading: false, failed: false, req: 0, chain: null, verifying: false,
+      alerts: null, alertsFailed: false,
+    },
   };
 }
 
@@ -667,11 +670,17 @@ function buildAuditPanel() {
     el('span', { id: 'audit-range', tabindex: '-1' }),
     el('button', { type: 'button', id: 'audit-next', class: 'btn', text: t('audit.next'),
       onClick: () => loadAudit(audit.offset + AUDIT_PAGE) }));
+  const alerts = el('section', { id: 'audit-alerts', class: 'alerts', 'aria-labelledby': 'audit-alerts-title' },
+    el('h3', { id: 'audit-alerts-title', text: t('alerts.title') }),
+    el('div', { class: 'alerts-body' }));
   const panel = el('div', { class: 'panel stack' },
+    alerts,
     el('div', { class: 'toolbar' }, status, verify),
     el('div', { class: 'table-wrap' }, table),
     pager);
   fillChainStatus(status);
+  fillAlerts(alerts.querySelector('.alerts-body'));
+  if (audit.alerts === null && !audit.alertsFailed) loadAlerts();
   fillAuditTable(table.tBodies[0]);
   fillPager(pager);
   if (audit.chain === null && audit.entries === null && !audit.verifying && !audit.loading && !audit.failed) {
@@ -680,6 +689,47 @@ function buildAuditPanel() {
     });
   }
   return panel;
+}
+
+// Anomaly alerts the server raised on the staff's trails (POL-21), pulled
+// with the sync. Ids, counts and dates only.
+function fillAlerts(body) {
+  const alerts = state.data.audit.alerts;
+  if (alerts === null) {
+    body.replaceChildren(el('p', { class: 'muted', text: state.data.audit.alertsFailed ? t('loadFailed') : t('loading') }));
+    return;
+  }
+  if (alerts.length === 0) {
+    body.replaceChildren(el('p', { id: 'alerts-none', class: 'muted', text: t('alerts.none') }));
+    return;
+  }
+  const table = el('table', { id: 'alerts', class: 'data', 'aria-labelledby': 'audit-alerts-title' },
+    headerRow(['alerts.kind', 'col.actor', 'col.device', 'alerts.period', 'alerts.entries', 'alerts.raised']
+      .map((key) => t(key))),
+    el('tbody', {}, ...alerts.map((alert) => el('tr', { 'data-alert': alert.id, 'data-kind': alert.kind },
+      el('td', {}, el('span', { class: 'outcome outcome-denied', text: translated('alerts.kinds', alert.kind) })),
+      el('td', { text: alert.staff_name || alert.staff_id }),
+      el('td', {}, el('code', { text: alert.device_id })),
+      el('td', { class: 'nowrap', text: `${formatDateTime(alert.first_at, lang())} – ${formatDateTime(alert.last_at, lang())}` }),
+      el('td', { class: 'num', text: formatCount(alert.entries) }),
+      el('td', { class: 'nowrap', text: formatDateTime(alert.raised_at, lang()) })))));
+  body.replaceChildren(el('div', { class: 'table-wrap' }, table));
+}
+
+async function loadAlerts() {
+  const audit = state.data.audit;
+  try {
+    const rows = await api.auditAlerts();
+    if (audit !== state.data.audit) return;
+    audit.alerts = Array.isArray(rows) ? rows : [];
+    audit.alertsFailed = false;
+  } catch (err) {
+    if (audit !== state.data.audit) return;
+    audit.alertsFailed = true;
+    showError(err);
+  }
+  const body = document.querySelector('#audit-alerts .alerts-body');
+  if (body) fillAlerts(body);
 }
 
 function fillChainStatus(box) {

@@ -12,6 +12,8 @@ extend({
     'sync.pending': '{n} modification(s) en attente',
     'sync.refused': '{n} refusée(s)',
     'sync.offline': 'Hors ligne : vos modifications sont gardées et partiront à la prochaine connexion',
+    'sync.reauth': "L'accès de ce poste au serveur a expiré : déconnectez-vous puis reconnectez-vous pour le renouveler (vos modifications sont gardées)",
+    'sync.failed': 'La dernière synchronisation a échoué : vos modifications sont gardées, elle sera retentée',
     'sync.now': 'Synchroniser',
     'sync.running': 'Synchronisation…',
     'sync.progress': 'Synchronisation : {done} fiche(s) reçue(s), {remaining} restante(s)',
@@ -26,6 +28,8 @@ extend({
     'sync.pending': '{n} change(s) pending',
     'sync.refused': '{n} refused',
     'sync.offline': 'Offline: your changes are kept and will be sent at the next connection',
+    'sync.reauth': "This laptop's access to the server has expired: sign out and sign in again to renew it (your changes are kept)",
+    'sync.failed': 'The last sync failed: your changes are kept and it will be retried',
     'sync.now': 'Synchronise',
     'sync.running': 'Synchronising…',
     'sync.progress': 'Synchronising: {done} record(s) received, {remaining} to go',
@@ -70,7 +74,12 @@ export async function refreshSync() {
     el('span', { id: 'sync-pending', text: ' · ' + t('sync.pending', { n: status.pending }) }),
   ];
   if (status.last_error) {
-    parts.push(el('span', { id: 'sync-error', class: 'sync-error', text: ' · ' + t('sync.offline') }));
+    // The last round's error code, in plain words.
+    const code = status.last_error;
+    const key = code === 'offline' ? 'sync.offline'
+      : (code === 'token_expired' || code === 'unauthenticated') ? 'sync.reauth'
+        : 'sync.failed';
+    parts.push(el('span', { id: 'sync-error', class: 'sync-error', 'data-code': code, text: ' · ' + t(key) }));
   }
   const button = el('button', { type: 'button', id: 'sync-now', class: 'btn btn-header', text: t('sync.now') });
   button.addEventListener('click', async () => {

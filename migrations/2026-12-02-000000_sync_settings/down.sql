@@ -1,3 +1,5 @@
+DROP TRIGGER sync_audit_alerts_update;
+DROP TRIGGER sync_audit_alerts_insert;
 DROP TRIGGER sync_app_meta_rules_delete;
 DROP TRIGGER sync_app_meta_rules_update;
 DROP TRIGGER sync_app_meta_rules_insert;

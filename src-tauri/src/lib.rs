@@ -118,6 +118,7 @@ fn run_window(app_state: state::AppState) -> ExitCode {
             commands::sync::sync_status,
             commands::sync::sync_now,
             commands::sync::dismiss_refusal,
+            commands::dpo::audit_alerts,
         ])
         .setup(|app| {
             sync_link::start_background(app.handle().clone());

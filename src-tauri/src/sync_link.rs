@@ -46,6 +46,22 @@ pub fn registered_actor(store: &mut Store) -> Option<Actor> {
     ))
 }
 
+/// The server no longer accepts this laptop's token (expired, or unknown
+/// after a server restore): the next sign-in asks for a new one.
+pub fn needs_new_token(store: &mut Store) -> bool {
+    use sync::wire::codes::{TOKEN_EXPIRED, UNAUTHENTICATED};
+    if server_url(store).is_none() || registered_actor(store).is_none() {
+        return false;
+    }
+    matches!(
+        sync::local::status(store)
+            .ok()
+            .and_then(|s| s.last_error)
+            .as_deref(),
+        Some(TOKEN_EXPIRED) | Some(UNAUTHENTICATED)
+    )
+}
+
 fn transport_error(error: TransportError) -> UiError {
     match error {
         TransportError::Unreachable(_) => UiError::new(

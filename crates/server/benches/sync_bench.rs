@@ -167,6 +167,13 @@ fn main() {
     )
     .unwrap();
     server_store.optimize().unwrap();
+    if let Ok(kib) = std::env::var("BENCH_CACHE_KIB") {
+        use diesel::connection::SimpleConnection;
+        server_store
+            .connection()
+            .batch_execute(&format!("PRAGMA cache_size = -{kib};"))
+            .unwrap();
+    }
     println!(
         "server store: {participants} participants seeded in {:.1} s",
         seeding.elapsed().as_secs_f64()
@@ -179,6 +186,8 @@ fn main() {
     )
     .unwrap();
     let cert_pem = std::fs::read(dir.path().join("tls/cert.pem")).unwrap();
+    // As `moniravique-server serve` runs it: the WAL checkpointed every 5 s.
+    let _checkpointer = server_store.start_checkpointer(Duration::from_secs(5));
     let shared = Arc::new(Mutex::new(server_store));
     let state = server::state::AppState::shared(shared.clone(), 30);
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -268,6 +277,46 @@ fn main() {
         );
     }
 
+    // The same work without HTTP, TLS or concurrency: the server's store
+    // alone (one push of 20 operations at a time, from the first laptop).
+    if phase("alone") {
+        let ops_per_push = 20;
+        let probe = laptop(&url, &cert_pem, "trainer0001");
+        let people: Vec<String> = {
+            let mut guard = shared.lock().unwrap();
+            let scope =
+                sync::server::scope_of(guard.connection(), &probe.actor, Utc::now()).unwrap();
+            scope.into_iter().take(ops_per_push).collect()
+        };
+        let start = Instant::now();
+        let mut applied = 0;
+        for b in 0..arg("--alone", 25) {
+            let request = PushRequest {
+                protocol: PROTOCOL,
+                ops: people
+                    .iter()
+                    .enumerate()
+                    .map(|(i, person)| sync::wire::Envelope {
+                        id: domain::new_id(),
+                        at: Utc::now(),
+                        op: sync::Operation::AddObjective {
+                            participant_id: person.clone(),
+                            body: format!("objectif seul {b}-{i}"),
+                        },
+                    })
+                    .collect(),
+            };
+            let mut guard = shared.lock().unwrap();
+            let answer = sync::server::push(&mut guard, &probe.actor, request, Utc::now()).unwrap();
+            applied += answer.answers.len();
+        }
+        let elapsed = start.elapsed().as_secs_f64();
+        println!(
+            "server store alone: {applied} operations in {elapsed:.2} s = {:.0} ops/s",
+            applied as f64 / elapsed
+        );
+    }
+
     // 3. Pushed operations per second, `clients` concurrent laptops.
     if !phase("push") {
         return;
@@ -321,6 +370,9 @@ fn main() {
             applied
         }));
     }
+    // A profiler can attach now (`perf record -p`): the pushes start 2 s later.
+    eprintln!("pushing from {clients} clients");
+    std::thread::sleep(Duration::from_secs(2));
     barrier.wait();
     let start = Instant::now();
     let applied: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();

@@ -240,9 +240,13 @@ fn pol_18_requests_without_a_valid_token_are_401() {
 }
 
 #[test]
-fn sync_an_expired_token_is_401_token_expired() {
+fn sync_an_expired_token_is_401_token_expired_and_the_same_laptop_signs_in_for_a_new_one() {
     let server = demo_server();
-    let token = token_of(&server);
+    let device = uuid::Uuid::now_v7().to_string();
+    let token = server
+        .register_device(TRAINER.0, TRAINER.1, &device)
+        .unwrap()
+        .token;
     let mut store = server.open_store();
     use store::schema::device_tokens;
     let past = (chrono::Utc::now() - chrono::Duration::minutes(1)).naive_utc();
@@ -253,6 +257,18 @@ fn sync_an_expired_token_is_401_token_expired() {
     drop(store);
     let (status, body) = server.get("/v1/whoami", Some(&token));
     assert_eq!((status, code(&body)), (401, "token_expired"));
+    // The window's next sign-in registers the same laptop again with the
+    // password (src-tauri sync_link::needs_new_token): a new token works,
+    // the expired one stays refused.
+    let renewed = server
+        .register_device(TRAINER.0, TRAINER.1, &device)
+        .unwrap()
+        .token;
+    assert_ne!(renewed, token);
+    assert_eq!(server.get("/v1/whoami", Some(&renewed)).0, 200);
+    assert_eq!(server.get("/v1/whoami", Some(&token)).0, 401);
+    let wrong = server.register_device(TRAINER.0, "not-the-password", &device);
+    assert!(wrong.is_err(), "a wrong password gets no token");
 }
 
 #[test]

@@ -83,10 +83,11 @@ pub enum Command {
     SyncStatus,
     SyncNow,
     DismissRefusal,
+    AuditAlerts,
 }
 
 impl Command {
-    pub const ALL: [Command; 61] = [
+    pub const ALL: [Command; 62] = [
         Command::AppInfo,
         Command::SignIn,
         Command::SignOut,
@@ -148,6 +149,7 @@ impl Command {
         Command::SyncStatus,
         Command::SyncNow,
         Command::DismissRefusal,
+        Command::AuditAlerts,
     ];
 
     /// The name the UI invokes.
@@ -214,6 +216,7 @@ impl Command {
             Command::SyncStatus => "sync_status",
             Command::SyncNow => "sync_now",
             Command::DismissRefusal => "dismiss_refusal",
+            Command::AuditAlerts => "audit_alerts",
         }
     }
 
@@ -319,7 +322,7 @@ pub fn in_scope(
                 .inner_join(workshop_groups::table)
                 .filter(enrolments::participant_id.eq(participant))
                 .filter(workshop_groups::trainer_id.eq(me))
-                .filter(enrolments::status.eq_any(LIVE_FOR_TRAINERS)),
+                .filter(enrolments::status.eq(LIVE_FOR_TRAINERS[0])),
         ))
         .get_result(conn)?,
         Scope::OwnWorkshops => diesel::select(exists(
@@ -327,7 +330,7 @@ pub fn in_scope(
                 .inner_join(workshop_groups::table)
                 .filter(enrolments::participant_id.eq(participant))
                 .filter(workshop_groups::external_trainer_id.eq(me))
-                .filter(enrolments::status.eq_any(LIVE_FOR_TRAINERS)),
+                .filter(enrolments::status.eq(LIVE_FOR_TRAINERS[0])),
         ))
         .get_result(conn)?,
         Scope::OpenAssistance => {

@@ -2,7 +2,7 @@
 //! every change, append-only (SQL triggers refuse updates and deletes) and
 //! hash-chained. Entries hold pseudonymous ids only: actor, device, participant.
 
-use crate::schema::{audit_chain, audit_log};
+use crate::schema::{audit_alerts, audit_chain, audit_log, staff};
 use crate::StoreError;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -114,7 +114,15 @@ pub fn record(
                 hash,
             });
         }
-        // SQLite limits bound variables per statement: insert in chunks.
+        // SQLite limits bound variables per statement: insert in chunks. One
+        // entry (the usual case) as a single-row insert, whose prepared
+        // statement diesel caches (a slice insert is prepared every time).
+        if let [row] = rows.as_slice() {
+            diesel::insert_into(audit_log::table)
+                .values(row)
+                .execute(conn)?;
+            rows.clear();
+        }
         for chunk in rows.chunks(500) {
             diesel::insert_into(audit_log::table)
                 .values(chunk)
@@ -290,4 +298,86 @@ pub fn index_subjects(conn: &mut SqliteConnection, batch: i64) -> Result<i64, St
 pub fn catch_up_subjects(conn: &mut SqliteConnection) -> Result<(), StoreError> {
     while index_subjects(conn, 100_000)? > 0 {}
     Ok(())
+}
+
+/// An anomaly the server found in a device's trail (POL-21, issue 5): a burst
+/// of profile views, refused out-of-scope attempts, activity at unusual
+/// hours, a broken chain. Ids and counts only.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct AlertRow {
+    pub id: String,
+    pub kind: String,
+    pub staff_id: String,
+    /// The staff member's display name, when the laptop holds the account.
+    pub staff_name: Option<String>,
+    pub device_id: String,
+    pub first_at: String,
+    pub last_at: String,
+    pub entries: i32,
+    pub raised_at: String,
+    pub acknowledged: bool,
+}
+
+/// The anomaly alerts raised by the server, newest first (DPO only, ROLE-5;
+/// the read is itself audited). On a laptop they arrive with the sync.
+pub fn alerts(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Vec<AlertRow>, StoreError> {
+    const ACTION: &str = "audit.alerts.read";
+    if let Err(denied) = authorize(actor, Category::AuditTrail, Access::Read) {
+        record_for(conn, actor, ACTION, &[], Outcome::Denied, now)?;
+        return Err(denied.into());
+    }
+    type Row = (
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        chrono::NaiveDateTime,
+        chrono::NaiveDateTime,
+        i32,
+        chrono::NaiveDateTime,
+        Option<chrono::NaiveDateTime>,
+    );
+    let rows: Vec<Row> = audit_alerts::table
+        .left_join(staff::table.on(staff::id.eq(audit_alerts::staff_id)))
+        .order((audit_alerts::raised_at.desc(), audit_alerts::id))
+        .limit(500)
+        .select((
+            audit_alerts::id,
+            audit_alerts::kind,
+            audit_alerts::staff_id,
+            staff::display_name.nullable(),
+            audit_alerts::device_id,
+            audit_alerts::first_at,
+            audit_alerts::last_at,
+            audit_alerts::entries,
+            audit_alerts::raised_at,
+            audit_alerts::acknowledged_at,
+        ))
+        .load(conn)?;
+    record_for(conn, actor, ACTION, &[], Outcome::Allowed, now)?;
+    let text = |at: chrono::NaiveDateTime| domain::time::to_rfc3339(at);
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, kind, staff_id, staff_name, device_id, first, last, entries, raised, ack)| {
+                AlertRow {
+                    id,
+                    kind,
+                    staff_id,
+                    staff_name,
+                    device_id,
+                    first_at: text(first),
+                    last_at: text(last),
+                    entries,
+                    raised_at: text(raised),
+                    acknowledged: ack.is_some(),
+                }
+            },
+        )
+        .collect())
 }

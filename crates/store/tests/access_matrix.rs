@@ -112,7 +112,7 @@ fn expectation(command: Command, role: Role) -> Expect {
             Support => Expect::Denied,
             Trainer | ExternalTrainer | Administrator | Dpo => Expect::Scoped,
         },
-        Command::AuditTrail | Command::VerifyAuditChain => match role {
+        Command::AuditTrail | Command::VerifyAuditChain | Command::AuditAlerts => match role {
             Dpo => Expect::Scoped,
             Trainer | ExternalTrainer | Administrator | Support => Expect::Denied,
         },
@@ -857,6 +857,16 @@ fn role_matrix_every_command_every_role() {
                         store::audit::verify_chain(fixture.store.connection(), &actor, conn_now)
                             .unwrap();
                     assert!(result.ok, "{what}: {:?}", result.reason);
+                }
+                (Command::AuditAlerts, Expect::Scoped) => {
+                    // The demo has no alert: the list is empty but readable.
+                    let rows =
+                        store::audit::alerts(fixture.store.connection(), &actor, conn_now).unwrap();
+                    assert!(rows.len() <= 500, "{what}");
+                }
+                (Command::AuditAlerts, Expect::Denied) => {
+                    let result = store::audit::alerts(fixture.store.connection(), &actor, conn_now);
+                    assert_denied(&mut fixture, &actor, result, &what);
                 }
                 (Command::VerifyAuditChain, Expect::Denied) => {
                     let result =

@@ -91,8 +91,9 @@ pub fn round(
     progress: &mut dyn FnMut(Phase, usize, i64),
 ) -> Result<Report, SyncError> {
     let result = round_inner(store, actor, transport, &now, progress);
-    let error = result.as_ref().err().map(|e| e.to_string());
-    local::note_round(store, now(), error.as_deref())?;
+    // The status keeps the error's code, never its text (POL-22).
+    let error = result.as_ref().err().map(SyncError::code);
+    local::note_round(store, now(), error)?;
     result
 }
 

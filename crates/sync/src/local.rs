@@ -469,6 +469,7 @@ pub struct Status {
     pub pending: i64,
     pub to_fetch: i64,
     pub last_sync_at: Option<String>,
+    /// The last round's error code (`offline`, `token_expired`…), if it failed.
     pub last_error: Option<String>,
     pub refusals: Vec<Refusal>,
 }

@@ -100,6 +100,7 @@ category_table!(planning, Category::Planning);
 category_table!(rights, Category::RightsRequests);
 category_table!(legal_holds, Category::LegalHolds);
 category_table!(retention, Category::Retention);
+category_table!(audit_trail, Category::AuditTrail);
 
 fn participants(role: Role) -> Visibility {
     if access(role, Category::Identity) >= Access::Read {
@@ -214,6 +215,8 @@ pub const REFERENCE_TABLES: &[TableSpec] = &[
     },
     reference("retention_runs", retention),
     reference("retention_log", retention),
+    // POL-21: the server's anomaly alerts, for the DPO's laptop.
+    reference("audit_alerts", audit_trail),
 ];
 
 /// Columns the laptop keeps for itself: never sent, never overwritten.

@@ -382,3 +382,60 @@ fn pol_21_laptops_push_their_audit_trail_and_the_server_verifies_each_chain() {
     let again = laptop.sync(&mut server).unwrap();
     assert_eq!(again.audit_pushed, 0);
 }
+
+#[test]
+fn pol_21_an_out_of_scope_attempt_on_a_laptop_raises_an_alert_on_the_dpo_laptop() {
+    let mut server = Server::demo();
+    let mut trainer = Laptop::new(&mut server, "formatrice.a");
+    let mut dpo = Laptop::new(&mut server, "dpo");
+    let mut other = Laptop::new(&mut server, "formateur.b");
+    trainer.sync(&mut server).unwrap();
+    dpo.sync(&mut server).unwrap();
+    other.sync(&mut server).unwrap();
+    let own: Vec<String> = trainer.participants();
+    let foreign = other
+        .participants()
+        .into_iter()
+        .find(|id| !own.contains(id))
+        .expect("trainer B has someone trainer A does not");
+    let actor = trainer.actor.clone();
+    // The laptop does not hold the person (a profile view is "not found"):
+    // the refused attempt a modified or stale laptop records is written as
+    // the store writes it.
+    store::audit::record_for(
+        trainer.store.connection(),
+        &actor,
+        "participant.profile",
+        &[foreign.as_str()],
+        store::audit::Outcome::Denied,
+        server.now,
+    )
+    .unwrap();
+    trainer.sync(&mut server).unwrap();
+    let raised: i64 = store::schema::audit_alerts::table
+        .filter(store::schema::audit_alerts::kind.eq("out_of_scope"))
+        .count()
+        .get_result(server.store.connection())
+        .unwrap();
+    assert!(raised >= 1, "the server raised the alert");
+    server.now += Duration::minutes(1);
+    dpo.sync(&mut server).unwrap();
+    let dpo_actor = dpo.actor.clone();
+    let alerts = store::audit::alerts(dpo.store.connection(), &dpo_actor, server.now).unwrap();
+    let alert = alerts
+        .iter()
+        .find(|a| a.kind == "out_of_scope")
+        .expect("the DPO's laptop lists the alert");
+    assert_eq!(alert.staff_id, trainer.actor.staff_id.as_str());
+    assert!(alert.staff_name.is_some());
+    assert!(alert.entries >= 1);
+    // Nobody else holds the alerts, and nobody else may read them.
+    trainer.sync(&mut server).unwrap();
+    let held: i64 = store::schema::audit_alerts::table
+        .count()
+        .get_result(trainer.store.connection())
+        .unwrap();
+    assert_eq!(held, 0);
+    assert!(store::audit::alerts(trainer.store.connection(), &actor, server.now).is_err());
+    assert_converged(&mut server, &mut dpo);
+}

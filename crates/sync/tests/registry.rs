@@ -22,7 +22,7 @@ fn classify(command: Command) -> Sync {
         | UnmatchedRows | MessagePreview | Outbox | ExportContactList | RightsRequests
         | RightsRequestDetail | ExportAccess | SaveCertificate | LegalHolds | RetentionRules
         | RetentionPreview | SaveQuarterlyReport | Registers | AssistanceRequests | SyncStatus
-        | SyncNow | DismissRefusal => Sync::ReadOnly,
+        | SyncNow | DismissRefusal | AuditAlerts => Sync::ReadOnly,
         AddProgressNote => Sync::Operation("add_progress_note"),
         EditProgressNote => Sync::Operation("edit_progress_note"),
         AddObjective => Sync::Operation("add_objective"),

@@ -390,3 +390,13 @@ pub fn close_assistance(state: State<'_, AppState>, request_id: String) -> Resul
         .apply(Operation::CloseAssistance { request_id })
         .map(|_| ())
 }
+
+/// The server's anomaly alerts about the staff's audit trails (POL-21),
+/// pulled with the sync; DPO only (checked in the store).
+#[tauri::command]
+#[tracing::instrument(skip(state), err)]
+pub fn audit_alerts(state: State<'_, AppState>) -> Result<Vec<store::audit::AlertRow>, UiError> {
+    state.with_actor(|store, actor| {
+        store::audit::alerts(store.connection(), actor, now()).map_err(Into::into)
+    })
+}

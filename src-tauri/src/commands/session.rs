@@ -86,6 +86,15 @@ pub fn sign_in(
         }
         Err(other) => return Err(other.into()),
     };
+    // An expired device token (30 days, issue 5) is renewed with the
+    // password just checked; offline, the laptop keeps working and retries
+    // at the next sign-in.
+    if crate::sync_link::needs_new_token(store) {
+        match crate::sync_link::register(store, &username, &password) {
+            Ok(()) => tracing::info!("device token renewed"),
+            Err(error) => tracing::warn!(code = error.code, "device token not renewed"),
+        }
+    }
     tracing::info!(staff = %signed.actor.staff_id, role = %signed.actor.role, "signed in");
     let dto = SessionDto::from(&signed);
     *state.session.lock().map_err(|_| poisoned())? = Some(signed);
