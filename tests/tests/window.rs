@@ -151,6 +151,14 @@ fn role_1_trainers_see_only_their_participants_and_pol_21_dpo_sees_the_audited_v
            [...r.cells].map(c => c.textContent.trim()));",
         json!([]),
     )?;
+    // POL-21: the server's anomaly alerts head the tab; this laptop has
+    // never synced, so the core answered an empty list.
+    window.wait_js(
+        "the alerts section",
+        "const e = document.getElementById('alerts-none'); \
+         return !!e && e.textContent.includes('Aucune alerte');",
+        json!([]),
+    )?;
     window.screenshot("06-dpo-audit")?;
     window.close()?;
 
