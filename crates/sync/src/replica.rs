@@ -42,6 +42,10 @@ pub struct TableSpec {
     pub subject_column: Option<&'static str>,
     /// Rows of a reference table a laptop holds (SQL condition), if not all.
     pub filter: Option<&'static str>,
+    /// For the roles whose scope is bounded (trainers), a further condition:
+    /// `{mine}` is their groups' condition on `workshop_groups`, `{scope}` a
+    /// subquery of the participant ids in their scope.
+    pub bounded_filter: Option<&'static str>,
     pub visibility: fn(Role) -> Visibility,
 }
 
@@ -157,6 +161,7 @@ const fn subject(
         primary_key: "id",
         subject_column: Some(column),
         filter: None,
+        bounded_filter: None,
         visibility,
     }
 }
@@ -167,6 +172,7 @@ const fn reference(table: &'static str, visibility: fn(Role) -> Visibility) -> T
         primary_key: "id",
         subject_column: None,
         filter: None,
+        bounded_filter: None,
         visibility,
     }
 }
@@ -193,13 +199,58 @@ pub const SUBJECT_TABLES: &[TableSpec] = &[
     subject("policy_notifications", "participant_id", registers),
 ];
 
+const SESSIONS_OF_SCOPE: &str = "group_id IN (SELECT id FROM workshop_groups WHERE {mine}) \
+     OR group_id IN (SELECT group_id FROM enrolments WHERE participant_id IN ({scope})) \
+     OR id IN (SELECT session_id FROM attendance WHERE participant_id IN ({scope})) \
+     OR id IN (SELECT session_id FROM questions WHERE participant_id IN ({scope})) \
+     OR id IN (SELECT session_id FROM outbox_messages WHERE participant_id IN ({scope}))";
+
+/// The tables whose rows decide which sessions a bounded role holds
+/// ([`SESSIONS_OF_SCOPE`]): a change to one of them sends the sessions again.
+pub const SESSION_SCOPE_INPUTS: &[&str] = &[
+    "enrolments",
+    "attendance",
+    "questions",
+    "outbox_messages",
+    "workshop_groups",
+];
+
+/// The SQL condition of `spec`'s rows that `role`, signed in as
+/// `own_staff`, holds.
+fn reference_filter(spec: &TableSpec, role: Role, own_staff: &str) -> String {
+    use domain::access::Scope;
+    let base = spec.filter.unwrap_or("1");
+    let mine_column = match role.scope() {
+        Scope::LedGroups => "trainer_id",
+        Scope::OwnWorkshops => "external_trainer_id",
+        Scope::Everyone | Scope::OpenAssistance => return base.to_owned(),
+    };
+    let Some(bounded) = spec.bounded_filter else {
+        return base.to_owned();
+    };
+    let mine = format!("{mine_column} = {}", quote(own_staff));
+    // The same rule as `store::api::scope_filter`: confirmed places only.
+    let scope = format!(
+        "SELECT e.participant_id FROM enrolments e JOIN workshop_groups g ON g.id = e.group_id \
+         WHERE e.status = 'confirmed' AND g.{mine}"
+    );
+    let bounded = bounded.replace("{mine}", &mine).replace("{scope}", &scope);
+    format!("({base}) AND ({bounded})")
+}
+
 /// Reference tables, parents first.
 pub const REFERENCE_TABLES: &[TableSpec] = &[
     reference("staff", staff),
     reference("programmes", planning),
     reference("rooms", planning),
     reference("workshop_groups", planning),
-    reference("sessions", planning),
+    // A trainer holds the sessions of their groups and of the groups their
+    // participants are enrolled in, and every session their participants'
+    // rows name (foreign keys): not the whole organisation's calendar.
+    TableSpec {
+        bounded_filter: Some(SESSIONS_OF_SCOPE),
+        ..reference("sessions", planning)
+    },
     reference("processing_register", registers),
     reference("processors", registers),
     reference("policy_versions", registers),
@@ -331,7 +382,7 @@ pub fn reference_rows(
         return Ok(None);
     };
     let expression = row_expression(conn, spec, masks, Some(own_staff))?;
-    let filter = spec.filter.unwrap_or("1");
+    let filter = reference_filter(spec, role, own_staff);
     let sql = format!(
         "SELECT {expression} AS row FROM {} WHERE {filter} ORDER BY \"{}\"",
         spec.table, spec.primary_key

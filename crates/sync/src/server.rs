@@ -280,6 +280,11 @@ pub fn pull(
                         reference_tables.insert(spec.table);
                     }
                 }
+                // What decides a trainer's sessions changed (replica::
+                // SESSIONS_OF_SCOPE): send them again.
+                if bounded && replica::SESSION_SCOPE_INPUTS.contains(&change.entity.as_str()) {
+                    reference_tables.insert("sessions");
+                }
                 if let Some(subject) = change.subject_id {
                     if in_scope.contains(subject.as_str()) {
                         touched.insert(subject);
@@ -295,6 +300,10 @@ pub fn pull(
             if in_scope.contains(id.as_str()) {
                 touched.insert(id.clone());
             }
+        }
+        // Participants new to the laptop may name sessions it does not hold.
+        if bounded && !request.fetch.is_empty() {
+            reference_tables.insert("sessions");
         }
         let touched: Vec<String> = touched.into_iter().collect();
         let bundles = replica::bundles(conn, &touched, role, &own)?;
