@@ -40,36 +40,34 @@ struct Timed<'a> {
     requests: usize,
 }
 
+impl Timed<'_> {
+    fn time<T>(&mut self, call: impl FnOnce(&mut sync::http::Https) -> T) -> T {
+        let start = Instant::now();
+        let answer = call(self.inner);
+        self.waited += start.elapsed();
+        self.requests += 1;
+        answer
+    }
+}
+
 impl sync::client::Transport for Timed<'_> {
     fn push(
         &mut self,
         request: &PushRequest,
     ) -> Result<sync::wire::PushResponse, sync::client::TransportError> {
-        let start = Instant::now();
-        let answer = self.inner.push(request);
-        self.waited += start.elapsed();
-        self.requests += 1;
-        answer
+        self.time(|inner| inner.push(request))
     }
     fn pull(
         &mut self,
         request: &sync::wire::PullRequest,
     ) -> Result<sync::wire::PullResponse, sync::client::TransportError> {
-        let start = Instant::now();
-        let answer = self.inner.pull(request);
-        self.waited += start.elapsed();
-        self.requests += 1;
-        answer
+        self.time(|inner| inner.pull(request))
     }
     fn push_audit(
         &mut self,
         request: &sync::wire::AuditPush,
     ) -> Result<sync::wire::AuditAck, sync::client::TransportError> {
-        let start = Instant::now();
-        let answer = self.inner.push_audit(request);
-        self.waited += start.elapsed();
-        self.requests += 1;
-        answer
+        self.time(|inner| inner.push_audit(request))
     }
 }
 

@@ -21,21 +21,9 @@ fn outbox_len(laptop: &mut Laptop) -> i64 {
         .unwrap()
 }
 
-fn rules_value(store: &mut store::Store, key: &str) -> u32 {
-    let dpo = {
-        use store::schema::staff;
-        let (id, role): (String, String) = staff::table
-            .filter(staff::username.eq("dpo"))
-            .select((staff::id, staff::role))
-            .first(store.connection())
-            .unwrap();
-        domain::Actor::new(
-            domain::StaffId(id),
-            domain::Role::parse(&role).unwrap(),
-            store.device().clone(),
-        )
-    };
-    store::retention::rules(store.connection(), &dpo, start())
+/// The retention rule `key` as `dpo` reads it in `store`.
+fn rules_value(store: &mut store::Store, dpo: &domain::Actor, key: &str) -> u32 {
+    store::retention::rules(store.connection(), dpo, start())
         .unwrap()
         .into_iter()
         .find(|entry| entry.key == key)
@@ -51,7 +39,9 @@ fn pol_29_dc_5_a_retention_rule_changed_on_one_laptop_reaches_the_server_and_the
     first.sync(&mut server).unwrap();
     second.sync(&mut server).unwrap();
     let key = "inactive_after_months";
-    let before = rules_value(&mut server.store, key);
+    let (staff, role) = server.staff("dpo");
+    let on_server = domain::Actor::new(staff, role, server.store.device().clone());
+    let before = rules_value(&mut server.store, &on_server, key);
     let wanted = before + 2;
     first
         .apply(
@@ -65,9 +55,12 @@ fn pol_29_dc_5_a_retention_rule_changed_on_one_laptop_reaches_the_server_and_the
     assert_eq!(outbox_len(&mut first), 1, "the change is queued");
     first.sync(&mut server).unwrap();
     assert_eq!(outbox_len(&mut first), 0);
-    assert_eq!(rules_value(&mut server.store, key), wanted);
+    assert_eq!(rules_value(&mut server.store, &on_server, key), wanted);
     second.sync(&mut server).unwrap();
-    assert_eq!(rules_value(&mut second.store, key), wanted);
+    assert_eq!(
+        rules_value(&mut second.store, &second.actor.clone(), key),
+        wanted
+    );
     // The laptop's own settings beside the rules survive the pull.
     let device_meta: i64 = store::schema::app_meta::table
         .filter(store::schema::app_meta::key.ne("retention_rules"))
