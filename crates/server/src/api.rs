@@ -164,11 +164,7 @@ async fn push(
     }
     let ops = request.ops.len();
     let device = actor.device_id.as_str().to_owned();
-    let response = state
-        .with_store(move |store| {
-            sync::server::push(store, &actor, request, Utc::now()).map_err(ApiError::from_store)
-        })
-        .await?;
+    let response = state.push(actor, request).await?;
     tracing::info!(device = %device, ops, "push");
     Ok(Json(response))
 }

@@ -1,13 +1,25 @@
 //! What every request handler shares: the server's store behind one mutex
-//! (every store call runs on tokio's blocking pool) and the token lifetime.
+//! (every store call runs on tokio's blocking pool), the queue of pushes
+//! waiting for the next group commit, and the token lifetime.
 
 use crate::error::ApiError;
+use domain::Actor;
 use std::sync::{Arc, Mutex};
 use store::Store;
+use sync::wire::{PushRequest, PushResponse};
+use tokio::sync::oneshot;
+
+/// A push waiting for its group commit, and where its answer goes.
+struct PendingPush {
+    actor: Actor,
+    request: PushRequest,
+    answer: oneshot::Sender<Result<PushResponse, ApiError>>,
+}
 
 #[derive(Clone)]
 pub struct AppState {
     store: Arc<Mutex<Store>>,
+    pushes: Arc<Mutex<Vec<PendingPush>>>,
     token_days: i64,
 }
 
@@ -18,7 +30,11 @@ impl AppState {
     }
 
     pub fn shared(store: Arc<Mutex<Store>>, token_days: i64) -> Self {
-        AppState { store, token_days }
+        AppState {
+            store,
+            pushes: Arc::default(),
+            token_days,
+        }
     }
 
     pub fn store(&self) -> &Arc<Mutex<Store>> {
@@ -28,6 +44,55 @@ impl AppState {
     /// Days a newly issued device token stays valid.
     pub fn token_days(&self) -> i64 {
         self.token_days
+    }
+
+    /// Applies one push through the group commit (DC-5 throughput): the push
+    /// joins the queue, then a store task runs; whichever task gets the store
+    /// first applies every queued push in one transaction
+    /// ([`sync::server::push_many`]) and answers each. A task that finds the
+    /// queue empty has nothing to do: its push went with an earlier group.
+    /// Each push is answered only after the commit that made it durable.
+    pub async fn push(&self, actor: Actor, request: PushRequest) -> Result<PushResponse, ApiError> {
+        let (answer, answered) = oneshot::channel();
+        self.pushes
+            .lock()
+            .map_err(|_| ApiError::server())?
+            .push(PendingPush {
+                actor,
+                request,
+                answer,
+            });
+        let pushes = Arc::clone(&self.pushes);
+        self.with_store(move |store| {
+            let group = std::mem::take(&mut *pushes.lock().map_err(|_| ApiError::server())?);
+            if group.is_empty() {
+                return Ok(());
+            }
+            let (inputs, answers): (Vec<_>, Vec<_>) = group
+                .into_iter()
+                .map(|pending| ((pending.actor, pending.request), pending.answer))
+                .unzip();
+            let size = inputs.len();
+            match sync::server::push_many(store, inputs, chrono::Utc::now()) {
+                Ok(results) => {
+                    for (answer, result) in answers.into_iter().zip(results) {
+                        // A push whose client went away is still applied.
+                        let _ = answer.send(result.map_err(ApiError::from_store));
+                    }
+                }
+                Err(error) => {
+                    let error = ApiError::from_store(error);
+                    for answer in answers {
+                        let _ = answer.send(Err(error.clone()));
+                    }
+                }
+            }
+            tracing::debug!(pushes = size, "group commit");
+            Ok(())
+        })
+        .await?;
+        // The sender is dropped unanswered only if the group's task panicked.
+        answered.await.unwrap_or_else(|_| Err(ApiError::server()))
     }
 
     /// Runs `f` on the store on the blocking pool. A panic inside, or a

@@ -678,3 +678,120 @@ fn harness_restart_keeps_the_data_and_the_port() {
     assert_eq!(server.url, url);
     assert_eq!(server.get("/v1/whoami", Some(&token)).0, 200);
 }
+
+/// DC-5: the group commit, through the real binary: laptops of two trainers
+/// push at once; each push is answered for itself (its own refusals only) and
+/// every applied operation is in the store exactly once.
+#[test]
+fn dc_5_concurrent_pushes_from_several_laptops_are_each_answered_and_applied_once() {
+    use domain::{Actor, DeviceId, Role, StaffId};
+    use sync::wire::{Envelope, Outcome, PushRequest, PushResponse, PROTOCOL};
+    let server = demo_server();
+    let laptops: Vec<(String, Actor)> = [TRAINER, ("formateur.b", "demo-formateur-b")]
+        .into_iter()
+        .map(|(user, password)| {
+            let device = uuid::Uuid::now_v7().to_string();
+            let registered = server.register_device(user, password, &device).unwrap();
+            let actor = Actor::new(
+                StaffId(registered.staff.id.clone()),
+                Role::Trainer,
+                DeviceId(device),
+            );
+            (registered.token, actor)
+        })
+        .collect();
+    let scopes: Vec<Vec<String>> = {
+        let mut store = server.open_store();
+        laptops
+            .iter()
+            .map(|(_, actor)| {
+                sync::server::scope_of(store.connection(), actor, chrono::Utc::now()).unwrap()
+            })
+            .collect()
+    };
+    let strangers: Vec<&String> = scopes[1]
+        .iter()
+        .filter(|id| !scopes[0].contains(id))
+        .collect();
+    assert!(!scopes[0].is_empty() && !strangers.is_empty());
+    let pushes_per_thread = 8;
+    let results: Vec<(usize, Vec<(String, Outcome)>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4)
+            .map(|thread| {
+                let (token, _) = &laptops[thread % 2];
+                let mine = &scopes[thread % 2];
+                let stranger = strangers[0];
+                let server = &server;
+                scope.spawn(move || {
+                    let mut seen = Vec::new();
+                    for push in 0..pushes_per_thread {
+                        let mut ops: Vec<Envelope> = mine
+                            .iter()
+                            .take(3)
+                            .enumerate()
+                            .map(|(i, person)| Envelope {
+                                id: domain::new_id(),
+                                at: chrono::Utc::now(),
+                                op: sync::Operation::AddObjective {
+                                    participant_id: person.clone(),
+                                    body: format!("objectif concurrent {thread}-{push}-{i}"),
+                                },
+                            })
+                            .collect();
+                        if thread % 2 == 0 {
+                            // Trainer A about one of B's participants: refused.
+                            ops.push(Envelope {
+                                id: domain::new_id(),
+                                at: chrono::Utc::now(),
+                                op: sync::Operation::AddObjective {
+                                    participant_id: stranger.clone(),
+                                    body: format!("hors périmètre {thread}-{push}"),
+                                },
+                            });
+                        }
+                        let request = PushRequest {
+                            protocol: PROTOCOL,
+                            ops: ops.clone(),
+                        };
+                        let (status, body) = server.post("/v1/sync/push", Some(token), &request);
+                        assert_eq!(status, 200, "{body}");
+                        let answer: PushResponse = serde_json::from_value(body).unwrap();
+                        assert_eq!(answer.answers.len(), ops.len());
+                        for (envelope, answered) in ops.iter().zip(answer.answers) {
+                            assert_eq!(answered.id, envelope.id, "answers in push order");
+                            let sync::Operation::AddObjective { body, .. } = &envelope.op else {
+                                unreachable!()
+                            };
+                            seen.push((body.clone(), answered.outcome));
+                        }
+                    }
+                    (thread, seen)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut store = server.open_store();
+    let mut applied = 0;
+    for (_, seen) in &results {
+        for (body, outcome) in seen {
+            let rows: i64 = store::schema::objectives::table
+                .filter(store::schema::objectives::body.eq(body))
+                .count()
+                .get_result(store.connection())
+                .unwrap();
+            if body.starts_with("hors périmètre") {
+                assert!(
+                    matches!(outcome, Outcome::Refused { code, .. } if code == "not_permitted"),
+                    "{outcome:?}"
+                );
+                assert_eq!(rows, 0, "a refused operation leaves nothing");
+            } else {
+                assert_eq!(outcome, &Outcome::Applied, "{body}");
+                assert_eq!(rows, 1, "applied exactly once: {body}");
+                applied += 1;
+            }
+        }
+    }
+    assert_eq!(applied, 4 * pushes_per_thread * 3);
+}

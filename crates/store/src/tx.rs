@@ -27,11 +27,21 @@ where
 /// IMMEDIATE`): the store functions `f` calls nest as savepoints. Commits when
 /// `f` returns `Ok`, rolls back otherwise. The sync layer uses it to write an
 /// operation's rows and its outbox or change-log entry atomically.
+///
+/// Inside an open transaction it is a savepoint: an `Err` undoes `f`'s
+/// changes only, and the outer transaction goes on (the server's group
+/// commit runs several pushes in one transaction this way).
 pub fn write<T>(
     store: &mut crate::Store,
     f: impl FnOnce(&mut crate::Store) -> Result<T, crate::StoreError>,
 ) -> Result<T, crate::StoreError> {
-    AnsiTransactionManager::begin_transaction_sql(store.connection(), "BEGIN IMMEDIATE")?;
+    let depth = AnsiTransactionManager::transaction_manager_status_mut(store.connection())
+        .transaction_depth()?;
+    if depth.is_some() {
+        AnsiTransactionManager::begin_transaction(store.connection())?;
+    } else {
+        AnsiTransactionManager::begin_transaction_sql(store.connection(), "BEGIN IMMEDIATE")?;
+    }
     match f(store) {
         Ok(value) => {
             AnsiTransactionManager::commit_transaction(store.connection())?;
@@ -41,5 +51,58 @@ pub fn write<T>(
             let _ = AnsiTransactionManager::rollback_transaction(store.connection());
             Err(error)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::app_meta;
+    use crate::StoreError;
+
+    fn meta(store: &mut crate::Store, key: &str) -> Option<String> {
+        app_meta::table
+            .find(key)
+            .select(app_meta::value)
+            .first(store.connection())
+            .optional()
+            .unwrap()
+    }
+
+    fn put(store: &mut crate::Store, key: &str) -> Result<(), StoreError> {
+        diesel::insert_into(app_meta::table)
+            .values((app_meta::key.eq(key), app_meta::value.eq("1")))
+            .execute(store.connection())?;
+        Ok(())
+    }
+
+    /// DC-5: the server's group commit relies on a nested `write` being a
+    /// savepoint: its error undoes its own rows only.
+    #[test]
+    fn dc_5_a_nested_write_that_fails_undoes_only_its_own_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store =
+            crate::open(&dir.path().join("tx.db"), &crate::StoreKey::random(), true).unwrap();
+        let outer = write(&mut store, |store| {
+            put(store, "test.first")?;
+            let failed: Result<(), StoreError> = write(store, |store| {
+                put(store, "test.second")?;
+                Err(StoreError::InvalidInput("refused on purpose".into()))
+            });
+            assert!(failed.is_err());
+            write(store, |store| put(store, "test.third"))?;
+            Ok(())
+        });
+        assert!(outer.is_ok());
+        assert_eq!(meta(&mut store, "test.first").as_deref(), Some("1"));
+        assert_eq!(meta(&mut store, "test.second"), None);
+        assert_eq!(meta(&mut store, "test.third").as_deref(), Some("1"));
+        // An outer error undoes everything, the nested writes included.
+        let undone: Result<(), StoreError> = write(&mut store, |store| {
+            write(store, |store| put(store, "test.fourth"))?;
+            Err(StoreError::InvalidInput("refused on purpose".into()))
+        });
+        assert!(undone.is_err());
+        assert_eq!(meta(&mut store, "test.fourth"), None);
     }
 }

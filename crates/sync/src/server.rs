@@ -186,6 +186,25 @@ pub fn push(
     Ok(PushResponse { answers })
 }
 
+/// Group commit (DC-5 throughput): several pushes, from any devices, in one
+/// write transaction. Each push is its own savepoint, checked and answered
+/// exactly as [`push`] alone would (the same per-actor checks, in arrival
+/// order, each seeing the ones before it); an error in one push undoes that
+/// push only and is its answer. The outer `Err` is a failed commit: then no
+/// push of the group was applied, and every one of them gets that error.
+pub fn push_many(
+    store: &mut Store,
+    pushes: Vec<(Actor, PushRequest)>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Result<PushResponse, StoreError>>, StoreError> {
+    store::tx::write(store, |store| {
+        Ok(pushes
+            .into_iter()
+            .map(|(actor, request)| push(store, &actor, request, now))
+            .collect())
+    })
+}
+
 #[derive(QueryableByName)]
 struct Change {
     #[diesel(sql_type = BigInt)]

@@ -439,3 +439,105 @@ fn pol_21_an_out_of_scope_attempt_on_a_laptop_raises_an_alert_on_the_dpo_laptop(
     assert!(store::audit::alerts(trainer.store.connection(), &actor, server.now).is_err());
     assert_converged(&mut server, &mut dpo);
 }
+
+fn objective(person: &str, body: &str) -> Envelope {
+    Envelope {
+        id: domain::new_id(),
+        at: start() + Duration::hours(1),
+        op: Operation::AddObjective {
+            participant_id: person.to_owned(),
+            body: body.to_owned(),
+        },
+    }
+}
+
+fn request(ops: Vec<Envelope>) -> PushRequest {
+    PushRequest {
+        protocol: PROTOCOL,
+        ops,
+    }
+}
+
+#[test]
+fn dc_5_a_group_commit_answers_each_push_as_if_it_were_alone() {
+    let mut server = Server::demo();
+    let mut mine = Laptop::new(&mut server, "formatrice.a");
+    let mut other = Laptop::new(&mut server, "formateur.b");
+    mine.sync(&mut server).unwrap();
+    other.sync(&mut server).unwrap();
+    let person = first_participant(&mut mine);
+    let theirs = other
+        .participants()
+        .into_iter()
+        .find(|id| !mine.participants().contains(id))
+        .expect("trainer B has someone trainer A has not");
+    let kept = objective(&person, "Reformuler avant de répondre");
+    let group = vec![
+        // A's own participant: applied.
+        (mine.actor.clone(), request(vec![kept.clone()])),
+        // A about B's participant: refused for A, in the same group.
+        (
+            mine.actor.clone(),
+            request(vec![objective(&theirs, "hors périmètre (groupe)")]),
+        ),
+        // B about B's participant: applied, whatever A's push said.
+        (
+            other.actor.clone(),
+            request(vec![objective(&theirs, "Accueillir les émotions")]),
+        ),
+        // A's first push replayed in the same group: answered again, applied once.
+        (mine.actor.clone(), request(vec![kept.clone()])),
+        // The same operation id from B's laptop: not B's operation.
+        (other.actor.clone(), request(vec![kept.clone()])),
+    ];
+    let now = server.now;
+    let answers: Vec<Outcome> = sync::server::push_many(&mut server.store, group, now)
+        .unwrap()
+        .into_iter()
+        .map(|push| push.unwrap().answers.remove(0).outcome)
+        .collect();
+    assert_eq!(answers[0], Outcome::Applied);
+    assert!(
+        matches!(&answers[1], Outcome::Refused { code, .. } if code == "not_permitted"),
+        "{:?}",
+        answers[1]
+    );
+    assert_eq!(answers[2], Outcome::Applied);
+    assert_eq!(
+        answers[3],
+        Outcome::Applied,
+        "a replay gets the first answer"
+    );
+    assert!(
+        matches!(&answers[4], Outcome::Refused { code, .. } if code == "malformed"),
+        "{:?}",
+        answers[4]
+    );
+    let count = |server: &mut Server, person: &str, body: &str| -> i64 {
+        store::schema::objectives::table
+            .filter(store::schema::objectives::participant_id.eq(person))
+            .filter(store::schema::objectives::body.eq(body))
+            .count()
+            .get_result(server.store.connection())
+            .unwrap()
+    };
+    assert_eq!(
+        count(&mut server, &person, "Reformuler avant de répondre"),
+        1
+    );
+    assert_eq!(count(&mut server, &theirs, "hors périmètre (groupe)"), 0);
+    assert_eq!(count(&mut server, &theirs, "Accueillir les émotions"), 1);
+    let denied: i64 = audit_log::table
+        .filter(audit_log::actor_id.eq(mine.actor.staff_id.as_str()))
+        .filter(audit_log::participant_id.eq(&theirs))
+        .filter(audit_log::outcome.eq("denied"))
+        .count()
+        .get_result(server.store.connection())
+        .unwrap();
+    assert!(denied >= 1, "the refusal inside the group is audited");
+    // Both laptops receive what the group committed.
+    mine.sync(&mut server).unwrap();
+    other.sync(&mut server).unwrap();
+    assert_converged(&mut server, &mut mine);
+    assert_converged(&mut server, &mut other);
+}
