@@ -65,6 +65,7 @@ const COMMANDS: &[&str] = &[
     "sync_now",
     "dismiss_refusal",
     "audit_alerts",
+    "acknowledge_alert",
 ];
 
 fn main() {

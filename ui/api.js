@@ -40,6 +40,7 @@ export const auditTrail = (limit, offset) => invoke('audit_trail', { limit, offs
 export const verifyAuditChain = () => invoke('verify_audit_chain');
 
 export const auditAlerts = () => invoke('audit_alerts');
+export const acknowledgeAlert = (alertId) => invoke('acknowledge_alert', { alertId });
 
 export const upcomingSessions = () => invoke('upcoming_sessions');
 

@@ -704,7 +704,7 @@ function fillAlerts(body) {
     return;
   }
   const table = el('table', { id: 'alerts', class: 'data', 'aria-labelledby': 'audit-alerts-title' },
-    headerRow(['alerts.kind', 'col.actor', 'col.device', 'alerts.period', 'alerts.entries', 'alerts.raised']
+    headerRow(['alerts.kind', 'col.actor', 'col.device', 'alerts.period', 'alerts.entries', 'alerts.raised', 'alerts.followUp']
       .map((key) => t(key))),
     el('tbody', {}, ...alerts.map((alert) => el('tr', { 'data-alert': alert.id, 'data-kind': alert.kind },
       el('td', {}, el('span', { class: 'outcome outcome-denied', text: translated('alerts.kinds', alert.kind) })),
@@ -712,8 +712,27 @@ function fillAlerts(body) {
       el('td', {}, el('code', { text: alert.device_id })),
       el('td', { class: 'nowrap', text: `${formatDateTime(alert.first_at, lang())} – ${formatDateTime(alert.last_at, lang())}` }),
       el('td', { class: 'num', text: formatCount(alert.entries) }),
-      el('td', { class: 'nowrap', text: formatDateTime(alert.raised_at, lang()) })))));
+      el('td', { class: 'nowrap', text: formatDateTime(alert.raised_at, lang()) }),
+      el('td', { class: 'actions' }, alert.acknowledged
+        ? el('span', { class: 'muted alert-handled', text: t('alerts.handled') })
+        : el('button', {
+          type: 'button',
+          class: 'btn btn-small acknowledge-alert',
+          text: t('alerts.acknowledge'),
+          onClick: () => acknowledgeAlert(alert.id),
+        }))))));
   body.replaceChildren(el('div', { class: 'table-wrap' }, table));
+}
+
+// POL-21: the DPO marks an alert as handled; the core checks the role and
+// syncs the mark to the server and the DPO's other laptops.
+async function acknowledgeAlert(alertId) {
+  try {
+    await api.acknowledgeAlert(alertId);
+  } catch (err) {
+    showError(err);
+  }
+  await loadAlerts();
 }
 
 async function loadAlerts() {

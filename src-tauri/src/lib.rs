@@ -119,6 +119,7 @@ fn run_window(app_state: state::AppState) -> ExitCode {
             commands::sync::sync_now,
             commands::sync::dismiss_refusal,
             commands::dpo::audit_alerts,
+            commands::dpo::acknowledge_alert,
         ])
         .setup(|app| {
             sync_link::start_background(app.handle().clone());

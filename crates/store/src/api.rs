@@ -84,10 +84,11 @@ pub enum Command {
     SyncNow,
     DismissRefusal,
     AuditAlerts,
+    AcknowledgeAlert,
 }
 
 impl Command {
-    pub const ALL: [Command; 62] = [
+    pub const ALL: [Command; 63] = [
         Command::AppInfo,
         Command::SignIn,
         Command::SignOut,
@@ -150,6 +151,7 @@ impl Command {
         Command::SyncNow,
         Command::DismissRefusal,
         Command::AuditAlerts,
+        Command::AcknowledgeAlert,
     ];
 
     /// The name the UI invokes.
@@ -217,6 +219,7 @@ impl Command {
             Command::SyncNow => "sync_now",
             Command::DismissRefusal => "dismiss_refusal",
             Command::AuditAlerts => "audit_alerts",
+            Command::AcknowledgeAlert => "acknowledge_alert",
         }
     }
 

@@ -318,6 +318,41 @@ pub struct AlertRow {
     pub acknowledged: bool,
 }
 
+/// Marks an anomaly alert as handled (POL-21): the DPO has looked into it.
+/// DPO only (reviewing the trail is what the DPO's read of the audit-trail
+/// category is for; the trail itself stays append-only, and the alert keeps
+/// its kind, staff, device and counts). Audited. Marking an alert already
+/// marked keeps the first time: replays and a second laptop change nothing.
+pub fn acknowledge_alert(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    alert_id: &str,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    const ACTION: &str = "audit.alert.acknowledge";
+    if let Err(denied) = authorize(actor, Category::AuditTrail, Access::Read) {
+        record_for(conn, actor, ACTION, &[], Outcome::Denied, at)?;
+        return Err(denied.into());
+    }
+    crate::tx::immediate(conn, |conn| {
+        let current: Option<Option<chrono::NaiveDateTime>> = audit_alerts::table
+            .find(alert_id)
+            .select(audit_alerts::acknowledged_at)
+            .first(conn)
+            .optional()?;
+        match current {
+            None => return Err(StoreError::NotFound(format!("alert {alert_id}"))),
+            Some(Some(_)) => {}
+            Some(None) => {
+                diesel::update(audit_alerts::table.find(alert_id))
+                    .set(audit_alerts::acknowledged_at.eq(at.naive_utc()))
+                    .execute(conn)?;
+            }
+        }
+        record_for(conn, actor, ACTION, &[], Outcome::Allowed, at)
+    })
+}
+
 /// The anomaly alerts raised by the server, newest first (DPO only, ROLE-5;
 /// the read is itself audited). On a laptop they arrive with the sync.
 pub fn alerts(

@@ -112,7 +112,10 @@ fn expectation(command: Command, role: Role) -> Expect {
             Support => Expect::Denied,
             Trainer | ExternalTrainer | Administrator | Dpo => Expect::Scoped,
         },
-        Command::AuditTrail | Command::VerifyAuditChain | Command::AuditAlerts => match role {
+        Command::AuditTrail
+        | Command::VerifyAuditChain
+        | Command::AuditAlerts
+        | Command::AcknowledgeAlert => match role {
             Dpo => Expect::Scoped,
             Trainer | ExternalTrainer | Administrator | Support => Expect::Denied,
         },
@@ -866,6 +869,56 @@ fn role_matrix_every_command_every_role() {
                 }
                 (Command::AuditAlerts, Expect::Denied) => {
                     let result = store::audit::alerts(fixture.store.connection(), &actor, conn_now);
+                    assert_denied(&mut fixture, &actor, result, &what);
+                }
+                (Command::AcknowledgeAlert, Expect::Scoped) => {
+                    use store::schema::audit_alerts;
+                    let id = domain::new_id();
+                    let when = conn_now.naive_utc();
+                    diesel::insert_into(audit_alerts::table)
+                        .values((
+                            audit_alerts::id.eq(&id),
+                            audit_alerts::kind.eq("unusual_hours"),
+                            audit_alerts::staff_id.eq("staff-test"),
+                            audit_alerts::device_id.eq("device-test"),
+                            audit_alerts::first_at.eq(when),
+                            audit_alerts::last_at.eq(when),
+                            audit_alerts::entries.eq(1),
+                            audit_alerts::raised_at.eq(when),
+                        ))
+                        .execute(fixture.store.connection())
+                        .unwrap();
+                    store::audit::acknowledge_alert(
+                        fixture.store.connection(),
+                        &actor,
+                        &id,
+                        conn_now,
+                    )
+                    .unwrap_or_else(|e| panic!("{what}: {e}"));
+                    let rows =
+                        store::audit::alerts(fixture.store.connection(), &actor, conn_now).unwrap();
+                    assert!(
+                        rows.iter().any(|row| row.id == id && row.acknowledged),
+                        "{what}: the alert is marked as handled"
+                    );
+                    let unknown = store::audit::acknowledge_alert(
+                        fixture.store.connection(),
+                        &actor,
+                        "no-such-alert",
+                        conn_now,
+                    );
+                    assert!(
+                        matches!(unknown, Err(store::StoreError::NotFound(_))),
+                        "{what}: {unknown:?}"
+                    );
+                }
+                (Command::AcknowledgeAlert, Expect::Denied) => {
+                    let result = store::audit::acknowledge_alert(
+                        fixture.store.connection(),
+                        &actor,
+                        "no-such-alert",
+                        conn_now,
+                    );
                     assert_denied(&mut fixture, &actor, result, &what);
                 }
                 (Command::VerifyAuditChain, Expect::Denied) => {

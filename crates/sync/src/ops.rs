@@ -185,6 +185,10 @@ pub enum Operation {
     CloseAssistance {
         request_id: String,
     },
+    // POL-21: the DPO marks a server-raised anomaly alert as handled.
+    AcknowledgeAlert {
+        alert_id: String,
+    },
 }
 
 impl Operation {
@@ -219,6 +223,7 @@ impl Operation {
             Operation::PublishPolicyVersion { .. } => "publish_policy_version",
             Operation::RenewAssistance { .. } => "renew_assistance",
             Operation::CloseAssistance { .. } => "close_assistance",
+            Operation::AcknowledgeAlert { .. } => "acknowledge_alert",
         }
     }
 
@@ -274,7 +279,8 @@ impl Operation {
             | Operation::RetentionRun {}
             | Operation::SaveProcessor { .. }
             | Operation::SaveActivity { .. }
-            | Operation::PublishPolicyVersion { .. } => None,
+            | Operation::PublishPolicyVersion { .. }
+            | Operation::AcknowledgeAlert { .. } => None,
         })
     }
 
@@ -574,6 +580,9 @@ impl Operation {
             }
             Operation::CloseAssistance { request_id } => {
                 json(store::assistance::close(conn, actor, request_id, at))
+            }
+            Operation::AcknowledgeAlert { alert_id } => {
+                json(store::audit::acknowledge_alert(conn, actor, alert_id, at))
             }
         }
     }

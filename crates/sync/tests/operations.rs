@@ -326,3 +326,70 @@ fn dc_5_an_operation_too_large_to_sync_is_refused_before_it_changes_anything() {
     assert!(error.to_string().contains("cannot be synced"), "{error}");
     assert_eq!(outbox_len(&mut trainer), 0);
 }
+
+fn alert_handled(store: &mut store::Store, id: &str) -> bool {
+    store::schema::audit_alerts::table
+        .find(id)
+        .select(store::schema::audit_alerts::acknowledged_at)
+        .first::<Option<chrono::NaiveDateTime>>(store.connection())
+        .unwrap()
+        .is_some()
+}
+
+#[test]
+fn pol_21_dc_5_an_alert_marked_handled_offline_is_handled_on_the_server_and_the_other_laptop() {
+    let mut server = Server::demo();
+    // The server raises alerts on the trails it receives (sync::server);
+    // here one is raised directly, as that code inserts it.
+    let alert = domain::new_id();
+    let when = server.now.naive_utc();
+    diesel::insert_into(store::schema::audit_alerts::table)
+        .values((
+            store::schema::audit_alerts::id.eq(&alert),
+            store::schema::audit_alerts::kind.eq("unusual_hours"),
+            store::schema::audit_alerts::staff_id.eq("staff-fictional"),
+            store::schema::audit_alerts::device_id.eq("device-fictional"),
+            store::schema::audit_alerts::first_at.eq(when),
+            store::schema::audit_alerts::last_at.eq(when),
+            store::schema::audit_alerts::entries.eq(3),
+            store::schema::audit_alerts::raised_at.eq(when),
+        ))
+        .execute(server.store.connection())
+        .unwrap();
+    let mut first = Laptop::new(&mut server, "dpo");
+    let mut second = Laptop::new(&mut server, "dpo");
+    let mut trainer = Laptop::new(&mut server, "formatrice.a");
+    first.sync(&mut server).unwrap();
+    second.sync(&mut server).unwrap();
+    trainer.sync(&mut server).unwrap();
+    assert!(!alert_handled(&mut first.store, &alert));
+    assert!(!alert_handled(&mut second.store, &alert));
+
+    // Offline on the first laptop.
+    first
+        .apply(
+            Operation::AcknowledgeAlert {
+                alert_id: alert.clone(),
+            },
+            server.now,
+        )
+        .unwrap();
+    assert!(alert_handled(&mut first.store, &alert));
+    assert_eq!(outbox_len(&mut first), 1, "the mark is queued");
+    first.sync(&mut server).unwrap();
+    assert_eq!(outbox_len(&mut first), 0);
+    assert!(alert_handled(&mut server.store, &alert));
+    second.sync(&mut server).unwrap();
+    assert!(alert_handled(&mut second.store, &alert));
+    assert_converged(&mut server, &mut second);
+
+    // A trainer may not: refused on the laptop, nothing queued.
+    let refused = trainer.apply(
+        Operation::AcknowledgeAlert {
+            alert_id: alert.clone(),
+        },
+        server.now,
+    );
+    assert!(refused.is_err());
+    assert_eq!(outbox_len(&mut trainer), 0);
+}

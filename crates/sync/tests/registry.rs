@@ -51,6 +51,7 @@ fn classify(command: Command) -> Sync {
         PublishPolicyVersion => Sync::Operation("publish_policy_version"),
         RenewAssistance => Sync::Operation("renew_assistance"),
         CloseAssistance => Sync::Operation("close_assistance"),
+        AcknowledgeAlert => Sync::Operation("acknowledge_alert"),
         SignIn | SignOut => Sync::LocalOnly,
     }
 }
@@ -72,7 +73,7 @@ fn operation_kinds() -> Vec<String> {
 #[test]
 fn dc_5_every_changing_command_syncs_or_says_why_not() {
     let kinds = operation_kinds();
-    assert_eq!(kinds.len(), 28, "Operation::kind names every variant");
+    assert_eq!(kinds.len(), 29, "Operation::kind names every variant");
     let mut synced = Vec::new();
     for command in Command::ALL {
         let local_only = sync::ops::LOCAL_ONLY

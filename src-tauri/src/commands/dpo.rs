@@ -400,3 +400,13 @@ pub fn audit_alerts(state: State<'_, AppState>) -> Result<Vec<store::audit::Aler
         store::audit::alerts(store.connection(), actor, now()).map_err(Into::into)
     })
 }
+
+/// Marks an anomaly alert as handled (POL-21; DPO only, checked in the
+/// store). An operation: it reaches the server and the DPO's other laptops.
+#[tauri::command]
+#[tracing::instrument(skip(state), err)]
+pub fn acknowledge_alert(state: State<'_, AppState>, alert_id: String) -> Result<(), UiError> {
+    state
+        .apply(Operation::AcknowledgeAlert { alert_id })
+        .map(|_| ())
+}
