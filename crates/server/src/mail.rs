@@ -144,6 +144,10 @@ pub enum MailError {
     Store(#[from] StoreError),
     #[error("the store mutex is poisoned")]
     Poisoned,
+    /// Another delivery (`serve --smtp-host` or `deliver-mail`) holds the
+    /// data directory's [`DELIVERY_LOCK`].
+    #[error("another mail delivery runs on this data directory (serve --smtp-host or deliver-mail): nothing was sent")]
+    Busy,
 }
 
 impl MailError {
@@ -153,6 +157,7 @@ impl MailError {
             MailError::Unreachable(code) => code,
             MailError::Store(error) => error.code(),
             MailError::Poisoned => "poisoned",
+            MailError::Busy => "busy",
         }
     }
 }
@@ -160,6 +165,36 @@ impl MailError {
 impl From<diesel::result::Error> for MailError {
     fn from(error: diesel::result::Error) -> Self {
         MailError::Store(error.into())
+    }
+}
+
+/// The data directory's delivery lock file. One delivery at a time: two
+/// senders could both send a message before either recorded it.
+pub const DELIVERY_LOCK: &str = "mail-delivery.lock";
+
+/// Takes the delivery lock of `data_dir` (an OS file lock, released when the
+/// returned file is dropped or the process dies): `serve --smtp-host` holds
+/// it while it runs, `deliver-mail` for its round. [`MailError::Busy`] when
+/// another process holds it.
+pub fn delivery_lock(data_dir: &std::path::Path) -> Result<std::fs::File, MailError> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(data_dir.join(DELIVERY_LOCK))
+        .map_err(|error| {
+            MailError::Config(format!(
+                "the delivery lock cannot be opened ({})",
+                error.kind()
+            ))
+        })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(MailError::Busy),
+        Err(std::fs::TryLockError::Error(error)) => Err(MailError::Config(format!(
+            "the delivery lock cannot be taken ({})",
+            error.kind()
+        ))),
     }
 }
 

@@ -991,6 +991,17 @@ fn pol_13_pol_22_serve_delivers_queued_messages_and_logs_no_address_or_subject()
         );
     }
     assert!(!log.contains('@'), "no address at all in the log: {log}");
+
+    // One sender per data directory: a `deliver-mail` while `serve` delivers
+    // is refused and sends nothing.
+    let mut one_shot = vec!["deliver-mail"];
+    one_shot.extend(smtp_args(&port));
+    let refused = server.admin(&one_shot, "");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(stderr.contains("another mail delivery runs"), "{stderr}");
+    assert!(stderr.contains("[busy]"), "{stderr}");
+    assert_eq!(sink.received().len(), 1);
 }
 
 #[test]

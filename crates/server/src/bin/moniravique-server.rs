@@ -386,6 +386,8 @@ fn deliver_mail(options: &Options) -> anyhow::Result<()> {
     let mailer = options
         .mailer()?
         .ok_or_else(|| anyhow!("deliver-mail needs --smtp-host"))?;
+    let _delivery = mail::delivery_lock(&options.path("--data-dir")?)
+        .map_err(|error| anyhow!("{error} [{}]", error.code()))?;
     let (store, key) = options.open_store()?;
     drop(key);
     let store = Mutex::new(store);
@@ -435,6 +437,14 @@ fn serve(options: &Options) -> anyhow::Result<()> {
     let interval = options.smtp_interval()?;
     let addr = options.get("--addr").unwrap_or("127.0.0.1:8443");
     let tls = Tls::from_pem_files(&options.path("--cert")?, &options.path("--key")?)?;
+    // Held while serving: a `deliver-mail` meanwhile is refused (one sender).
+    let _delivery = match &mailer {
+        Some(_) => Some(
+            mail::delivery_lock(&options.path("--data-dir")?)
+                .map_err(|error| anyhow!("{error} [{}]", error.code()))?,
+        ),
+        None => None,
+    };
     let (store, key) = options.open_store()?;
     drop(key);
     let _checkpointer = store.start_checkpointer(Duration::from_secs(5));
