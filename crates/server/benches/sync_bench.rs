@@ -71,6 +71,25 @@ impl sync::client::Transport for Timed<'_> {
     }
 }
 
+/// One push: an objective for each of `people`, bodies tagged with `label`.
+fn objectives(people: &[String], label: &str) -> PushRequest {
+    PushRequest {
+        protocol: PROTOCOL,
+        ops: people
+            .iter()
+            .enumerate()
+            .map(|(i, person)| sync::wire::Envelope {
+                id: domain::new_id(),
+                at: Utc::now(),
+                op: sync::Operation::AddObjective {
+                    participant_id: person.clone(),
+                    body: format!("objectif {label}-{i}"),
+                },
+            })
+            .collect(),
+    }
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
@@ -289,21 +308,7 @@ fn main() {
         let start = Instant::now();
         let mut applied = 0;
         for b in 0..arg("--alone", 25) {
-            let request = PushRequest {
-                protocol: PROTOCOL,
-                ops: people
-                    .iter()
-                    .enumerate()
-                    .map(|(i, person)| sync::wire::Envelope {
-                        id: domain::new_id(),
-                        at: Utc::now(),
-                        op: sync::Operation::AddObjective {
-                            participant_id: person.clone(),
-                            body: format!("objectif seul {b}-{i}"),
-                        },
-                    })
-                    .collect(),
-            };
+            let request = objectives(&people, &format!("seul {b}"));
             let mut guard = shared.lock().unwrap();
             let answer = sync::server::push(&mut guard, &probe.actor, request, Utc::now()).unwrap();
             applied += answer.answers.len();
@@ -339,21 +344,7 @@ fn main() {
                 .load(laptop.store.connection())
                 .unwrap();
             let batches: Vec<PushRequest> = (0..per_client_pushes)
-                .map(|b| PushRequest {
-                    protocol: PROTOCOL,
-                    ops: people
-                        .iter()
-                        .enumerate()
-                        .map(|(i, person)| sync::wire::Envelope {
-                            id: domain::new_id(),
-                            at: Utc::now(),
-                            op: sync::Operation::AddObjective {
-                                participant_id: person.clone(),
-                                body: format!("objectif {b}-{i}"),
-                            },
-                        })
-                        .collect(),
-                })
+                .map(|b| objectives(&people, &b.to_string()))
                 .collect();
             barrier.wait();
             let mut applied = 0;

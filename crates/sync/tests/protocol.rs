@@ -14,14 +14,11 @@ use sync::Operation;
 /// Pushes one operation straight to the server, as a (possibly tampered) laptop would.
 fn push_one(server: &mut Server, laptop: &Laptop, op: Operation) -> Outcome {
     let now = server.now;
-    let request = PushRequest {
-        protocol: PROTOCOL,
-        ops: vec![Envelope {
-            id: domain::new_id(),
-            at: now,
-            op,
-        }],
-    };
+    let request = request(vec![Envelope {
+        id: domain::new_id(),
+        at: now,
+        op,
+    }]);
     let mut answer = sync::server::push(&mut server.store, &laptop.actor, request, now).unwrap();
     answer.answers.remove(0).outcome
 }
@@ -32,6 +29,20 @@ fn first_participant(laptop: &mut Laptop) -> String {
         .into_iter()
         .next()
         .expect("the laptop holds someone")
+}
+
+/// Trainer A's and trainer B's laptops, synced, and a participant that only B holds.
+fn trainers_a_and_b(server: &mut Server) -> (Laptop, Laptop, String) {
+    let mut mine = Laptop::new(server, "formatrice.a");
+    let mut other = Laptop::new(server, "formateur.b");
+    mine.sync(server).unwrap();
+    other.sync(server).unwrap();
+    let theirs = other
+        .participants()
+        .into_iter()
+        .find(|id| !mine.participants().contains(id))
+        .expect("trainer B has someone trainer A has not");
+    (mine, other, theirs)
 }
 
 #[test]
@@ -148,15 +159,7 @@ fn dc_5_a_replayed_push_is_answered_again_and_applied_once() {
 #[test]
 fn role_1_a_push_about_another_trainers_participant_is_refused_and_audited() {
     let mut server = Server::demo();
-    let mut mine = Laptop::new(&mut server, "formatrice.a");
-    let mut other = Laptop::new(&mut server, "formateur.b");
-    mine.sync(&mut server).unwrap();
-    other.sync(&mut server).unwrap();
-    let theirs = other
-        .participants()
-        .into_iter()
-        .find(|id| !mine.participants().contains(id))
-        .expect("trainer B has someone trainer A has not");
+    let (mine, _other, theirs) = trainers_a_and_b(&mut server);
     // A tampered laptop pushes a note about B's participant.
     let outcome = push_one(
         &mut server,
@@ -461,16 +464,8 @@ fn request(ops: Vec<Envelope>) -> PushRequest {
 #[test]
 fn dc_5_a_group_commit_answers_each_push_as_if_it_were_alone() {
     let mut server = Server::demo();
-    let mut mine = Laptop::new(&mut server, "formatrice.a");
-    let mut other = Laptop::new(&mut server, "formateur.b");
-    mine.sync(&mut server).unwrap();
-    other.sync(&mut server).unwrap();
+    let (mut mine, mut other, theirs) = trainers_a_and_b(&mut server);
     let person = first_participant(&mut mine);
-    let theirs = other
-        .participants()
-        .into_iter()
-        .find(|id| !mine.participants().contains(id))
-        .expect("trainer B has someone trainer A has not");
     let kept = objective(&person, "Reformuler avant de répondre");
     let group = vec![
         // A's own participant: applied.
