@@ -131,7 +131,7 @@ impl Category {
 
 /// The controller (responsable du traitement) and how to reach its data
 /// protection service.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Controller {
     pub name: String,
     /// Postal address, one line per `\n`.
@@ -141,7 +141,7 @@ pub struct Controller {
 
 /// Legal basis of a processing (POL-8, POL-34). Serialised as in the
 /// `processing_register.legal_basis` column.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum LegalBasis {
     Contract,
@@ -168,7 +168,7 @@ impl LegalBasis {
 
 /// One purpose of the processing (finalité), with its legal basis and
 /// retention period (POL-8, POL-29..POL-34).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Purpose {
     pub name_fr: String,
     pub legal_basis: LegalBasis,
@@ -178,7 +178,7 @@ pub struct Purpose {
 
 /// A processor (sous-traitant) or other recipient outside the organisation,
 /// with its country and, outside the EEA, the transfer safeguard (POL-14, POL-37).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Recipient {
     pub name: String,
     pub service_fr: String,
@@ -190,7 +190,7 @@ pub struct Recipient {
 /// The information GDPR art. 15(1) and (2) requires in an access answer,
 /// besides the data itself: purposes, legal bases, recipients, transfers,
 /// retention, source. Rights and the CNIL are fixed texts of this module.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Art15Info {
     pub controller: Controller,
     pub purposes: Vec<Purpose>,
@@ -989,7 +989,7 @@ impl Serialize for Art15Fixed {
 // ---------------------------------------------------------------------------
 
 /// Why the person's data was erased.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ErasureReason {
     /// The person asked (POL-25).
@@ -1017,7 +1017,7 @@ réponse au rappel de réactivation)"
 }
 
 /// Records kept after the erasure, under a legal hold (POL-25a, POL-31).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct KeptRecord {
     pub category_key: String,
     pub title_fr: String,
@@ -1032,7 +1032,7 @@ pub struct KeptRecord {
 
 /// The search for leftovers of the person's data in the store after the
 /// erasure: decrypted database pages and write-ahead-log frames.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ResidualCheck {
     pub pages_scanned: u64,
     pub wal_frames_scanned: u64,

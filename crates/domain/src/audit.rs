@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// The fields of one audit entry that the hash covers.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct AuditFields {
     pub seq: i64,
     pub id: String,
@@ -57,7 +57,7 @@ pub struct StoredEntry {
 }
 
 /// The result of walking the chain.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Verification {
     pub ok: bool,
     pub checked: u64,

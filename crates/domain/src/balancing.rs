@@ -95,7 +95,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
 /// A group of the programme being balanced.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct GroupInput {
     pub id: String,
     pub capacity: u32,
@@ -108,7 +108,7 @@ pub struct GroupInput {
 }
 
 /// A pending registration to place.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct RegistrationInput {
     pub id: String,
     /// Slots the person can attend; empty: the person cannot be placed.
@@ -119,14 +119,14 @@ pub struct RegistrationInput {
 }
 
 /// The groups of a programme and its pending registrations.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Instance {
     pub groups: Vec<GroupInput>,
     pub registrations: Vec<RegistrationInput>,
 }
 
 /// The objective: lexicographic in field order, lower is better (module docs).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ts_rs::TS)]
 pub struct Score {
     pub unplaced: u32,
     pub gap: u32,
@@ -135,7 +135,7 @@ pub struct Score {
 }
 
 /// An assignment with its consequences and its score.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Proposal {
     /// Registration id → group id.
     pub assignments: BTreeMap<String, String>,
@@ -147,7 +147,7 @@ pub struct Proposal {
 }
 
 /// A hard constraint broken by an edited assignment. Messages hold ids only.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, ts_rs::TS)]
 pub enum Violation {
     #[error("unknown registration {0}")]
     UnknownRegistration(String),

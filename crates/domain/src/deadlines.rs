@@ -106,7 +106,7 @@ pub fn add_months(receipt: NaiveDate, months: u32) -> NaiveDate {
 }
 
 /// Every date a rights request's handling is measured against.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Deadlines {
     pub received: NaiveDate,
     /// The policy's target: 15 jours ouvrables.
@@ -133,7 +133,7 @@ pub fn deadlines(received: NaiveDate) -> Deadlines {
 }
 
 /// Where a request stands against its deadlines on `today`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Urgency {
     OnTrack,

@@ -5,16 +5,23 @@
 
 pub mod access;
 pub mod access_export;
+pub mod actions;
 pub mod attendance_import;
 pub mod audit;
 pub mod balancing;
 pub mod contact_list;
 pub mod deadlines;
+pub mod enrolment;
+pub mod errors;
 pub mod ids;
 pub mod messages;
 pub mod retention;
+pub mod rights;
 pub mod signin;
 pub mod time;
+pub mod vocabulary;
 
 pub use access::{authorize, Access, Actor, Category, Denied, Role, Scope};
+pub use actions::Action;
+pub use errors::{Details, ErrorCode};
 pub use ids::{new_id, DeviceId, ParticipantId, StaffId};

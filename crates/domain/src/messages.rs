@@ -4,36 +4,19 @@
 //! never queued with a placeholder left unfilled. Who may receive which
 //! message (POL-26 objections) is decided by the store, with these rules.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Template {
-    WebinarReminder,
-    RegistrationConfirmation,
-    ModuleSuggestion,
+crate::vocabulary! {
+    /// The message templates (POL-13).
+    pub enum Template {
+        WebinarReminder => "webinar_reminder",
+        RegistrationConfirmation => "registration_confirmation",
+        ModuleSuggestion => "module_suggestion",
+    }
 }
 
 impl Template {
-    pub const ALL: [Template; 3] = [
-        Template::WebinarReminder,
-        Template::RegistrationConfirmation,
-        Template::ModuleSuggestion,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Template::WebinarReminder => "webinar_reminder",
-            Template::RegistrationConfirmation => "registration_confirmation",
-            Template::ModuleSuggestion => "module_suggestion",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Template> {
-        Template::ALL.into_iter().find(|t| t.as_str() == text)
-    }
-
     /// Marketing-like messages stop on objection or unsubscribe (POL-13,
     /// POL-26); reminders and confirmations serve the contract.
     pub fn needs_no_objection(self) -> bool {
@@ -73,7 +56,7 @@ impl Template {
 }
 
 /// A filled message.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Rendered {
     pub subject: String,
     pub body: String,

@@ -127,7 +127,7 @@ fn years_to_months(years: u32) -> u32 {
 /// requirements.md). Loaded settings should be checked with
 /// [`RetentionRules::validate`]; a missing field takes its default, an unknown
 /// one is ignored (settings written by another version still load).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(default)]
 pub struct RetentionRules {
     /// POL-29: an account with no login for this many months is inactive.
@@ -164,7 +164,7 @@ impl Default for RetentionRules {
 }
 
 /// Unit of a rule's value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
     Months,
@@ -175,7 +175,7 @@ pub enum Unit {
 /// One rule as the settings screen shows and edits it. `minimum` and `maximum`
 /// are the bounds [`RetentionRules::validate`] enforces for this value alone
 /// (the reminder must also come after inactivity).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct RuleEntry {
     /// Stable key, the field name (`inactive_after_months`…), used by [`RetentionRules::set`].
     pub key: &'static str,
@@ -404,7 +404,7 @@ fn check(spec: &RuleSpec, value: u32) -> Result<(), RulesError> {
 }
 
 /// Which legal keeping period a record falls under (POL-25a, POL-31).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum HoldBasis {
     /// Data tied to a financial transaction (POL-25a).
@@ -419,7 +419,7 @@ pub enum HoldBasis {
 /// (`column < bound`) and falls at midnight UTC: a row is past its period
 /// exactly when its timestamp is below the bound, the same answer
 /// [`RetentionRules::classify_account`] and [`plan`] give.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Cutoffs {
     /// `last_activity < inactive_before`: idle for at least `inactive_after_months` (POL-29).
     pub inactive_before: NaiveDateTime,
@@ -571,7 +571,7 @@ impl RetentionRules {
 // ---------------------------------------------------------------------------
 
 /// `participants.account_status`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum AccountStatus {
     Active,
@@ -603,7 +603,7 @@ impl AccountStatus {
 }
 
 /// One account as the sweep sees it: a pseudonymous id and dates, nothing else.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct AccountFacts {
     /// Pseudonymous id (the participant's random id), never a name or an e-mail.
     pub participant_ref: String,
@@ -617,14 +617,14 @@ pub struct AccountFacts {
 /// How many rows of one table were recorded on one UTC day: the input for
 /// technical traces (POL-32) and audit entries (POL-21). Several counts for the
 /// same day add up.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct DayCount {
     pub day: NaiveDate,
     pub count: u64,
 }
 
 /// One legal hold (`legal_holds` row, POL-25a, POL-31).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct HoldFacts {
     /// The hold's id.
     pub id: String,
@@ -639,7 +639,7 @@ pub struct HoldFacts {
 // ---------------------------------------------------------------------------
 
 /// What the sweep does to one subject. Serialised with a `kind` tag.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Action {
     /// The account is active again (POL-29): status back to active, reminder cleared.
@@ -659,7 +659,7 @@ pub enum Action {
 }
 
 /// The kind of an [`Action`], without its data: the plan's first sort key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ActionKind {
     Reactivate,
@@ -744,14 +744,14 @@ impl Action {
 }
 
 /// An account's due action and the day its period expired.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct DueAction {
     pub action: Action,
     pub due_since: NaiveDate,
 }
 
 /// One thing the sweep must do.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct PlanItem {
     pub action: Action,
     /// Pseudonymous participant id (accounts), hold id (holds), or
@@ -780,7 +780,7 @@ impl PlanItem {
 }
 
 /// Items of one kind in a plan.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct KindCount {
     pub items: u64,
     /// Rows concerned (a batch counts its rows).
@@ -789,7 +789,7 @@ pub struct KindCount {
 }
 
 /// Counts of a plan, per action kind (kinds absent from the plan are absent).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct PlanSummary {
     pub items: u64,
     pub overdue: u64,
@@ -805,7 +805,7 @@ impl PlanSummary {
 
 /// The sweep's result at `now`: both the dry-run preview and the work list.
 /// Items are ordered by action kind, then due day, then subject.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct RetentionPlan {
     pub now: NaiveDateTime,
     pub items: Vec<PlanItem>,
@@ -934,7 +934,7 @@ fn action_detail(action: &Action) -> &str {
 // ---------------------------------------------------------------------------
 
 /// A calendar quarter (Q1 = January to March…), `start` and `end` inclusive.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ts_rs::TS)]
 pub struct Quarter {
     pub year: i32,
     /// 1 to 4.
@@ -980,7 +980,7 @@ impl Quarter {
 }
 
 /// An item the store has executed (kept for the quarterly report; ids only).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ExecutedItem {
     pub action: Action,
     pub subject: String,
@@ -999,7 +999,7 @@ impl ExecutedItem {
 
 /// The quarterly compliance report (POL-33): what was executed in the quarter,
 /// what is overdue when the report is made, and the rules applied.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct QuarterlyReport {
     pub quarter: Quarter,
     pub generated_at: NaiveDateTime,

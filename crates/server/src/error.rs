@@ -78,16 +78,20 @@ impl ApiError {
             StoreError::NotPermitted(_)
             | StoreError::OutOfScope(_)
             | StoreError::OutOfScopeGroup(_) => {
-                Self::new(StatusCode::FORBIDDEN, error.code(), message)
+                Self::new(StatusCode::FORBIDDEN, error.code().as_str(), message)
             }
             StoreError::InvalidInput(_) => {
-                Self::new(StatusCode::BAD_REQUEST, error.code(), message)
+                Self::new(StatusCode::BAD_REQUEST, error.code().as_str(), message)
             }
-            StoreError::NotFound(_) => Self::new(StatusCode::NOT_FOUND, error.code(), message),
+            StoreError::NotFound(_) => {
+                Self::new(StatusCode::NOT_FOUND, error.code().as_str(), message)
+            }
             // A business rule said no to the whole request.
-            StoreError::Refused { code, .. } => Self::new(StatusCode::CONFLICT, code, message),
+            StoreError::Refused { code, .. } => {
+                Self::new(StatusCode::CONFLICT, code.as_str(), message)
+            }
             StoreError::Database(_) => {
-                tracing::error!(code = error.code(), detail = %message, "store error");
+                tracing::error!(code = %error.code(), detail = %message, "store error");
                 Self::server()
             }
         }

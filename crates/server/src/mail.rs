@@ -155,7 +155,7 @@ impl MailError {
         match self {
             MailError::Config(_) => "config",
             MailError::Unreachable(code) => code,
-            MailError::Store(error) => error.code(),
+            MailError::Store(error) => error.code().as_str(),
             MailError::Poisoned => "poisoned",
             MailError::Busy => "busy",
         }

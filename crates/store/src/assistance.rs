@@ -2,20 +2,19 @@
 //! only while an explicit request from that person is open, for 48 hours; the
 //! DPO sees the open requests, renews one for another 48 hours, or closes it.
 
-use crate::audit::{self, Outcome};
+use crate::gate;
 use crate::schema::*;
 use crate::StoreError;
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
-use domain::access::{authorize, Access, Category};
-use domain::Actor;
+use domain::{Action, Actor};
 use serde::Serialize;
 
 /// ROLE-4 Decision: an assistance request opens an account for 48 hours.
 pub const RENEWAL_HOURS: i64 = 48;
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct AssistanceRow {
     pub id: String,
     pub participant_id: String,
@@ -25,20 +24,6 @@ pub struct AssistanceRow {
     pub expires_at: String,
     /// Past its expiry: support no longer reaches the account.
     pub expired: bool,
-}
-
-fn guard(
-    conn: &mut SqliteConnection,
-    actor: &Actor,
-    action: &str,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    // Managing requests is a change of who may see whom: the DPO's write.
-    if let Err(denied) = authorize(actor, Category::AssistanceRequests, Access::Write) {
-        audit::record_for(conn, actor, action, &[], Outcome::Denied, now)?;
-        return Err(denied.into());
-    }
-    Ok(())
 }
 
 type Row = (
@@ -98,12 +83,28 @@ pub fn open_requests(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Vec<AssistanceRow>, StoreError> {
-    const ACTION: &str = "assistance.list";
-    guard(conn, actor, ACTION, now)?;
-    let list = rows(conn, None, now)?;
-    let shown: Vec<&str> = list.iter().map(|r| r.participant_id.as_str()).collect();
-    audit::record_for(conn, actor, ACTION, &shown, Outcome::Allowed, now)?;
-    Ok(list)
+    gate::run(conn, actor, Action::AssistanceList, now, |gate| {
+        let list = rows(gate.conn(), None, now)?;
+        gate.show(list.iter().map(|r| &r.participant_id));
+        Ok(list)
+    })
+}
+
+/// The open request `id` and its participant.
+fn open_request(
+    conn: &mut SqliteConnection,
+    id: &str,
+) -> Result<(String, NaiveDateTime), StoreError> {
+    assistance_requests::table
+        .find(id)
+        .filter(assistance_requests::closed_at.is_null())
+        .select((
+            assistance_requests::participant_id,
+            assistance_requests::expires_at,
+        ))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("open assistance request {id}")))
 }
 
 /// Renews an open request for another 48 hours from its expiry, or from now
@@ -114,30 +115,18 @@ pub fn renew(
     id: &str,
     now: DateTime<Utc>,
 ) -> Result<AssistanceRow, StoreError> {
-    const ACTION: &str = "assistance.renew";
-    guard(conn, actor, ACTION, now)?;
-    conn.transaction(|conn| {
-        let (person, expires): (String, NaiveDateTime) = assistance_requests::table
-            .find(id)
-            .filter(assistance_requests::closed_at.is_null())
-            .select((
-                assistance_requests::participant_id,
-                assistance_requests::expires_at,
-            ))
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound(format!("open assistance request {id}")))?;
-        let at = now.naive_utc();
-        let until = expires.max(at) + Duration::hours(RENEWAL_HOURS);
+    gate::run(conn, actor, Action::AssistanceRenew, now, |gate| {
+        let (person, expires) = open_request(gate.conn(), id)?;
+        gate.reach(&person)?;
+        let until = expires.max(gate.at()) + Duration::hours(RENEWAL_HOURS);
+        let stamp = gate.stamp(
+            assistance_requests::updated_at,
+            assistance_requests::updated_device,
+        );
         diesel::update(assistance_requests::table.find(id))
-            .set((
-                assistance_requests::expires_at.eq(until),
-                assistance_requests::updated_at.eq(at),
-                assistance_requests::updated_device.eq(actor.device_id.as_str()),
-            ))
-            .execute(conn)?;
-        audit::record_for(conn, actor, ACTION, &[&person], Outcome::Allowed, now)?;
-        rows(conn, Some(id), now)?
+            .set((assistance_requests::expires_at.eq(until), stamp))
+            .execute(gate.conn())?;
+        rows(gate.conn(), Some(id), now)?
             .pop()
             .ok_or_else(|| StoreError::NotFound(format!("assistance request {id}")))
     })
@@ -150,24 +139,16 @@ pub fn close(
     id: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    const ACTION: &str = "assistance.close";
-    guard(conn, actor, ACTION, now)?;
-    conn.transaction(|conn| {
-        let person: String = assistance_requests::table
-            .find(id)
-            .filter(assistance_requests::closed_at.is_null())
-            .select(assistance_requests::participant_id)
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound(format!("open assistance request {id}")))?;
-        let at = now.naive_utc();
+    gate::run(conn, actor, Action::AssistanceClose, now, |gate| {
+        let (person, _) = open_request(gate.conn(), id)?;
+        gate.reach(&person)?;
+        let stamp = gate.stamp(
+            assistance_requests::updated_at,
+            assistance_requests::updated_device,
+        );
         diesel::update(assistance_requests::table.find(id))
-            .set((
-                assistance_requests::closed_at.eq(at),
-                assistance_requests::updated_at.eq(at),
-                assistance_requests::updated_device.eq(actor.device_id.as_str()),
-            ))
-            .execute(conn)?;
-        audit::record_for(conn, actor, ACTION, &[&person], Outcome::Allowed, now)
+            .set((assistance_requests::closed_at.eq(gate.at()), stamp))
+            .execute(gate.conn())?;
+        Ok(())
     })
 }

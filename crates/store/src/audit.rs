@@ -7,9 +7,9 @@ use crate::StoreError;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
-use domain::access::{authorize, Access, Category};
 use domain::audit::{verify, Anchor, AuditFields, Head, StoredEntry, Verification};
-use domain::Actor;
+use domain::{Action, Actor};
+use std::collections::HashMap;
 use serde::Serialize;
 
 /// Whether the audited attempt was allowed.
@@ -28,7 +28,7 @@ impl Outcome {
     }
 }
 
-#[derive(Insertable, Queryable, Selectable, Clone, Debug, Serialize)]
+#[derive(Insertable, Queryable, Selectable, Clone, Debug, Serialize, ts_rs::TS)]
 #[diesel(table_name = audit_log)]
 pub struct AuditRow {
     pub seq: i64,
@@ -71,8 +71,10 @@ pub fn record(
     outcome: Outcome,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    // A savepoint inside the caller's transaction, or a transaction of its own.
-    conn.transaction(|conn| {
+    // A savepoint inside the caller's transaction, or a write transaction of
+    // its own (taking the write lock first: reading the head and upgrading
+    // later could fail on a concurrent writer instead of waiting).
+    crate::tx::immediate(conn, |conn| {
         let (mut seq, mut prev_hash): (i64, String) = audit_chain::table
             .filter(audit_chain::id.eq(1))
             .select((audit_chain::head_seq, audit_chain::head_hash))
@@ -139,7 +141,7 @@ pub fn record(
 }
 
 /// Records an attempt by `actor` (allowed or refused).
-pub fn record_for(
+pub(crate) fn record_for(
     conn: &mut SqliteConnection,
     actor: &Actor,
     action: &str,
@@ -158,42 +160,15 @@ pub fn record_for(
     )
 }
 
-/// After a refused change was rolled back, records the refusal (POL-21:
-/// attempts outside one's scope or against a rule are part of the trail).
-/// Other errors (bad input, not found, database) are not attempts on data.
-pub fn record_refusal<T>(
-    conn: &mut SqliteConnection,
-    actor: &Actor,
-    action: &str,
-    result: &Result<T, StoreError>,
-    at: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    match result {
-        Err(StoreError::OutOfScope(participant)) => {
-            record_for(conn, actor, action, &[participant], Outcome::Denied, at)
-        }
-        Err(StoreError::OutOfScopeGroup(_))
-        | Err(StoreError::NotPermitted(_))
-        | Err(StoreError::Refused { .. }) => {
-            record_for(conn, actor, action, &[], Outcome::Denied, at)
-        }
-        _ => Ok(()),
-    }
-}
-
 /// Walks the whole chain (DPO only) and names the first broken entry.
 pub fn verify_chain(
     conn: &mut SqliteConnection,
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Verification, StoreError> {
-    if let Err(denied) = authorize(actor, Category::AuditTrail, Access::Read) {
-        record_for(conn, actor, "audit.verify", &[], Outcome::Denied, now)?;
-        return Err(denied.into());
-    }
-    let result = verify_unchecked(conn)?;
-    record_for(conn, actor, "audit.verify", &[], Outcome::Allowed, now)?;
-    Ok(result)
+    crate::gate::run(conn, actor, Action::AuditVerify, now, |gate| {
+        verify_unchecked(gate.conn())
+    })
 }
 
 /// The verification itself, without access check: for tests and the command line.
@@ -229,27 +204,64 @@ pub fn verify_unchecked(conn: &mut SqliteConnection) -> Result<Verification, Sto
     ))
 }
 
+/// An audit entry as the DPO sees it.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, ts_rs::TS)]
+pub struct AuditEntryDto {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub device: String,
+    pub action: String,
+    pub participant_id: Option<String>,
+    pub outcome: String,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, ts_rs::TS)]
+pub struct AuditPage {
+    pub total: i64,
+    pub entries: Vec<AuditEntryDto>,
+}
+
 /// A page of the trail, newest first (DPO only; the read is itself audited).
-pub fn page(
+/// Actors are shown by user name (staff, not participants); participants by
+/// their pseudonymous id.
+pub fn trail_page(
     conn: &mut SqliteConnection,
     actor: &Actor,
     limit: i64,
     offset: i64,
     now: DateTime<Utc>,
-) -> Result<(i64, Vec<AuditRow>), StoreError> {
-    if let Err(denied) = authorize(actor, Category::AuditTrail, Access::Read) {
-        record_for(conn, actor, "audit.read", &[], Outcome::Denied, now)?;
-        return Err(denied.into());
-    }
-    let total: i64 = audit_log::table.count().get_result(conn)?;
-    let rows = audit_log::table
-        .order(audit_log::seq.desc())
-        .limit(limit.clamp(1, 1000))
-        .offset(offset.max(0))
-        .select(AuditRow::as_select())
-        .load(conn)?;
-    record_for(conn, actor, "audit.read", &[], Outcome::Allowed, now)?;
-    Ok((total, rows))
+) -> Result<AuditPage, StoreError> {
+    crate::gate::run(conn, actor, Action::AuditRead, now, |gate| {
+        let conn = gate.conn();
+        let total: i64 = audit_log::table.count().get_result(conn)?;
+        let rows = audit_log::table
+            .order(audit_log::seq.desc())
+            .limit(limit.clamp(1, 1000))
+            .offset(offset.max(0))
+            .select(AuditRow::as_select())
+            .load(conn)?;
+        let names: HashMap<String, String> = staff::table
+            .select((staff::id, staff::username))
+            .load::<(String, String)>(conn)?
+            .into_iter()
+            .collect();
+        Ok(AuditPage {
+            total,
+            entries: rows
+                .into_iter()
+                .map(|row| AuditEntryDto {
+                    seq: row.seq,
+                    at: row.at,
+                    actor: names.get(&row.actor_id).cloned().unwrap_or(row.actor_id),
+                    device: row.device_id,
+                    action: row.action,
+                    participant_id: row.participant_id,
+                    outcome: row.outcome,
+                })
+                .collect(),
+        })
+    })
 }
 
 /// Entries indexed per participant at most per call of [`index_subjects`].
@@ -303,7 +315,7 @@ pub fn catch_up_subjects(conn: &mut SqliteConnection) -> Result<(), StoreError> 
 /// An anomaly the server found in a device's trail (POL-21, issue 5): a burst
 /// of profile views, refused out-of-scope attempts, activity at unusual
 /// hours, a broken chain. Ids and counts only.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct AlertRow {
     pub id: String,
     pub kind: String,
@@ -329,27 +341,23 @@ pub fn acknowledge_alert(
     alert_id: &str,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    const ACTION: &str = "audit.alert.acknowledge";
-    if let Err(denied) = authorize(actor, Category::AuditTrail, Access::Read) {
-        record_for(conn, actor, ACTION, &[], Outcome::Denied, at)?;
-        return Err(denied.into());
-    }
-    crate::tx::immediate(conn, |conn| {
+    crate::gate::run(conn, actor, Action::AuditAlertAcknowledge, at, |gate| {
+        let conn = gate.conn();
         let current: Option<Option<chrono::NaiveDateTime>> = audit_alerts::table
             .find(alert_id)
             .select(audit_alerts::acknowledged_at)
             .first(conn)
             .optional()?;
         match current {
-            None => return Err(StoreError::NotFound(format!("alert {alert_id}"))),
-            Some(Some(_)) => {}
+            None => Err(StoreError::NotFound(format!("alert {alert_id}"))),
+            Some(Some(_)) => Ok(()),
             Some(None) => {
                 diesel::update(audit_alerts::table.find(alert_id))
                     .set(audit_alerts::acknowledged_at.eq(at.naive_utc()))
                     .execute(conn)?;
+                Ok(())
             }
         }
-        record_for(conn, actor, ACTION, &[], Outcome::Allowed, at)
     })
 }
 
@@ -360,11 +368,12 @@ pub fn alerts(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Vec<AlertRow>, StoreError> {
-    const ACTION: &str = "audit.alerts.read";
-    if let Err(denied) = authorize(actor, Category::AuditTrail, Access::Read) {
-        record_for(conn, actor, ACTION, &[], Outcome::Denied, now)?;
-        return Err(denied.into());
-    }
+    crate::gate::run(conn, actor, Action::AuditAlertsRead, now, |gate| {
+        alert_rows(gate.conn())
+    })
+}
+
+fn alert_rows(conn: &mut SqliteConnection) -> Result<Vec<AlertRow>, StoreError> {
     type Row = (
         String,
         String,
@@ -394,7 +403,6 @@ pub fn alerts(
             audit_alerts::acknowledged_at,
         ))
         .load(conn)?;
-    record_for(conn, actor, ACTION, &[], Outcome::Allowed, now)?;
     let text = |at: chrono::NaiveDateTime| domain::time::to_rfc3339(at);
     Ok(rows
         .into_iter()

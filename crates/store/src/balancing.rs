@@ -5,32 +5,30 @@
 //! Confirmed places never move. Applying confirms the places that are paid or
 //! waived; the others get their group and wait for payment (the payment gate).
 
-use crate::audit::{self, Outcome};
-use crate::enrolment::PaymentState;
+use crate::gate;
 use crate::schema::{enrolments, family_situations, participants, payments, workshop_groups};
 use crate::StoreError;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
-use domain::access::{authorize, Access, Category};
 use domain::balancing::{self as solver, GroupInput, Instance, RegistrationInput, Score};
-use domain::Actor;
+use domain::enrolment::{EnrolmentStatus, PaymentState};
+use domain::rights::AgeBracket;
+use domain::{Action, Actor, ErrorCode};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// Age brackets from the youngest: a family's bracket for group composition
-/// is its youngest child's.
-pub const BRACKET_ORDER: [&str; 5] = ["0-3", "4-6", "7-11", "12-15", "16-18"];
-
+/// A family's bracket for group composition is its youngest child's
+/// (`AgeBracket::ALL` runs from the youngest).
 fn youngest(brackets: &str) -> Option<String> {
     let present: Vec<&str> = brackets.split(',').map(str::trim).collect();
-    BRACKET_ORDER
+    AgeBracket::ALL
         .iter()
-        .find(|b| present.contains(b))
-        .map(|b| (*b).to_owned())
+        .find(|b| present.contains(&b.as_str()))
+        .map(|b| b.as_str().to_owned())
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct GroupFigure {
     pub id: String,
     pub name: String,
@@ -41,7 +39,7 @@ pub struct GroupFigure {
     pub proposed: u32,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct PendingRegistration {
     pub enrolment_id: String,
     pub participant_id: String,
@@ -54,7 +52,7 @@ pub struct PendingRegistration {
     pub waiver: bool,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct BalancingView {
     pub programme_id: String,
     pub groups: Vec<GroupFigure>,
@@ -69,25 +67,6 @@ struct Loaded {
     instance: Instance,
     names: HashMap<String, String>,
     pending: Vec<PendingRegistration>,
-}
-
-fn check(
-    conn: &mut SqliteConnection,
-    actor: &Actor,
-    action: &str,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    for (category, need) in [
-        (Category::Enrolments, Access::Write),
-        (Category::AgeBrackets, Access::Read),
-        (Category::Planning, Access::Read),
-    ] {
-        if let Err(denied) = authorize(actor, category, need) {
-            audit::record_for(conn, actor, action, &[], Outcome::Denied, now)?;
-            return Err(denied.into());
-        }
-    }
-    Ok(())
 }
 
 fn load(conn: &mut SqliteConnection, programme: &str) -> Result<Loaded, StoreError> {
@@ -113,7 +92,7 @@ fn load(conn: &mut SqliteConnection, programme: &str) -> Result<Loaded, StoreErr
                 .on(family_situations::participant_id.eq(enrolments::participant_id)),
         )
         .filter(enrolments::group_id.eq_any(&group_ids))
-        .filter(enrolments::status.eq("confirmed"))
+        .filter(enrolments::status.eq(EnrolmentStatus::Confirmed.as_str()))
         .select((
             enrolments::group_id,
             family_situations::age_brackets.nullable(),
@@ -154,7 +133,7 @@ fn load(conn: &mut SqliteConnection, programme: &str) -> Result<Loaded, StoreErr
                 .on(family_situations::participant_id.eq(enrolments::participant_id)),
         )
         .filter(enrolments::programme_id.eq(programme))
-        .filter(enrolments::status.eq("requested"))
+        .filter(enrolments::status.eq(EnrolmentStatus::Requested.as_str()))
         .order(enrolments::requested_at)
         .select((
             enrolments::id,
@@ -201,7 +180,7 @@ fn load(conn: &mut SqliteConnection, programme: &str) -> Result<Loaded, StoreErr
             available_slots: available.into_iter().collect(),
             preferred_slot: preferred,
             bracket,
-            payment: crate::enrolment::payment_state_of(&statuses),
+            payment: PaymentState::of(&statuses),
             waiver: waiver.is_some(),
         });
     }
@@ -254,17 +233,17 @@ pub fn propose(
     programme: &str,
     now: DateTime<Utc>,
 ) -> Result<BalancingView, StoreError> {
-    const ACTION: &str = "balancing.propose";
-    check(conn, actor, ACTION, now)?;
-    let loaded = load(conn, programme)?;
-    let proposal = solver::propose(&loaded.instance);
-    let people: Vec<&str> = loaded
-        .pending
-        .iter()
-        .map(|p| p.participant_id.as_str())
-        .collect();
-    audit::record_for(conn, actor, ACTION, &people, Outcome::Allowed, now)?;
-    Ok(view(programme, loaded, proposal))
+    gate::run(conn, actor, Action::BalancingPropose, now, |gate| {
+        let loaded = load(gate.conn(), programme)?;
+        let proposal = solver::propose(&loaded.instance);
+        gate.show(loaded.pending.iter().map(|p| &p.participant_id));
+        Ok(view(programme, loaded, proposal))
+    })
+}
+
+fn invalid_proposal(violation: impl std::fmt::Debug) -> StoreError {
+    tracing::debug!(?violation, "balancing proposal refused");
+    StoreError::refused(ErrorCode::InvalidProposal)
 }
 
 /// Scores an edited proposal without applying it (the office sees its figures).
@@ -275,19 +254,15 @@ pub fn evaluate(
     assignments: &BTreeMap<String, String>,
     now: DateTime<Utc>,
 ) -> Result<BalancingView, StoreError> {
-    const ACTION: &str = "balancing.evaluate";
-    check(conn, actor, ACTION, now)?;
-    let loaded = load(conn, programme)?;
-    let proposal = solver::evaluate(&loaded.instance, assignments).map_err(|violation| {
-        StoreError::Refused {
-            code: "invalid_proposal",
-            message: violation.to_string(),
-        }
-    })?;
-    Ok(view(programme, loaded, proposal))
+    gate::run(conn, actor, Action::BalancingEvaluate, now, |gate| {
+        let loaded = load(gate.conn(), programme)?;
+        let proposal =
+            solver::evaluate(&loaded.instance, assignments).map_err(invalid_proposal)?;
+        Ok(view(programme, loaded, proposal))
+    })
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct Applied {
     /// Paid or waived requests whose place is now confirmed.
     pub confirmed: u32,
@@ -306,51 +281,47 @@ pub fn apply(
     assignments: &BTreeMap<String, String>,
     now: DateTime<Utc>,
 ) -> Result<Applied, StoreError> {
-    const ACTION: &str = "balancing.apply";
-    check(conn, actor, ACTION, now)?;
-    let result = crate::tx::immediate(conn, |conn| {
-        let loaded = load(conn, programme)?;
-        let proposal = solver::evaluate(&loaded.instance, assignments).map_err(|violation| {
-            StoreError::Refused {
-                code: "invalid_proposal",
-                message: violation.to_string(),
-            }
-        })?;
-        let at = now.naive_utc();
+    gate::run(conn, actor, Action::BalancingApply, now, |gate| {
+        let loaded = load(gate.conn(), programme)?;
+        let proposal =
+            solver::evaluate(&loaded.instance, assignments).map_err(invalid_proposal)?;
+        let at = gate.at();
+        let me = actor.staff_id.as_str().to_owned();
         let mut applied = Applied {
             confirmed: 0,
             awaiting_payment: 0,
             score: proposal.score.clone(),
         };
-        let mut people = Vec::new();
         for (enrolment, group) in &proposal.assignments {
             let pending = loaded
                 .pending
                 .iter()
                 .find(|p| &p.enrolment_id == enrolment)
                 .expect("evaluate accepted only known registrations");
+            // POL-10: the payment gate; unpaid requests get their group and wait.
             let confirm = pending.payment == PaymentState::Confirmed || pending.waiver;
+            let status = if confirm {
+                EnrolmentStatus::Confirmed
+            } else {
+                EnrolmentStatus::Requested
+            };
+            let stamp = gate.stamp(enrolments::updated_at, enrolments::updated_device);
             diesel::update(enrolments::table.filter(enrolments::id.eq(enrolment)))
                 .set((
                     enrolments::group_id.eq(Some(group)),
-                    enrolments::status.eq(if confirm { "confirmed" } else { "requested" }),
+                    enrolments::status.eq(status.as_str()),
                     enrolments::decided_at.eq(confirm.then_some(at)),
-                    enrolments::decided_by.eq(confirm.then_some(actor.staff_id.as_str())),
-                    enrolments::updated_at.eq(at),
-                    enrolments::updated_device.eq(actor.device_id.as_str()),
+                    enrolments::decided_by.eq(confirm.then_some(me.as_str())),
+                    stamp,
                 ))
-                .execute(conn)?;
+                .execute(gate.conn())?;
             if confirm {
                 applied.confirmed += 1;
             } else {
                 applied.awaiting_payment += 1;
             }
-            people.push(pending.participant_id.clone());
+            gate.show([&pending.participant_id]);
         }
-        let refs: Vec<&str> = people.iter().map(String::as_str).collect();
-        audit::record_for(conn, actor, ACTION, &refs, Outcome::Allowed, now)?;
         Ok(applied)
-    });
-    audit::record_refusal(conn, actor, ACTION, &result, now)?;
-    result
+    })
 }

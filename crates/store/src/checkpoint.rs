@@ -8,18 +8,53 @@
 use crate::open::{establish, StoreKey};
 use diesel::connection::SimpleConnection;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 pub struct Checkpointer {
     stop: Option<Sender<()>>,
     thread: Option<JoinHandle<()>>,
+    pauses: Arc<Pauses>,
+}
+
+/// How many holders want the checkpointer idle, and the lock it holds while
+/// it works (a pause waits for the work in progress to end).
+#[derive(Default)]
+struct Pauses {
+    count: AtomicUsize,
+    working: Mutex<()>,
+}
+
+/// While it lives, the background checkpointer does nothing (the deep check
+/// of an erasure reads the database file page by page meanwhile).
+pub struct Paused {
+    pauses: Arc<Pauses>,
+}
+
+impl Drop for Paused {
+    fn drop(&mut self) {
+        self.pauses.count.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Checkpointer {
+    /// Pauses the checkpointer until the returned guard is dropped; waits for
+    /// the work it is doing, if any, to end.
+    pub fn pause(&self) -> Paused {
+        self.pauses.count.fetch_add(1, Ordering::SeqCst);
+        drop(self.pauses.working.lock());
+        Paused {
+            pauses: Arc::clone(&self.pauses),
+        }
+    }
+
     pub(crate) fn start(path: PathBuf, key: Option<StoreKey>, every: Duration) -> Self {
         let (stop, stopped) = mpsc::channel::<()>();
+        let pauses = Arc::new(Pauses::default());
+        let thread_pauses = Arc::clone(&pauses);
         let thread = std::thread::Builder::new()
             .name("store-checkpoint".into())
             .spawn(move || {
@@ -36,6 +71,10 @@ impl Checkpointer {
                 let _ = conn.batch_execute("PRAGMA busy_timeout = 1000;");
                 // Stops when the owner sends a message or drops the sender.
                 while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(every) {
+                    let _working = thread_pauses.working.lock();
+                    if thread_pauses.count.load(Ordering::SeqCst) > 0 {
+                        continue;
+                    }
                     // The DPO's per-person index of the trail, off the command path.
                     if let Err(error) =
                         crate::audit::index_subjects(&mut conn, crate::audit::SUBJECT_BATCH)
@@ -51,6 +90,7 @@ impl Checkpointer {
         Checkpointer {
             stop: Some(stop),
             thread,
+            pauses,
         }
     }
 }

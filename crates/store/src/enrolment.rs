@@ -3,66 +3,22 @@
 //! payment gate on confirmation, the waitlist, and moves between groups.
 //! Every read of a participant's data and every change is audited (POL-21).
 
-use crate::audit::{self, Outcome};
+use crate::gate::{self, Gate};
 use crate::schema::{enrolments, participants, payments, programmes, workshop_groups};
 use crate::StoreError;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
-use domain::access::{authorize, Access, Category};
+use domain::enrolment::{EnrolmentStatus, PaymentState};
 use domain::time::to_rfc3339;
-use domain::Actor;
+use domain::{Action, Actor, ErrorCode};
 use serde::Serialize;
 
 /// Longest waiver reason accepted, in characters.
 pub const MAX_REASON: usize = 500;
 
-fn check(
-    conn: &mut SqliteConnection,
-    actor: &Actor,
-    category: Category,
-    need: Access,
-    action: &str,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    if let Err(denied) = authorize(actor, category, need) {
-        audit::record_for(conn, actor, action, &[], Outcome::Denied, now)?;
-        return Err(denied.into());
-    }
-    Ok(())
-}
-
-/// Payment status of an enrolment as the office sees it (never bank details).
-#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum PaymentState {
-    Confirmed,
-    Pending,
-    Refunded,
-    None,
-}
-
-impl PaymentState {
-    fn from_statuses(statuses: &[String]) -> Self {
-        if statuses.iter().any(|s| s == "confirmed") {
-            PaymentState::Confirmed
-        } else if statuses.iter().any(|s| s == "pending") {
-            PaymentState::Pending
-        } else if statuses.iter().any(|s| s == "refunded") {
-            PaymentState::Refunded
-        } else {
-            PaymentState::None
-        }
-    }
-}
-
-/// The payment state of an enrolment from its payments' statuses.
-pub fn payment_state_of(statuses: &[String]) -> PaymentState {
-    PaymentState::from_statuses(statuses)
-}
-
 /// One registration in the office's inbox or a group's list.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct RegistrationRow {
     pub enrolment_id: String,
     pub participant_id: String,
@@ -73,7 +29,7 @@ pub struct RegistrationRow {
     pub programme: String,
     pub group_id: Option<String>,
     pub group: Option<String>,
-    pub status: String,
+    pub status: EnrolmentStatus,
     pub available_slots: Vec<String>,
     pub preferred_slot: Option<String>,
     pub requested_at: String,
@@ -86,7 +42,7 @@ fn payment_state(conn: &mut SqliteConnection, enrolment: &str) -> Result<Payment
         .filter(payments::enrolment_id.eq(enrolment))
         .select(payments::status)
         .load(conn)?;
-    Ok(PaymentState::from_statuses(&statuses))
+    Ok(PaymentState::of(&statuses))
 }
 
 fn split_slots(text: &str) -> Vec<String> {
@@ -113,16 +69,17 @@ pub fn registrations(
     listing: Listing<'_>,
     now: DateTime<Utc>,
 ) -> Result<Vec<RegistrationRow>, StoreError> {
-    const ACTION: &str = "registration.list";
-    check(conn, actor, Category::Enrolments, Access::Read, ACTION, now)?;
-    check(
-        conn,
-        actor,
-        Category::PaymentStatus,
-        Access::Read,
-        ACTION,
-        now,
-    )?;
+    gate::run(conn, actor, Action::RegistrationList, now, |gate| {
+        let rows = registration_rows(gate.conn(), listing)?;
+        gate.show(rows.iter().map(|r| &r.participant_id));
+        Ok(rows)
+    })
+}
+
+fn registration_rows(
+    conn: &mut SqliteConnection,
+    listing: Listing<'_>,
+) -> Result<Vec<RegistrationRow>, StoreError> {
     let mut query = enrolments::table
         .inner_join(participants::table)
         .inner_join(programmes::table)
@@ -147,12 +104,12 @@ pub fn registrations(
         .into_boxed();
     match listing {
         Listing::Inbox => {
-            query = query.filter(enrolments::status.eq_any(["requested", "waitlisted"]));
+            query = query.filter(enrolments::status.eq_any(EnrolmentStatus::INBOX.map(EnrolmentStatus::as_str)));
         }
         Listing::Group(group) => {
             query = query
                 .filter(enrolments::group_id.eq(group.to_owned()))
-                .filter(enrolments::status.ne("cancelled"));
+                .filter(enrolments::status.ne(EnrolmentStatus::Cancelled.as_str()));
         }
     }
     type Row = (
@@ -177,17 +134,14 @@ pub fn registrations(
         .filter(payments::enrolment_id.eq_any(&ids))
         .select((payments::enrolment_id, payments::status))
         .load(conn)?;
-    let people: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
-    audit::record_for(conn, actor, ACTION, &people, Outcome::Allowed, now)?;
-    Ok(rows
-        .iter()
+    rows.iter()
         .map(|r| {
             let statuses: Vec<String> = pays
                 .iter()
                 .filter(|(e, _)| e.as_deref() == Some(r.0.as_str()))
                 .map(|(_, s)| s.clone())
                 .collect();
-            RegistrationRow {
+            Ok(RegistrationRow {
                 enrolment_id: r.0.clone(),
                 participant_id: r.1.clone(),
                 given_name: r.2.clone(),
@@ -197,22 +151,27 @@ pub fn registrations(
                 programme: r.6.clone(),
                 group_id: r.7.clone(),
                 group: r.8.clone(),
-                status: r.9.clone(),
+                status: stored_status(&r.9)?,
                 available_slots: split_slots(&r.10),
                 preferred_slot: r.11.clone(),
                 requested_at: to_rfc3339(r.12),
-                payment: PaymentState::from_statuses(&statuses),
+                payment: PaymentState::of(&statuses),
                 waiver_reason: r.13.clone(),
-            }
+            })
         })
-        .collect())
+        .collect()
+}
+
+fn stored_status(text: &str) -> Result<EnrolmentStatus, StoreError> {
+    EnrolmentStatus::parse(text)
+        .ok_or_else(|| StoreError::Database("unknown value in enrolments.status".into()))
 }
 
 struct EnrolmentState {
     participant: String,
     programme: String,
     group: Option<String>,
-    status: String,
+    status: EnrolmentStatus,
 }
 
 fn load(conn: &mut SqliteConnection, enrolment: &str) -> Result<EnrolmentState, StoreError> {
@@ -232,7 +191,7 @@ fn load(conn: &mut SqliteConnection, enrolment: &str) -> Result<EnrolmentState, 
         participant,
         programme,
         group,
-        status,
+        status: stored_status(&status)?,
     })
 }
 
@@ -246,45 +205,37 @@ fn group_load(conn: &mut SqliteConnection, group: &str) -> Result<(i32, i64, Str
         .ok_or_else(|| StoreError::NotFound(format!("group {group}")))?;
     let confirmed: i64 = enrolments::table
         .filter(enrolments::group_id.eq(group))
-        .filter(enrolments::status.eq("confirmed"))
+        .filter(enrolments::status.eq(EnrolmentStatus::Confirmed.as_str()))
         .count()
         .get_result(conn)?;
     Ok((capacity, confirmed, programme))
 }
 
-fn refused(code: &'static str, message: impl Into<String>) -> StoreError {
-    StoreError::Refused {
-        code,
-        message: message.into(),
-    }
-}
-
 fn set_state(
-    conn: &mut SqliteConnection,
-    actor: &Actor,
+    gate: &mut Gate<'_>,
     enrolment: &str,
     group: Option<&str>,
-    status: &str,
+    status: EnrolmentStatus,
     waiver: Option<&str>,
-    now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let at = now.naive_utc();
+    let at = gate.at();
+    let me = gate.actor().staff_id.as_str().to_owned();
+    let stamp = gate.stamp(enrolments::updated_at, enrolments::updated_device);
     diesel::update(enrolments::table.filter(enrolments::id.eq(enrolment)))
         .set((
             enrolments::group_id.eq(group),
-            enrolments::status.eq(status),
+            enrolments::status.eq(status.as_str()),
             enrolments::decided_at.eq(Some(at)),
-            enrolments::decided_by.eq(Some(actor.staff_id.as_str())),
+            enrolments::decided_by.eq(Some(me)),
             enrolments::waiver_reason.eq(waiver),
-            enrolments::updated_at.eq(at),
-            enrolments::updated_device.eq(actor.device_id.as_str()),
+            stamp,
         ))
-        .execute(conn)?;
+        .execute(gate.conn())?;
     Ok(())
 }
 
 /// What became of a confirmation request.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, ts_rs::TS)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Placement {
     Confirmed,
@@ -304,82 +255,46 @@ pub fn confirm_place(
     waiver_reason: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Placement, StoreError> {
-    const ACTION: &str = "enrolment.confirm";
-    check(
-        conn,
-        actor,
-        Category::Enrolments,
-        Access::Write,
-        ACTION,
-        now,
-    )?;
-    let waiver = waiver_reason.map(str::trim).filter(|r| !r.is_empty());
-    if let Some(reason) = waiver {
-        if reason.chars().count() > MAX_REASON {
-            return Err(StoreError::InvalidInput(format!(
-                "the waiver reason is longer than {MAX_REASON} characters"
-            )));
+    gate::run(conn, actor, Action::EnrolmentConfirm, now, |gate| {
+        let waiver = waiver_reason.map(str::trim).filter(|r| !r.is_empty());
+        if let Some(reason) = waiver {
+            if reason.chars().count() > MAX_REASON {
+                return Err(StoreError::InvalidInput(format!(
+                    "the waiver reason is longer than {MAX_REASON} characters"
+                )));
+            }
         }
-    }
-    let result = crate::tx::immediate(conn, |conn| {
-        let state = load(conn, enrolment)?;
-        if !matches!(state.status.as_str(), "requested" | "waitlisted") {
-            return Err(refused(
-                "wrong_state",
-                format!(
-                    "enrolment {enrolment} is {}, not requested or waitlisted",
-                    state.status
-                ),
-            ));
+        let state = load(gate.conn(), enrolment)?;
+        if !state.status.may_confirm() {
+            return Err(StoreError::refused(ErrorCode::WrongState)
+                .with("enrolment", enrolment)
+                .with("status", state.status));
         }
-        let (capacity, confirmed, programme) = group_load(conn, group)?;
+        let (capacity, confirmed, programme) = group_load(gate.conn(), group)?;
         if programme != state.programme {
-            return Err(refused(
-                "wrong_programme",
-                format!("group {group} belongs to another programme"),
-            ));
+            return Err(StoreError::refused(ErrorCode::WrongProgramme).with("group", group));
         }
-        let paid = payment_state(conn, enrolment)? == PaymentState::Confirmed;
+        gate.reach(&state.participant)?;
+        // POL-10: a place is confirmed only when the payment is, or waived with a reason.
+        let paid = payment_state(gate.conn(), enrolment)? == PaymentState::Confirmed;
         if !paid && waiver.is_none() {
-            return Err(refused(
-                "payment_required",
-                format!("enrolment {enrolment} has no confirmed payment: record a waiver with its reason"),
-            ));
+            return Err(StoreError::refused(ErrorCode::PaymentRequired).with("enrolment", enrolment));
         }
         if confirmed >= i64::from(capacity) {
-            set_state(conn, actor, enrolment, Some(group), "waitlisted", None, now)?;
-            audit::record_for(
-                conn,
-                actor,
-                "enrolment.waitlist",
-                &[&state.participant],
-                Outcome::Allowed,
-                now,
-            )?;
-            let position = waitlist_position(conn, group, enrolment)?;
+            set_state(gate, enrolment, Some(group), EnrolmentStatus::Waitlisted, None)?;
+            gate.record_as(Action::EnrolmentWaitlist);
+            let position = waitlist_position(gate.conn(), group, enrolment)?;
             return Ok(Placement::Waitlisted { position });
         }
         set_state(
-            conn,
-            actor,
+            gate,
             enrolment,
             Some(group),
-            "confirmed",
+            EnrolmentStatus::Confirmed,
             if paid { None } else { waiver },
-            now,
-        )?;
-        audit::record_for(
-            conn,
-            actor,
-            ACTION,
-            &[&state.participant],
-            Outcome::Allowed,
-            now,
         )?;
         Ok(Placement::Confirmed)
-    });
-    audit::record_refusal(conn, actor, ACTION, &result, now)?;
-    result
+    })
 }
 
 /// The waitlist of a group, first come first served (by the time the person
@@ -387,7 +302,7 @@ pub fn confirm_place(
 fn waitlist(conn: &mut SqliteConnection, group: &str) -> Result<Vec<(String, String)>, StoreError> {
     Ok(enrolments::table
         .filter(enrolments::group_id.eq(group))
-        .filter(enrolments::status.eq("waitlisted"))
+        .filter(enrolments::status.eq(EnrolmentStatus::Waitlisted.as_str()))
         .order((
             enrolments::decided_at.asc(),
             enrolments::requested_at.asc(),
@@ -410,7 +325,7 @@ fn waitlist_position(
 }
 
 /// The place freed by a cancellation, offered to the first waitlisted person.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct Offer {
     pub enrolment_id: String,
     pub participant_id: String,
@@ -421,10 +336,10 @@ pub struct Offer {
 /// on that group's waitlist.
 fn offer_freed_place(
     conn: &mut SqliteConnection,
-    previous_status: &str,
+    previous_status: EnrolmentStatus,
     group: Option<String>,
 ) -> Result<Option<Offer>, StoreError> {
-    let Some(group) = group.filter(|_| previous_status == "confirmed") else {
+    let Some(group) = group.filter(|_| previous_status == EnrolmentStatus::Confirmed) else {
         return Ok(None);
     };
     Ok(waitlist(conn, &group)?
@@ -446,41 +361,22 @@ pub fn cancel(
     enrolment: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<Offer>, StoreError> {
-    const ACTION: &str = "enrolment.cancel";
-    check(
-        conn,
-        actor,
-        Category::Enrolments,
-        Access::Write,
-        ACTION,
-        now,
-    )?;
-    crate::tx::immediate(conn, |conn| {
-        let state = load(conn, enrolment)?;
-        if state.status == "cancelled" {
-            return Err(refused(
-                "wrong_state",
-                format!("enrolment {enrolment} is already cancelled"),
-            ));
+    gate::run(conn, actor, Action::EnrolmentCancel, now, |gate| {
+        let state = load(gate.conn(), enrolment)?;
+        if state.status == EnrolmentStatus::Cancelled {
+            return Err(StoreError::refused(ErrorCode::WrongState)
+                .with("enrolment", enrolment)
+                .with("status", state.status));
         }
+        gate.reach(&state.participant)?;
         set_state(
-            conn,
-            actor,
+            gate,
             enrolment,
             state.group.as_deref(),
-            "cancelled",
+            EnrolmentStatus::Cancelled,
             None,
-            now,
         )?;
-        audit::record_for(
-            conn,
-            actor,
-            ACTION,
-            &[&state.participant],
-            Outcome::Allowed,
-            now,
-        )?;
-        offer_freed_place(conn, &state.status, state.group)
+        offer_freed_place(gate.conn(), state.status, state.group)
     })
 }
 
@@ -493,60 +389,33 @@ pub fn move_to_group(
     group: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<Offer>, StoreError> {
-    const ACTION: &str = "enrolment.move";
-    check(
-        conn,
-        actor,
-        Category::Enrolments,
-        Access::Write,
-        ACTION,
-        now,
-    )?;
-    crate::tx::immediate(conn, |conn| {
-        let state = load(conn, enrolment)?;
+    gate::run(conn, actor, Action::EnrolmentMove, now, |gate| {
+        let state = load(gate.conn(), enrolment)?;
         if state.group.as_deref() == Some(group) {
-            return Err(refused("same_group", "the person is already in that group"));
+            return Err(StoreError::refused(ErrorCode::SameGroup).with("group", group));
         }
-        let (capacity, confirmed, programme) = group_load(conn, group)?;
+        let (capacity, confirmed, programme) = group_load(gate.conn(), group)?;
         if programme != state.programme {
-            return Err(refused(
-                "wrong_programme",
-                format!("group {group} belongs to another programme"),
-            ));
+            return Err(StoreError::refused(ErrorCode::WrongProgramme).with("group", group));
         }
-        match state.status.as_str() {
-            "confirmed" => {
+        match state.status {
+            EnrolmentStatus::Confirmed => {
                 if confirmed >= i64::from(capacity) {
-                    return Err(refused(
-                        "group_full",
-                        format!("group {group} has no free place"),
-                    ));
+                    return Err(StoreError::refused(ErrorCode::GroupFull).with("group", group));
                 }
             }
-            "waitlisted" | "requested" => {}
-            _ => {
-                return Err(refused(
-                    "wrong_state",
-                    format!("enrolment {enrolment} is {}", state.status),
-                ))
+            EnrolmentStatus::Waitlisted | EnrolmentStatus::Requested => {}
+            EnrolmentStatus::Cancelled => {
+                return Err(StoreError::refused(ErrorCode::WrongState)
+                    .with("enrolment", enrolment)
+                    .with("status", state.status))
             }
         }
-        let at = now.naive_utc();
+        gate.reach(&state.participant)?;
+        let stamp = gate.stamp(enrolments::updated_at, enrolments::updated_device);
         diesel::update(enrolments::table.filter(enrolments::id.eq(enrolment)))
-            .set((
-                enrolments::group_id.eq(Some(group)),
-                enrolments::updated_at.eq(at),
-                enrolments::updated_device.eq(actor.device_id.as_str()),
-            ))
-            .execute(conn)?;
-        audit::record_for(
-            conn,
-            actor,
-            ACTION,
-            &[&state.participant],
-            Outcome::Allowed,
-            now,
-        )?;
-        offer_freed_place(conn, &state.status, state.group)
+            .set((enrolments::group_id.eq(Some(group)), stamp))
+            .execute(gate.conn())?;
+        offer_freed_place(gate.conn(), state.status, state.group)
     })
 }

@@ -13,26 +13,29 @@
 //!   identity scrubbed from its free texts;
 //! - aggregates stay (POL-25c): there is no per-person statistic to delete.
 //!
-//! After the commit a residual check proves it: the targeted check (no row
-//! left in any referencing table, no occurrence in the kept texts) always runs;
-//! the deep check checkpoints the WAL and decrypts every page of the file, free
-//! pages and WAL included, looking for the name, e-mail and phone
-//! ([`pagescan`]). The DPO gets a certificate naming what was deleted, what was
+//! A residual check proves it. The targeted check (no row left in any
+//! referencing table, no occurrence in the kept texts) runs inside the
+//! erasure's transaction, and the certificate is stored with it: an erasure
+//! never exists without its certificate. The deep check ([`deep_check`]) runs
+//! afterwards, outside any lock, on the committed file: it decrypts every page,
+//! free pages and WAL included, looking for the name, e-mail and phone
+//! ([`pagescan`]), and [`record_deep_check`] adds its figures to the
+//! certificate. The DPO gets a certificate naming what was deleted, what was
 //! kept, why and until when; it holds no identity, only pseudonymous ids.
 
-use crate::audit::{self, Outcome};
 use crate::erasure::{OnErasure, PARTICIPANT_REFERENCES};
+use crate::gate::{self, Gate};
 use crate::schema::*;
-use crate::{Store, StoreError};
+use crate::StoreError;
 use chrono::{DateTime, Months, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use diesel::sqlite::SqliteConnection;
-use domain::access::{authorize, Access, Category};
 use domain::access_export::{
     anonymise_text, ErasureCertificate, ErasureReason, KeptRecord, ResidualCheck,
 };
-use domain::{new_id, Actor};
+use domain::rights::RequestKind;
+use domain::{new_id, Action, Actor, ErrorCode};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
@@ -55,7 +58,7 @@ fn reason_code(reason: &ErasureReason) -> &'static str {
 }
 
 /// What the DPO sees after an erasure.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 pub struct ErasureOutcome {
     pub certificate_id: String,
     #[serde(skip)]
@@ -63,6 +66,10 @@ pub struct ErasureOutcome {
     /// The certificate's reference, what was deleted/kept, and the residual check.
     pub summary: serde_json::Value,
     pub html: String,
+    /// The strings to look for in the deep check, in memory only (zeroed on
+    /// drop; never serialised, never logged).
+    #[serde(skip)]
+    pub probes: Probes,
 }
 
 /// The person's identifying strings. Zeroed on drop.
@@ -74,6 +81,17 @@ pub struct ErasureOutcome {
 struct Needles {
     scrub: Vec<Zeroizing<String>>,
     probe: Vec<(&'static str, Zeroizing<String>)>,
+}
+
+/// The strings that single an erased person out, kept in memory between the
+/// erasure and its deep check. Zeroed on drop; `Debug` prints nothing.
+#[derive(Clone, Default)]
+pub struct Probes(Vec<(&'static str, Zeroizing<String>)>);
+
+impl std::fmt::Debug for Probes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Probes({} strings)", self.0.len())
+    }
 }
 
 impl Needles {
@@ -177,49 +195,51 @@ fn plus_years(at: NaiveDateTime, years: u32) -> NaiveDate {
 
 /// Erases one person. `request_id` ties the erasure to an erasure request
 /// whose identity check is done (refused otherwise); the "minor discovered"
-/// action (POL-35) and the retention sweep (POL-30) need no request.
-/// `deep` runs the page-level residual check (seconds on a large store).
+/// action (POL-35) and the retention sweep (POL-30) need no request. The
+/// deep check is [`deep_check`], run afterwards on the committed file.
 pub fn erase(
-    store: &mut Store,
+    conn: &mut SqliteConnection,
     actor: &Actor,
     person: &str,
     reason: ErasureReason,
     request_id: Option<&str>,
-    deep: bool,
     now: DateTime<Utc>,
 ) -> Result<ErasureOutcome, StoreError> {
-    const ACTION: &str = "participant.erase";
-    let needed = if matches!(reason, ErasureReason::Retention) {
-        Category::Retention
+    let action = if matches!(reason, ErasureReason::Retention) {
+        Action::ParticipantEraseRetention
     } else {
-        Category::RightsRequests
+        Action::ParticipantErase
     };
-    if let Err(denied) = authorize(actor, needed, Access::Write) {
-        audit::record_for(store.connection(), actor, ACTION, &[], Outcome::Denied, now)?;
-        return Err(denied.into());
-    }
+    gate::run(conn, actor, action, now, |gate| {
+        erase_in_gate(gate, person, reason, request_id)
+    })
+}
+
+fn erase_in_gate(
+    gate: &mut Gate<'_>,
+    person: &str,
+    reason: ErasureReason,
+    request_id: Option<&str>,
+) -> Result<ErasureOutcome, StoreError> {
     if matches!(reason, ErasureReason::Request) && request_id.is_none() {
-        return Err(StoreError::Refused {
-            code: "erasure_request_required",
-            message: "an erasure on request names the request".into(),
-        });
+        return Err(ErrorCode::ErasureRequestRequired.into());
     }
-    let conn = store.connection();
+    let actor = gate.actor().clone();
+    let actor = &actor;
+    let now = gate.now();
+    let at = gate.at();
+    if let Some(request_id) = request_id {
+        let request = crate::rights::actionable(gate.conn(), request_id, &[RequestKind::Erasure], now)?;
+        if request.participant_id.as_deref() != Some(person) {
+            return Err(StoreError::refused(ErrorCode::WrongRequestType).with("request", request_id));
+        }
+    }
+    gate.reach(person)?;
+    let conn = gate.conn();
     let needles = load_needles(conn, person)?;
     let rules = crate::retention::current_rules(conn)?;
-    let at = now.naive_utc();
-    let (mut certificate, certificate_id, post_ids) = conn.transaction(
-        |conn| -> Result<(ErasureCertificate, String, Vec<String>), StoreError> {
-            if let Some(request_id) = request_id {
-                let request =
-                    crate::rights::actionable_request(conn, request_id, &["erasure"], now)?;
-                if request.participant_id.as_deref() != Some(person) {
-                    return Err(StoreError::Refused {
-                        code: "wrong_request_type",
-                        message: format!("rights request {request_id} is about someone else"),
-                    });
-                }
-            }
+    let (mut certificate, certificate_id, post_ids) = {
+        {
             let texts = needles.scrub_texts();
             let mut deleted: Vec<(String, String, u64)> = vec![(
                 "participants".into(),
@@ -252,6 +272,7 @@ pub fn erase(
                         forum_posts::body.eq(anonymise_text(body, &texts)),
                         forum_posts::anonymised.eq(true),
                         forum_posts::updated_at.eq(at),
+                        forum_posts::updated_device.eq(actor.device_id.as_str()),
                     ))
                     .execute(conn)?;
             }
@@ -346,6 +367,7 @@ pub fn erase(
                         rights_requests::identity_check_method
                             .eq(method.as_deref().map(|m| anonymise_text(m, &texts))),
                         rights_requests::updated_at.eq(at),
+                        rights_requests::updated_device.eq(actor.device_id.as_str()),
                     ))
                     .execute(conn)?;
                 let details: Vec<(String, String)> = rights_request_actions::table
@@ -416,10 +438,6 @@ pub fn erase(
             if gone != 1 {
                 return Err(StoreError::NotFound(format!("participant {person}")));
             }
-            if let Some(request_id) = request_id {
-                crate::rights::note_action(conn, actor, request_id, "erased", None, now)?;
-            }
-            audit::record_for(conn, actor, ACTION, &[person], Outcome::Allowed, now)?;
             deleted.retain(|(_, _, n)| *n > 0);
             let certificate_id = new_id();
             let certificate = ErasureCertificate {
@@ -439,36 +457,24 @@ pub fn erase(
                     method_fr: String::new(),
                 },
             };
-            let post_ids = posts.into_iter().map(|(id, _)| id).collect();
-            Ok((certificate, certificate_id, post_ids))
-        },
-    )?;
+            let post_ids: Vec<String> = posts.into_iter().map(|(id, _)| id).collect();
+            (certificate, certificate_id, post_ids)
+        }
+    };
 
-    // Residual check, after the commit.
-    let targeted = targeted_residue(store.connection(), person, &needles, &post_ids)?;
-    let mut method = format!(
+    if let Some(request_id) = request_id {
+        crate::rights::note_action(gate, request_id, "erased", None, None)?;
+    }
+    let conn = gate.conn();
+    // The targeted residual check, before the commit: the certificate is
+    // stored with the erasure, never after it.
+    let occurrences = targeted_residue(conn, person, &needles, &post_ids)?;
+    certificate.residual_check.occurrences = occurrences;
+    certificate.residual_check.method_fr = format!(
         "Contrôle ciblé : aucune ligne restante dans les {} tables qui référencent la personne, aucune occurrence de son nom, de son e-mail ni de son téléphone dans les textes conservés.",
         PARTICIPANT_REFERENCES.len() + 2
     );
-    let mut occurrences = targeted;
-    if deep {
-        let report = deep_residue(store, &needles)?;
-        certificate.residual_check.pages_scanned = report.main_pages as u64;
-        certificate.residual_check.wal_frames_scanned = report.wal_frames as u64;
-        occurrences += report.hits.len() as u64;
-        method.push_str(" Contrôle complet : après report du journal (checkpoint), chaque page du fichier chiffré, pages libres et journal compris, a été déchiffrée et parcourue.");
-    }
-    certificate.residual_check.occurrences = occurrences;
-    certificate.residual_check.method_fr = method;
-    if occurrences > 0 {
-        // Never silently: the certificate says it and the DPO sees it.
-        tracing::error!(
-            subject = person,
-            occurrences,
-            "residual data found after erasure"
-        );
-    }
-
+    warn_if_residue(person, occurrences);
     let json = certificate.to_json();
     let fingerprint = certificate.fingerprint();
     let html = certificate.to_html_fr();
@@ -486,14 +492,26 @@ pub fn erase(
             erasure_certificates::updated_at.eq(at),
             erasure_certificates::updated_device.eq(actor.device_id.as_str()),
         ))
-        .execute(store.connection())?;
+        .execute(conn)?;
     let summary = serde_json::from_str(&json).unwrap_or(serde_json::Value::Null);
     Ok(ErasureOutcome {
         certificate_id,
         certificate,
         summary,
         html,
+        probes: Probes(needles.probe.clone()),
     })
+}
+
+fn warn_if_residue(person: &str, occurrences: u64) {
+    if occurrences > 0 {
+        // Never silently: the certificate says it and the DPO sees it.
+        tracing::error!(
+            subject = person,
+            occurrences,
+            "residual data found after erasure"
+        );
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -564,12 +582,22 @@ fn targeted_residue(
     Ok(left)
 }
 
-/// Checkpoints the WAL and decrypts every page of the file, looking for the
-/// person's name, e-mail and phone (POL-25's proof of "nothing left").
-fn deep_residue(store: &mut Store, needles: &Needles) -> Result<pagescan::Report, StoreError> {
-    store.checkpoint()?;
-    let list: Vec<pagescan::Needle> = needles
-        .probe
+/// Where and how to read the store's pages: its file and raw key. Taken
+/// under the store's lock, used without it.
+#[derive(Clone)]
+pub struct PageReader {
+    pub(crate) path: std::path::PathBuf,
+    pub(crate) key: crate::StoreKey,
+}
+
+/// The deep residual check of an erasure (POL-25's proof of "nothing
+/// left"): decrypts every page of the file and its WAL, looking for the
+/// person's name, e-mail and phone. Needs no lock on the store: the caller
+/// checkpoints first ([`crate::Store::checkpoint`]) and keeps the background
+/// checkpointer from rewriting pages meanwhile ([`crate::checkpoint::Checkpointer::pause`]).
+pub fn deep_check(reader: &PageReader, probes: &Probes) -> Result<pagescan::Report, StoreError> {
+    let list: Vec<pagescan::Needle> = probes
+        .0
         .iter()
         .filter(|(_, v)| v.len() >= 3)
         .map(|(label, v)| pagescan::Needle {
@@ -577,7 +605,55 @@ fn deep_residue(store: &mut Store, needles: &Needles) -> Result<pagescan::Report
             bytes: v.as_bytes(),
         })
         .collect();
-    store.scan_pages(&list)
+    pagescan::scan(&reader.path, reader.key.bytes(), &list)
+        .map_err(|e| StoreError::Database(e.to_string()))
+}
+
+/// Adds the deep check's figures to the certificate of `erased` and stores
+/// it again (its document, HTML and fingerprint).
+pub fn record_deep_check(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    erased: ErasureOutcome,
+    report: &pagescan::Report,
+    now: DateTime<Utc>,
+) -> Result<ErasureOutcome, StoreError> {
+    gate::run(conn, actor, Action::ErasureDeepCheck, now, |gate| {
+        let mut certificate = erased.certificate.clone();
+        let check = &mut certificate.residual_check;
+        check.pages_scanned = u64::from(report.main_pages);
+        check.wal_frames_scanned = u64::from(report.wal_frames);
+        check.occurrences += report.hits.len() as u64;
+        check.method_fr.push_str(" Contrôle complet : après report du journal (checkpoint), chaque page du fichier chiffré, pages libres et journal compris, a été déchiffrée et parcourue.");
+        warn_if_residue(&certificate.subject_ref, report.hits.len() as u64);
+        let json = certificate.to_json();
+        let html = certificate.to_html_fr();
+        let stamp = gate.stamp(
+            erasure_certificates::updated_at,
+            erasure_certificates::updated_device,
+        );
+        let updated = diesel::update(erasure_certificates::table.find(&erased.certificate_id))
+            .set((
+                erasure_certificates::document.eq(&json),
+                erasure_certificates::html.eq(&html),
+                erasure_certificates::fingerprint.eq(certificate.fingerprint()),
+                stamp,
+            ))
+            .execute(gate.conn())?;
+        if updated != 1 {
+            return Err(StoreError::NotFound(format!(
+                "certificate {}",
+                erased.certificate_id
+            )));
+        }
+        Ok(ErasureOutcome {
+            certificate_id: erased.certificate_id.clone(),
+            summary: serde_json::from_str(&json).unwrap_or(serde_json::Value::Null),
+            certificate,
+            html,
+            probes: Probes::default(),
+        })
+    })
 }
 
 /// A stored certificate, as HTML (DPO only).
@@ -587,17 +663,12 @@ pub fn certificate_html(
     certificate_id: &str,
     now: DateTime<Utc>,
 ) -> Result<String, StoreError> {
-    const ACTION: &str = "erasure.certificate.read";
-    if let Err(denied) = authorize(actor, Category::RightsRequests, Access::Read) {
-        audit::record_for(conn, actor, ACTION, &[], Outcome::Denied, now)?;
-        return Err(denied.into());
-    }
-    let html = erasure_certificates::table
-        .find(certificate_id)
-        .select(erasure_certificates::html)
-        .first::<String>(conn)
-        .optional()?
-        .ok_or_else(|| StoreError::NotFound(format!("certificate {certificate_id}")))?;
-    audit::record_for(conn, actor, ACTION, &[], Outcome::Allowed, now)?;
-    Ok(html)
+    gate::run(conn, actor, Action::ErasureCertificateRead, now, |gate| {
+        erasure_certificates::table
+            .find(certificate_id)
+            .select(erasure_certificates::html)
+            .first::<String>(gate.conn())
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("certificate {certificate_id}")))
+    })
 }

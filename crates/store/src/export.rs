@@ -9,20 +9,21 @@
 //! A test walks the migrated schema and fails if a table that references a
 //! participant is missing from the export.
 
-use crate::audit::{self, Outcome};
+use crate::audit;
 use crate::erasure::PARTICIPANT_REFERENCES;
+use crate::gate;
 use crate::schema::*;
 use crate::StoreError;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use diesel::sqlite::SqliteConnection;
-use domain::access::{authorize, Access, Category as Cat};
 use domain::access_export::{
     default_art15_info, AccessExport, Category, LegalBasis, Purpose, Recipient, Value,
     EXPORT_SCHEMA_VERSION,
 };
-use domain::Actor;
+use domain::rights::RequestKind;
+use domain::{Action, Actor, ErrorCode};
 
 /// Columns that are sync bookkeeping, not the person's data.
 const TECHNICAL_COLUMNS: [&str; 2] = ["updated_at", "updated_device"];
@@ -166,6 +167,28 @@ fn legal_basis(code: &str) -> LegalBasis {
     }
 }
 
+/// Whether an export may go ahead (the DPO's permission, and the request's
+/// state when there is one), before the DPO chooses where to save it: a
+/// refused export opens no dialog. Reads nothing of the person.
+pub fn check_exportable(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    request_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    gate::run(conn, actor, Action::ParticipantExportCheck, now, |gate| {
+        if let Some(request_id) = request_id {
+            crate::rights::actionable(
+                gate.conn(),
+                request_id,
+                &[RequestKind::Access, RequestKind::Portability],
+                now,
+            )?;
+        }
+        Ok(())
+    })
+}
+
 /// Everything held about `person`, as the DPO sends it (POL-23, POL-27).
 /// With `request_id`, the request must be an access or portability request
 /// whose identity check is done; the export is logged on it.
@@ -176,26 +199,29 @@ pub fn access_export(
     request_id: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<AccessExport, StoreError> {
-    const ACTION: &str = "participant.export";
-    if let Err(denied) = authorize(actor, Cat::RightsRequests, Access::Write) {
-        audit::record_for(conn, actor, ACTION, &[], Outcome::Denied, now)?;
-        return Err(denied.into());
-    }
-    conn.transaction(|conn| {
+    gate::run(conn, actor, Action::ParticipantExport, now, |gate| {
         if let Some(request_id) = request_id {
-            let request = crate::rights::actionable_request(
-                conn,
+            let request = crate::rights::actionable(
+                gate.conn(),
                 request_id,
-                &["access", "portability"],
+                &[RequestKind::Access, RequestKind::Portability],
                 now,
             )?;
             if request.participant_id.as_deref() != Some(person) {
-                return Err(StoreError::Refused {
-                    code: "wrong_request_type",
-                    message: format!("rights request {request_id} is about someone else"),
-                });
+                return Err(
+                    StoreError::refused(ErrorCode::WrongRequestType).with("request", request_id)
+                );
             }
         }
+        gate.reach(person)?;
+        let reference = match request_id {
+            Some(id) => {
+                crate::rights::note_action(gate, id, "exported", None, None)?;
+                id.to_owned()
+            }
+            None => "sans demande".to_owned(),
+        };
+        let conn = gate.conn();
         let email: String = participants::table
             .find(person)
             .select(participants::email)
@@ -295,14 +321,6 @@ pub fn access_export(
                 )
                 .collect();
         }
-        let reference = match request_id {
-            Some(id) => {
-                crate::rights::note_action(conn, actor, id, "exported", None, now)?;
-                id.to_owned()
-            }
-            None => "sans demande".to_owned(),
-        };
-        audit::record_for(conn, actor, ACTION, &[person], Outcome::Allowed, now)?;
         Ok(AccessExport {
             schema: EXPORT_SCHEMA_VERSION,
             generated_at: now.naive_utc(),

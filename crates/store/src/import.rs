@@ -5,26 +5,22 @@
 //! the line. Rows whose e-mail matches no one (in the importer's scope) wait
 //! in `import_unmatched` for the office to match or discard them.
 
-use crate::api::scope_filter;
-use crate::audit::{self, Outcome};
-use crate::schema::{
-    attendance, import_unmatched, participants, questions, sessions, workshop_groups,
-};
+use crate::gate::{self, Gate};
+use crate::schema::{attendance, import_unmatched, participants, questions, sessions};
 use crate::StoreError;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
-use domain::access::{authorize, Access, Category, Scope};
 use domain::attendance_import::{parse_report_with, ImportOptions, Parsed, SlashDateOrder};
 use domain::time::to_rfc3339;
-use domain::Actor;
+use domain::{Action, Actor};
 use serde::Serialize;
 use std::collections::HashMap;
 
 /// Largest report accepted (a participant report of a 1,000-person webinar is ~200 KB).
 pub const MAX_REPORT_BYTES: usize = 10 * 1024 * 1024;
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct UnmatchedRow {
     pub id: String,
     pub line: i32,
@@ -34,7 +30,7 @@ pub struct UnmatchedRow {
     pub starts_at: String,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct ImportSummary {
     pub import_id: String,
     /// "attendance" or "questions".
@@ -46,31 +42,18 @@ pub struct ImportSummary {
     pub unmatched: Vec<UnmatchedRow>,
 }
 
-fn check_session(
-    conn: &mut SqliteConnection,
-    actor: &Actor,
-    session: &str,
-    action: &str,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    if let Err(denied) = authorize(actor, Category::ReportImport, Access::Write) {
-        audit::record_for(conn, actor, action, &[], Outcome::Denied, now)?;
-        return Err(denied.into());
-    }
-    let trainer: Option<String> = sessions::table
-        .inner_join(workshop_groups::table)
+/// The session's group must be in the actor's scope (trainers import into
+/// their own sessions only).
+fn reach_session(gate: &mut Gate<'_>, session: &str) -> Result<(), StoreError> {
+    let group: Option<String> = sessions::table
         .filter(sessions::id.eq(session))
-        .select(workshop_groups::trainer_id)
-        .first(conn)
+        .select(sessions::group_id)
+        .first(gate.conn())
         .optional()?;
-    let Some(trainer) = trainer else {
+    let Some(group) = group else {
         return Err(StoreError::NotFound(format!("session {session}")));
     };
-    if actor.scope() == Scope::LedGroups && trainer != actor.staff_id.as_str() {
-        audit::record_for(conn, actor, action, &[], Outcome::Denied, now)?;
-        return Err(StoreError::OutOfScopeGroup(session.to_owned()));
-    }
-    Ok(())
+    gate.reach_group(&group)
 }
 
 /// Parses `bytes` (times local to `zone` unless they carry an offset; slash
@@ -85,8 +68,21 @@ pub fn import_report(
     day_first: bool,
     now: DateTime<Utc>,
 ) -> Result<ImportSummary, StoreError> {
-    const ACTION: &str = "report.import";
-    check_session(conn, actor, session, ACTION, now)?;
+    gate::run(conn, actor, Action::ReportImport, now, |gate| {
+        reach_session(gate, session)?;
+        import_in_gate(gate, session, bytes, zone, day_first)
+    })
+}
+
+fn import_in_gate(
+    gate: &mut Gate<'_>,
+    session: &str,
+    bytes: &[u8],
+    zone: chrono_tz::Tz,
+    day_first: bool,
+) -> Result<ImportSummary, StoreError> {
+    let actor = gate.actor().clone();
+    let actor = &actor;
     if bytes.len() > MAX_REPORT_BYTES {
         return Err(StoreError::InvalidInput(format!(
             "the file is larger than {} MB",
@@ -105,8 +101,10 @@ pub fn import_report(
     let parsed = parse_report_with(bytes, &options)
         .map_err(|error| StoreError::InvalidInput(error.to_string()))?;
     let import_id = domain::new_id();
-    crate::tx::immediate(conn, |conn| {
-        let filter = scope_filter(conn, actor, now)?;
+    let filter = gate.scope()?;
+    let at = gate.at();
+    let conn = gate.conn();
+    {
         let by_email: HashMap<String, String> = participants::table
             .select((participants::email, participants::id))
             .load::<(String, String)>(conn)?
@@ -114,7 +112,6 @@ pub fn import_report(
             .filter(|(_, id)| filter.contains(id))
             .map(|(email, id)| (email.to_lowercase(), id))
             .collect();
-        let at = now.naive_utc();
         let device = actor.device_id.as_str();
         let mut summary = ImportSummary {
             import_id: import_id.clone(),
@@ -260,10 +257,9 @@ pub fn import_report(
         }
         people.sort();
         people.dedup();
-        let refs: Vec<&str> = people.iter().map(String::as_str).collect();
-        audit::record_for(conn, actor, ACTION, &refs, Outcome::Allowed, now)?;
+        gate.show(&people);
         Ok(summary)
-    })
+    }
 }
 
 /// The rows of a session's reports still waiting for a decision.
@@ -273,7 +269,13 @@ pub fn unmatched_rows(
     session: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<UnmatchedRow>, StoreError> {
-    check_session(conn, actor, session, "report.unmatched.list", now)?;
+    gate::run(conn, actor, Action::ReportUnmatchedList, now, |gate| {
+        reach_session(gate, session)?;
+        rows_of(gate.conn(), session)
+    })
+}
+
+fn rows_of(conn: &mut SqliteConnection, session: &str) -> Result<Vec<UnmatchedRow>, StoreError> {
     Ok(import_unmatched::table
         .filter(import_unmatched::session_id.eq(session))
         .order((import_unmatched::imported_at, import_unmatched::line))
@@ -307,37 +309,33 @@ pub fn resolve_unmatched(
     participant: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    const ACTION: &str = "report.unmatched.resolve";
-    type Row = (
-        String,
-        String,
-        NaiveDateTime,
-        Option<NaiveDateTime>,
-        Option<String>,
-    );
-    let found: Option<Row> = import_unmatched::table
-        .filter(import_unmatched::id.eq(row))
-        .select((
-            import_unmatched::session_id,
-            import_unmatched::kind,
-            import_unmatched::starts_at,
-            import_unmatched::ends_at,
-            import_unmatched::question,
-        ))
-        .first(conn)
-        .optional()?;
-    let Some((session, kind, starts, ends, question)) = found else {
-        return Err(StoreError::NotFound(format!("unmatched row {row}")));
-    };
-    check_session(conn, actor, &session, ACTION, now)?;
-    let result = crate::tx::immediate(conn, |conn| {
-        let at = now.naive_utc();
-        let device = actor.device_id.as_str();
+    gate::run(conn, actor, Action::ReportUnmatchedResolve, now, |gate| {
+        type Row = (
+            String,
+            String,
+            NaiveDateTime,
+            Option<NaiveDateTime>,
+            Option<String>,
+        );
+        let found: Option<Row> = import_unmatched::table
+            .filter(import_unmatched::id.eq(row))
+            .select((
+                import_unmatched::session_id,
+                import_unmatched::kind,
+                import_unmatched::starts_at,
+                import_unmatched::ends_at,
+                import_unmatched::question,
+            ))
+            .first(gate.conn())
+            .optional()?;
+        let Some((session, kind, starts, ends, question)) = found else {
+            return Err(StoreError::NotFound(format!("unmatched row {row}")));
+        };
+        reach_session(gate, &session)?;
         if let Some(participant) = participant {
-            if !crate::api::in_scope(conn, actor, participant, now)? {
-                return Err(StoreError::OutOfScope(participant.to_owned()));
-            }
+            gate.reach(participant)?;
             if kind == "attendance" {
+                let stamp = gate.stamp(attendance::updated_at, attendance::updated_device);
                 diesel::insert_into(attendance::table)
                     .values((
                         attendance::id.eq(domain::new_id()),
@@ -345,11 +343,11 @@ pub fn resolve_unmatched(
                         attendance::participant_id.eq(participant),
                         attendance::joined_at.eq(starts),
                         attendance::left_at.eq(ends),
-                        attendance::updated_at.eq(at),
-                        attendance::updated_device.eq(device),
+                        stamp,
                     ))
-                    .execute(conn)?;
+                    .execute(gate.conn())?;
             } else {
+                let stamp = gate.stamp(questions::updated_at, questions::updated_device);
                 diesel::insert_into(questions::table)
                     .values((
                         questions::id.eq(domain::new_id()),
@@ -357,18 +355,13 @@ pub fn resolve_unmatched(
                         questions::participant_id.eq(participant),
                         questions::asked_at.eq(starts),
                         questions::body.eq(question.unwrap_or_default()),
-                        questions::updated_at.eq(at),
-                        questions::updated_device.eq(device),
+                        stamp,
                     ))
-                    .execute(conn)?;
+                    .execute(gate.conn())?;
             }
         }
         diesel::delete(import_unmatched::table.filter(import_unmatched::id.eq(row)))
-            .execute(conn)?;
-        let subjects: Vec<&str> = participant.into_iter().collect();
-        audit::record_for(conn, actor, ACTION, &subjects, Outcome::Allowed, now)?;
+            .execute(gate.conn())?;
         Ok(())
-    });
-    audit::record_refusal(conn, actor, ACTION, &result, now)?;
-    result
+    })
 }

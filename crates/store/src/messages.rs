@@ -2,7 +2,7 @@
 //! send (issue 5). A module suggestion is never queued for a person who
 //! objected to suggestions or unsubscribed from marketing (POL-26).
 
-use crate::audit::{self, Outcome};
+use crate::gate;
 use crate::schema::{
     enrolments, outbox_messages, participants, programmes, sessions, workshop_groups,
 };
@@ -10,10 +10,10 @@ use crate::StoreError;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
-use domain::access::{authorize, Access, Category};
+use domain::enrolment::EnrolmentStatus;
 use domain::messages::{render, Rendered, Template};
 use domain::time::{paris_fr, to_rfc3339};
-use domain::Actor;
+use domain::{Action, Actor};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -24,24 +24,6 @@ pub struct MessageContext<'a> {
     pub session: Option<&'a str>,
     pub group: Option<&'a str>,
     pub programme: Option<&'a str>,
-}
-
-fn check(
-    conn: &mut SqliteConnection,
-    actor: &Actor,
-    action: &str,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    for (category, need) in [
-        (Category::Outbox, Access::Write),
-        (Category::ContactList, Access::Read),
-    ] {
-        if let Err(denied) = authorize(actor, category, need) {
-            audit::record_for(conn, actor, action, &[], Outcome::Denied, now)?;
-            return Err(denied.into());
-        }
-    }
-    Ok(())
 }
 
 fn missing(what: &str) -> StoreError {
@@ -127,54 +109,51 @@ pub fn preview(
     context: &MessageContext<'_>,
     now: DateTime<Utc>,
 ) -> Result<Rendered, StoreError> {
-    const ACTION: &str = "message.preview";
-    check(conn, actor, ACTION, now)?;
-    let mut values = context_values(conn, template, context)?;
-    let (given, ..) = person(conn, participant)?;
-    values.insert("prenom", given);
-    let rendered =
-        render(template, &values).map_err(|e| StoreError::InvalidInput(e.to_string()))?;
-    audit::record_for(conn, actor, ACTION, &[participant], Outcome::Allowed, now)?;
-    Ok(rendered)
+    gate::run(conn, actor, Action::MessagePreview, now, |gate| {
+        let mut values = context_values(gate.conn(), template, context)?;
+        let (given, ..) = person(gate.conn(), participant)?;
+        gate.reach(participant)?;
+        values.insert("prenom", given);
+        render(template, &values).map_err(|e| StoreError::InvalidInput(e.to_string()))
+    })
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct Skipped {
     pub participant_id: String,
     /// "objected" (POL-26) or "unsubscribed".
     pub reason: &'static str,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct Queued {
     pub queued: usize,
     pub skipped: Vec<Skipped>,
 }
 
-/// Queues the template for each participant, in one transaction.
+/// Queues the template for each confirmed participant of `group`, in one
+/// transaction (suggestions skip those who objected or unsubscribed).
 pub fn queue(
     conn: &mut SqliteConnection,
     actor: &Actor,
     template: Template,
-    recipients: &[String],
+    group: &str,
     context: &MessageContext<'_>,
     now: DateTime<Utc>,
 ) -> Result<Queued, StoreError> {
-    const ACTION: &str = "message.queue";
-    check(conn, actor, ACTION, now)?;
-    if recipients.is_empty() {
-        return Err(StoreError::InvalidInput("no recipient".into()));
-    }
-    crate::tx::immediate(conn, |conn| {
-        let shared = context_values(conn, template, context)?;
-        let at = now.naive_utc();
+    gate::run(conn, actor, Action::MessageQueue, now, |gate| {
+        let recipients = group_recipients(gate.conn(), group)?;
+        if recipients.is_empty() {
+            return Err(StoreError::InvalidInput("no recipient".into()));
+        }
+        let shared = context_values(gate.conn(), template, context)?;
+        let at = gate.at();
         let mut result = Queued {
             queued: 0,
             skipped: Vec::new(),
         };
-        let mut people = Vec::new();
-        for participant in recipients {
-            let (given, objected, unsubscribed) = person(conn, participant)?;
+        for participant in &recipients {
+            let (given, objected, unsubscribed) = person(gate.conn(), participant)?;
             if template.needs_no_objection() && (objected || unsubscribed) {
                 result.skipped.push(Skipped {
                     participant_id: participant.clone(),
@@ -186,6 +165,7 @@ pub fn queue(
             values.insert("prenom", given);
             let rendered =
                 render(template, &values).map_err(|e| StoreError::InvalidInput(e.to_string()))?;
+            let stamp = gate.stamp(outbox_messages::updated_at, outbox_messages::updated_device);
             diesel::insert_into(outbox_messages::table)
                 .values((
                     outbox_messages::id.eq(domain::new_id()),
@@ -196,32 +176,27 @@ pub fn queue(
                     outbox_messages::body.eq(&rendered.body),
                     outbox_messages::queued_at.eq(at),
                     outbox_messages::queued_by.eq(actor.staff_id.as_str()),
-                    outbox_messages::updated_at.eq(at),
-                    outbox_messages::updated_device.eq(actor.device_id.as_str()),
+                    stamp,
                 ))
-                .execute(conn)?;
+                .execute(gate.conn())?;
             result.queued += 1;
-            people.push(participant.as_str());
+            gate.show([participant]);
         }
-        audit::record_for(conn, actor, ACTION, &people, Outcome::Allowed, now)?;
         Ok(result)
     })
 }
 
-/// The confirmed participants of a group: the usual recipients.
-pub fn group_recipients(
-    conn: &mut SqliteConnection,
-    group: &str,
-) -> Result<Vec<String>, StoreError> {
+/// The confirmed participants of a group: the recipients of its messages.
+fn group_recipients(conn: &mut SqliteConnection, group: &str) -> Result<Vec<String>, StoreError> {
     Ok(enrolments::table
         .filter(enrolments::group_id.eq(group))
-        .filter(enrolments::status.eq("confirmed"))
+        .filter(enrolments::status.eq(EnrolmentStatus::Confirmed.as_str()))
         .select(enrolments::participant_id)
         .order(enrolments::participant_id)
         .load(conn)?)
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct OutboxRow {
     pub id: String,
     pub participant_id: String,
@@ -239,8 +214,12 @@ pub fn outbox(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Vec<OutboxRow>, StoreError> {
-    const ACTION: &str = "message.outbox.read";
-    check(conn, actor, ACTION, now)?;
+    gate::run(conn, actor, Action::MessageOutboxRead, now, |gate| {
+        outbox_rows(gate)
+    })
+}
+
+fn outbox_rows(gate: &mut gate::Gate<'_>) -> Result<Vec<OutboxRow>, StoreError> {
     type Row = (
         String,
         String,
@@ -265,11 +244,11 @@ pub fn outbox(
             outbox_messages::queued_at,
             outbox_messages::status,
         ))
-        .load(conn)?;
+        .load(gate.conn())?;
     let mut people: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
     people.sort();
     people.dedup();
-    audit::record_for(conn, actor, ACTION, &people, Outcome::Allowed, now)?;
+    gate.show(people);
     Ok(rows
         .into_iter()
         .map(

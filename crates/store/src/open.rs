@@ -117,17 +117,26 @@ impl Store {
     }
 
     /// Decrypts every page of the store file and its WAL and looks for the
-    /// needles (POL-25's residual check). Fails on the plain benchmark store.
+    /// needles (POL-25's residual check, for tests and tools). Fails on the
+    /// plain benchmark store.
     pub fn scan_pages(
         &self,
         needles: &[pagescan::Needle],
     ) -> Result<pagescan::Report, crate::StoreError> {
-        let key = self
-            .key
-            .as_ref()
+        let reader = self
+            .page_reader()
             .ok_or_else(|| crate::StoreError::InvalidInput("store opened without a key".into()))?;
-        pagescan::scan(&self.path, key.bytes(), needles)
+        pagescan::scan(&reader.path, reader.key.bytes(), needles)
             .map_err(|e| crate::StoreError::Database(e.to_string()))
+    }
+
+    /// The file and key the deep residual check of an erasure reads
+    /// (`None` for the plain benchmark store, which has no key).
+    pub fn page_reader(&self) -> Option<crate::erase::PageReader> {
+        Some(crate::erase::PageReader {
+            path: self.path.clone(),
+            key: self.key.clone()?,
+        })
     }
 
     /// Writes the WAL back into the main file and truncates it.

@@ -2,39 +2,25 @@
 //! trainers. A room or a trainer booked twice at the same time is refused with
 //! the clash named (the other session's title, group and time; no personal data).
 
-use crate::audit::{self, Outcome};
+use crate::gate;
 use crate::schema::{enrolments, rooms, sessions, staff, workshop_groups};
 use crate::StoreError;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
-use domain::access::{authorize, Access, Category};
-use domain::time::{paris_fr, to_rfc3339};
-use domain::Actor;
+use domain::enrolment::{EnrolmentStatus, SessionKind};
+use domain::time::to_rfc3339;
+use domain::{Action, Actor, Details, ErrorCode};
 use serde::Serialize;
 
-fn check(
-    conn: &mut SqliteConnection,
-    actor: &Actor,
-    need: Access,
-    action: &str,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    if let Err(denied) = authorize(actor, Category::Planning, need) {
-        audit::record_for(conn, actor, action, &[], Outcome::Denied, now)?;
-        return Err(denied.into());
-    }
-    Ok(())
-}
-
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct Room {
     pub id: String,
     pub name: String,
     pub capacity: i32,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct Trainer {
     pub id: String,
     pub display_name: String,
@@ -47,7 +33,14 @@ pub fn resources(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<(Vec<Room>, Vec<Trainer>), StoreError> {
-    check(conn, actor, Access::Read, "planning.resources", now)?;
+    gate::run(conn, actor, Action::PlanningResources, now, |gate| {
+        rooms_and_trainers(gate.conn())
+    })
+}
+
+fn rooms_and_trainers(
+    conn: &mut SqliteConnection,
+) -> Result<(Vec<Room>, Vec<Trainer>), StoreError> {
     let rooms = rooms::table
         .order(rooms::name)
         .select((rooms::id, rooms::name, rooms::capacity))
@@ -56,7 +49,10 @@ pub fn resources(
         .map(|(id, name, capacity)| Room { id, name, capacity })
         .collect();
     let trainers = staff::table
-        .filter(staff::role.eq_any(["trainer", "external_trainer"]))
+        .filter(staff::role.eq_any([
+            domain::Role::Trainer.as_str(),
+            domain::Role::ExternalTrainer.as_str(),
+        ]))
         .filter(staff::active.eq(true))
         .order(staff::display_name)
         .select((staff::id, staff::display_name, staff::role))
@@ -65,14 +61,14 @@ pub fn resources(
         .map(|(id, display_name, role)| Trainer {
             id,
             display_name,
-            external: role == "external_trainer",
+            external: role == domain::Role::ExternalTrainer.as_str(),
         })
         .collect();
     Ok((rooms, trainers))
 }
 
 /// A session of a group, as the office plans it.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct PlannedSession {
     pub id: String,
     pub title: String,
@@ -88,7 +84,12 @@ pub fn group_sessions(
     group: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<PlannedSession>, StoreError> {
-    check(conn, actor, Access::Read, "planning.sessions", now)?;
+    gate::run(conn, actor, Action::PlanningSessions, now, |gate| {
+        sessions_of(gate.conn(), group)
+    })
+}
+
+fn sessions_of(conn: &mut SqliteConnection, group: &str) -> Result<Vec<PlannedSession>, StoreError> {
     Ok(sessions::table
         .filter(sessions::group_id.eq(group))
         .order(sessions::starts_at)
@@ -121,7 +122,8 @@ pub fn group_sessions(
 }
 
 /// The first session that overlaps `[starts, ends)` in `room` or with one of
-/// `trainers`, other than the `excluded` sessions: (code, message naming it).
+/// `trainers`, other than the `excluded` sessions: the refusal naming it (its
+/// title, group and times; the window formats them).
 fn first_clash(
     conn: &mut SqliteConnection,
     starts: NaiveDateTime,
@@ -129,7 +131,7 @@ fn first_clash(
     room: Option<&str>,
     trainers: &[String],
     excluded: &[String],
-) -> Result<Option<(&'static str, String)>, StoreError> {
+) -> Result<Option<StoreError>, StoreError> {
     type Row = (
         String,
         String,
@@ -158,22 +160,27 @@ fn first_clash(
             ),
         ))
         .load(conn)?;
-    let describe = |(title, group, s, e, ..): &Row| {
-        format!(
-            "« {title} » ({group}), {} – {}",
-            paris_fr(s.and_utc()),
-            paris_fr(e.and_utc())
-        )
+    let clash = |code: ErrorCode, (title, group, s, e, ..): &Row| {
+        let details: Details = [
+            ("title", title.clone()),
+            ("group", group.clone()),
+            ("starts", to_rfc3339(*s)),
+            ("ends", to_rfc3339(*e)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        StoreError::Refused { code, details }
     };
     for (_, row) in &overlapping {
         if let (Some(room), Some(other)) = (room, row.4.as_deref()) {
             if room == other {
-                return Ok(Some(("room_clash", describe(row))));
+                return Ok(Some(clash(ErrorCode::RoomClash, row)));
             }
         }
         let people = [Some(row.5.clone()), row.6.clone()];
         if people.iter().flatten().any(|p| trainers.contains(p)) {
-            return Ok(Some(("trainer_clash", describe(row))));
+            return Ok(Some(clash(ErrorCode::TrainerClash, row)));
         }
     }
     Ok(None)
@@ -210,7 +217,7 @@ fn room_capacity(conn: &mut SqliteConnection, room: &str) -> Result<i32, StoreEr
 pub struct NewSessionPlan<'a> {
     pub group: &'a str,
     pub title: &'a str,
-    pub kind: &'a str,
+    pub kind: SessionKind,
     pub starts: DateTime<Utc>,
     pub ends: DateTime<Utc>,
     pub room: Option<&'a str>,
@@ -224,57 +231,51 @@ pub fn add_session(
     plan: &NewSessionPlan<'_>,
     now: DateTime<Utc>,
 ) -> Result<String, StoreError> {
-    const ACTION: &str = "planning.session.add";
-    check(conn, actor, Access::Write, ACTION, now)?;
-    let title = plan.title.trim();
-    if title.is_empty() || title.chars().count() > 200 {
-        return Err(StoreError::InvalidInput(
-            "a session needs a title of 1 to 200 characters".into(),
-        ));
-    }
-    if !matches!(plan.kind, "webinar" | "in_person") {
-        return Err(StoreError::InvalidInput(
-            "kind is webinar or in_person".into(),
-        ));
-    }
-    if plan.ends <= plan.starts {
-        return Err(StoreError::InvalidInput(
-            "a session ends after it starts".into(),
-        ));
-    }
-    crate::tx::immediate(conn, |conn| {
-        let (trainers, capacity) = group_people(conn, plan.group)?;
+    gate::run(conn, actor, Action::PlanningSessionAdd, now, |gate| {
+        let title = plan.title.trim();
+        if title.is_empty() || title.chars().count() > 200 {
+            return Err(StoreError::InvalidInput(
+                "a session needs a title of 1 to 200 characters".into(),
+            ));
+        }
+        if plan.ends <= plan.starts {
+            return Err(StoreError::InvalidInput(
+                "a session ends after it starts".into(),
+            ));
+        }
+        let (trainers, capacity) = group_people(gate.conn(), plan.group)?;
         if let Some(room) = plan.room {
-            let seats = room_capacity(conn, room)?;
+            let seats = room_capacity(gate.conn(), room)?;
             if seats < capacity {
-                return Err(StoreError::Refused {
-                    code: "room_too_small",
-                    message: format!("the room has {seats} seats for a group of {capacity}"),
-                });
+                return Err(too_small(seats, capacity));
             }
         }
         let (starts, ends) = (plan.starts.naive_utc(), plan.ends.naive_utc());
-        if let Some((code, message)) = first_clash(conn, starts, ends, plan.room, &trainers, &[])? {
-            return Err(StoreError::Refused { code, message });
+        if let Some(clash) = first_clash(gate.conn(), starts, ends, plan.room, &trainers, &[])? {
+            return Err(clash);
         }
         let id = domain::new_id();
-        let at = now.naive_utc();
+        let stamp = gate.stamp(sessions::updated_at, sessions::updated_device);
         diesel::insert_into(sessions::table)
             .values((
                 sessions::id.eq(&id),
                 sessions::group_id.eq(plan.group),
-                sessions::kind.eq(plan.kind),
+                sessions::kind.eq(plan.kind.as_str()),
                 sessions::title.eq(title),
                 sessions::starts_at.eq(starts),
                 sessions::ends_at.eq(ends),
                 sessions::room_id.eq(plan.room),
-                sessions::updated_at.eq(at),
-                sessions::updated_device.eq(actor.device_id.as_str()),
+                stamp,
             ))
-            .execute(conn)?;
-        audit::record_for(conn, actor, ACTION, &[], Outcome::Allowed, now)?;
+            .execute(gate.conn())?;
         Ok(id)
     })
+}
+
+fn too_small(seats: i32, capacity: i32) -> StoreError {
+    StoreError::refused(ErrorCode::RoomTooSmall)
+        .with("seats", seats)
+        .with("capacity", capacity)
 }
 
 /// Changes to a group's resources.
@@ -296,17 +297,15 @@ pub fn update_group(
     change: &GroupChange<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    const ACTION: &str = "planning.group.update";
-    check(conn, actor, Access::Write, ACTION, now)?;
-    crate::tx::immediate(conn, |conn| {
-        let (mut people, old_capacity) = group_people(conn, group)?;
+    gate::run(conn, actor, Action::PlanningGroupUpdate, now, |gate| {
+        let (mut people, old_capacity) = group_people(gate.conn(), group)?;
         if let Some(trainer) = change.trainer {
             let role: Option<String> = staff::table
                 .filter(staff::id.eq(trainer))
                 .select(staff::role)
-                .first(conn)
+                .first(gate.conn())
                 .optional()?;
-            if role.as_deref() != Some("trainer") {
+            if role.as_deref() != Some(domain::Role::Trainer.as_str()) {
                 return Err(StoreError::InvalidInput(format!(
                     "staff {trainer} is not a trainer"
                 )));
@@ -319,25 +318,23 @@ pub fn update_group(
         }
         let confirmed: i64 = enrolments::table
             .filter(enrolments::group_id.eq(group))
-            .filter(enrolments::status.eq("confirmed"))
+            .filter(enrolments::status.eq(EnrolmentStatus::Confirmed.as_str()))
             .count()
-            .get_result(conn)?;
+            .get_result(gate.conn())?;
         if i64::from(capacity) < confirmed {
-            return Err(StoreError::Refused {
-                code: "capacity_below_confirmed",
-                message: format!("the group already has {confirmed} confirmed places"),
-            });
+            return Err(StoreError::refused(ErrorCode::CapacityBelowConfirmed)
+                .with("confirmed", confirmed));
         }
         let future: Vec<(String, NaiveDateTime, NaiveDateTime, Option<String>)> = sessions::table
             .filter(sessions::group_id.eq(group))
-            .filter(sessions::ends_at.gt(now.naive_utc()))
+            .filter(sessions::ends_at.gt(gate.at()))
             .select((
                 sessions::id,
                 sessions::starts_at,
                 sessions::ends_at,
                 sessions::room_id,
             ))
-            .load(conn)?;
+            .load(gate.conn())?;
         let own: Vec<String> = future.iter().map(|s| s.0.clone()).collect();
         for (_, starts, ends, room) in &future {
             let room = match change.room {
@@ -345,51 +342,44 @@ pub fn update_group(
                 None => room.clone(),
             };
             if let Some(room) = &room {
-                let seats = room_capacity(conn, room)?;
+                let seats = room_capacity(gate.conn(), room)?;
                 if seats < capacity {
-                    return Err(StoreError::Refused {
-                        code: "room_too_small",
-                        message: format!("the room has {seats} seats for a group of {capacity}"),
-                    });
+                    return Err(too_small(seats, capacity));
                 }
             }
-            if let Some((code, message)) =
-                first_clash(conn, *starts, *ends, room.as_deref(), &people, &own)?
+            if let Some(clash) =
+                first_clash(gate.conn(), *starts, *ends, room.as_deref(), &people, &own)?
             {
-                return Err(StoreError::Refused { code, message });
+                return Err(clash);
             }
         }
-        let at = now.naive_utc();
+        let at = gate.at();
+        let stamp = gate.stamp(workshop_groups::updated_at, workshop_groups::updated_device);
         diesel::update(workshop_groups::table.filter(workshop_groups::id.eq(group)))
             .set((
                 workshop_groups::trainer_id.eq(&people[0]),
                 workshop_groups::capacity.eq(capacity),
-                workshop_groups::updated_at.eq(at),
-                workshop_groups::updated_device.eq(actor.device_id.as_str()),
+                stamp,
             ))
-            .execute(conn)?;
+            .execute(gate.conn())?;
         if let Some(schedule) = change.schedule {
             diesel::update(workshop_groups::table.filter(workshop_groups::id.eq(group)))
                 .set(workshop_groups::schedule.eq(schedule.trim()))
-                .execute(conn)?;
+                .execute(gate.conn())?;
         }
         if let Some(room) = change.room {
             diesel::update(workshop_groups::table.filter(workshop_groups::id.eq(group)))
                 .set(workshop_groups::room_id.eq(room))
-                .execute(conn)?;
+                .execute(gate.conn())?;
+            let stamp = gate.stamp(sessions::updated_at, sessions::updated_device);
             diesel::update(
                 sessions::table
                     .filter(sessions::group_id.eq(group))
-                    .filter(sessions::ends_at.gt(now.naive_utc())),
+                    .filter(sessions::ends_at.gt(at)),
             )
-            .set((
-                sessions::room_id.eq(room),
-                sessions::updated_at.eq(at),
-                sessions::updated_device.eq(actor.device_id.as_str()),
-            ))
-            .execute(conn)?;
+            .set((sessions::room_id.eq(room), stamp))
+            .execute(gate.conn())?;
         }
-        audit::record_for(conn, actor, ACTION, &[], Outcome::Allowed, now)?;
         Ok(())
     })
 }

@@ -3,27 +3,29 @@
 //! countries and transfer safeguards, and the privacy-policy versions with
 //! the significant-change notices and who was notified.
 
-use crate::audit::{self, Outcome};
+use crate::gate::{self, Gate};
 use crate::schema::*;
 use crate::StoreError;
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
-use domain::access::{authorize, Access, Category};
-use domain::{new_id, Actor};
+use domain::{new_id, Action, Actor, ErrorCode};
 use serde::{Deserialize, Serialize};
 
-pub const LEGAL_BASES: [&str; 4] = [
-    "contract",
-    "consent",
-    "legitimate_interest",
-    "legal_obligation",
-];
+domain::vocabulary! {
+    /// The legal basis of a processing activity (POL-8, POL-34).
+    pub enum LegalBasis {
+        Contract => "contract",
+        Consent => "consent",
+        LegitimateInterest => "legitimate_interest",
+        LegalObligation => "legal_obligation",
+    }
+}
 
 /// POL-36: a significant change is announced at least 30 days ahead.
 pub const SIGNIFICANT_NOTICE_DAYS: i64 = 30;
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, ts_rs::TS)]
 pub struct Activity {
     pub id: Option<String>,
     pub name: String,
@@ -34,7 +36,7 @@ pub struct Activity {
     pub retention: String,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, ts_rs::TS)]
 pub struct Processor {
     pub id: Option<String>,
     pub name: String,
@@ -44,7 +46,7 @@ pub struct Processor {
     pub transfer_safeguard: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct PolicyVersion {
     pub id: String,
     pub version: String,
@@ -56,32 +58,11 @@ pub struct PolicyVersion {
     pub notified: i64,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct Registers {
     pub activities: Vec<Activity>,
     pub processors: Vec<Processor>,
     pub policy_versions: Vec<PolicyVersion>,
-}
-
-fn guard(
-    conn: &mut SqliteConnection,
-    actor: &Actor,
-    need: Access,
-    action: &str,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    if let Err(denied) = authorize(actor, Category::Registers, need) {
-        audit::record_for(conn, actor, action, &[], Outcome::Denied, now)?;
-        return Err(denied.into());
-    }
-    Ok(())
-}
-
-fn refused(code: &'static str, message: &str) -> StoreError {
-    StoreError::Refused {
-        code,
-        message: message.to_owned(),
-    }
 }
 
 fn text(value: &str, what: &str) -> Result<String, StoreError> {
@@ -100,7 +81,12 @@ pub fn registers(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Registers, StoreError> {
-    guard(conn, actor, Access::Read, "registers.read", now)?;
+    gate::run(conn, actor, Action::RegistersRead, now, |gate| {
+        read_registers(gate.conn())
+    })
+}
+
+fn read_registers(conn: &mut SqliteConnection) -> Result<Registers, StoreError> {
     let activities = processing_register::table
         .order(processing_register::name)
         .select((
@@ -202,56 +188,43 @@ pub fn save_activity(
     activity: &Activity,
     now: DateTime<Utc>,
 ) -> Result<String, StoreError> {
-    guard(conn, actor, Access::Write, "registers.activity.save", now)?;
-    if !LEGAL_BASES.contains(&activity.legal_basis.as_str()) {
-        return Err(StoreError::InvalidInput(format!(
-            "unknown legal basis {}",
-            activity.legal_basis
-        )));
-    }
-    let balancing = activity
-        .balancing_test
-        .as_deref()
-        .map(str::trim)
-        .filter(|b| !b.is_empty())
-        .map(str::to_owned);
-    if activity.legal_basis == "legitimate_interest" && balancing.is_none() {
-        return Err(refused(
-            "balancing_test_required",
-            "a legitimate interest needs its documented balancing test (POL-34)",
-        ));
-    }
-    let name = text(&activity.name, "name")?;
-    let purpose = text(&activity.purpose, "purpose")?;
-    let categories = text(&activity.data_categories, "data categories")?;
-    let retention = text(&activity.retention, "retention")?;
-    let at = now.naive_utc();
-    let device = actor.device_id.as_str();
-    let id = activity.id.clone().unwrap_or_else(new_id);
-    conn.transaction(|conn| -> Result<(), StoreError> {
+    gate::run(conn, actor, Action::RegistersActivitySave, now, |gate| {
+        let legal_basis = LegalBasis::parse(&activity.legal_basis).ok_or_else(|| {
+            StoreError::InvalidInput(format!("unknown legal basis {}", activity.legal_basis))
+        })?;
+        let balancing = activity
+            .balancing_test
+            .as_deref()
+            .map(str::trim)
+            .filter(|b| !b.is_empty())
+            .map(str::to_owned);
+        if legal_basis == LegalBasis::LegitimateInterest && balancing.is_none() {
+            // POL-34: a legitimate interest needs its documented balancing test.
+            return Err(ErrorCode::BalancingTestRequired.into());
+        }
+        let name = text(&activity.name, "name")?;
+        let purpose = text(&activity.purpose, "purpose")?;
+        let categories = text(&activity.data_categories, "data categories")?;
+        let retention = text(&activity.retention, "retention")?;
+        let id = activity.id.clone().unwrap_or_else(new_id);
+        let stamp = gate.stamp(
+            processing_register::updated_at,
+            processing_register::updated_device,
+        );
         diesel::replace_into(processing_register::table)
             .values((
                 processing_register::id.eq(&id),
                 processing_register::name.eq(&name),
                 processing_register::purpose.eq(&purpose),
-                processing_register::legal_basis.eq(&activity.legal_basis),
+                processing_register::legal_basis.eq(legal_basis.as_str()),
                 processing_register::balancing_test.eq(&balancing),
                 processing_register::data_categories.eq(&categories),
                 processing_register::retention.eq(&retention),
-                processing_register::updated_at.eq(at),
-                processing_register::updated_device.eq(device),
+                stamp,
             ))
-            .execute(conn)?;
-        audit::record_for(
-            conn,
-            actor,
-            "registers.activity.save",
-            &[],
-            Outcome::Allowed,
-            now,
-        )
-    })?;
-    Ok(id)
+            .execute(gate.conn())?;
+        Ok(id)
+    })
 }
 
 /// Adds or updates a processor (POL-14, POL-37): outside the EEA, the
@@ -262,25 +235,22 @@ pub fn save_processor(
     processor: &Processor,
     now: DateTime<Utc>,
 ) -> Result<String, StoreError> {
-    guard(conn, actor, Access::Write, "registers.processor.save", now)?;
-    let safeguard = processor
-        .transfer_safeguard
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned);
-    if processor.outside_eea && safeguard.is_none() {
-        return Err(refused(
-            "safeguard_required",
-            "a transfer outside the EEA needs its safeguard (POL-37)",
-        ));
-    }
-    let name = text(&processor.name, "name")?;
-    let service = text(&processor.service, "service")?;
-    let country = text(&processor.country, "country")?;
-    let at = now.naive_utc();
-    let id = processor.id.clone().unwrap_or_else(new_id);
-    conn.transaction(|conn| -> Result<(), StoreError> {
+    gate::run(conn, actor, Action::RegistersProcessorSave, now, |gate| {
+        let safeguard = processor
+            .transfer_safeguard
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned);
+        if processor.outside_eea && safeguard.is_none() {
+            // POL-37: a transfer outside the EEA needs its safeguard.
+            return Err(ErrorCode::SafeguardRequired.into());
+        }
+        let name = text(&processor.name, "name")?;
+        let service = text(&processor.service, "service")?;
+        let country = text(&processor.country, "country")?;
+        let id = processor.id.clone().unwrap_or_else(new_id);
+        let stamp = gate.stamp(processors::updated_at, processors::updated_device);
         diesel::replace_into(processors::table)
             .values((
                 processors::id.eq(&id),
@@ -289,26 +259,17 @@ pub fn save_processor(
                 processors::country.eq(&country),
                 processors::outside_eea.eq(processor.outside_eea),
                 processors::transfer_safeguard.eq(&safeguard),
-                processors::updated_at.eq(at),
-                processors::updated_device.eq(actor.device_id.as_str()),
+                stamp,
             ))
-            .execute(conn)?;
-        audit::record_for(
-            conn,
-            actor,
-            "registers.processor.save",
-            &[],
-            Outcome::Allowed,
-            now,
-        )
-    })?;
-    Ok(id)
+            .execute(gate.conn())?;
+        Ok(id)
+    })
 }
 
 const POLICY_NOTICE_SUBJECT: &str = "Évolution de notre politique de confidentialité";
 
 /// A new policy version as the DPO publishes it.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, ts_rs::TS)]
 pub struct NewPolicyVersion {
     pub version: String,
     pub effective_on: NaiveDate,
@@ -325,87 +286,86 @@ pub fn publish_policy_version(
     new: &NewPolicyVersion,
     now: DateTime<Utc>,
 ) -> Result<PolicyVersion, StoreError> {
-    const ACTION: &str = "registers.policy.publish";
-    guard(conn, actor, Access::Write, ACTION, now)?;
+    gate::run(conn, actor, Action::RegistersPolicyPublish, now, |gate| {
+        publish_in_gate(gate, new)
+    })
+}
+
+fn publish_in_gate(gate: &mut Gate<'_>, new: &NewPolicyVersion) -> Result<PolicyVersion, StoreError> {
     let version = text(&new.version, "version")?;
     let summary = text(&new.summary, "summary")?;
-    let published = now.naive_utc();
+    let published = gate.at();
     let effective = new.effective_on.and_hms_opt(0, 0, 0).unwrap_or(published);
     if effective < published.date().and_hms_opt(0, 0, 0).unwrap_or(published) {
-        return Err(refused(
-            "effective_in_past",
-            "a version cannot take effect before it is published",
-        ));
+        return Err(ErrorCode::EffectiveInPast.into());
     }
     if new.significant
         && new.effective_on - published.date() < Duration::days(SIGNIFICANT_NOTICE_DAYS)
     {
-        return Err(refused(
-            "notice_too_short",
-            "a significant change takes effect at least 30 days after it is announced (POL-36)",
-        ));
+        // POL-36: a significant change takes effect at least 30 days after it is announced.
+        return Err(StoreError::refused(ErrorCode::NoticeTooShort)
+            .with("days", SIGNIFICANT_NOTICE_DAYS));
     }
     let id = new_id();
-    let notified = conn.transaction(|conn| -> Result<i64, StoreError> {
-        let taken = policy_versions::table
-            .filter(policy_versions::version.eq(&version))
-            .count()
-            .get_result::<i64>(conn)?;
-        if taken > 0 {
-            return Err(refused("version_exists", "this version is already published"));
-        }
-        diesel::insert_into(policy_versions::table)
-            .values((
-                policy_versions::id.eq(&id),
-                policy_versions::version.eq(&version),
-                policy_versions::published_at.eq(published),
-                policy_versions::effective_at.eq(effective),
-                policy_versions::significant.eq(new.significant),
-                policy_versions::summary.eq(&summary),
-                policy_versions::updated_at.eq(published),
-                policy_versions::updated_device.eq(actor.device_id.as_str()),
-            ))
-            .execute(conn)?;
-        let mut notified = 0;
-        if new.significant {
-            // One statement: every participant gets a notice row.
-            notified = diesel::sql_query(
-                "INSERT INTO policy_notifications \
-                 (id, policy_version_id, participant_id, notified_at, channel, updated_at, updated_device) \
-                 SELECT lower(hex(randomblob(16))), ?, id, ?, 'email', ?, ? FROM participants",
-            )
-            .bind::<diesel::sql_types::Text, _>(&id)
-            .bind::<diesel::sql_types::Timestamp, _>(published)
-            .bind::<diesel::sql_types::Timestamp, _>(published)
-            .bind::<diesel::sql_types::Text, _>(actor.device_id.as_str())
-            .execute(conn)? as i64;
-            // POL-13, POL-36: the notice itself, queued for the server to
-            // send (it informs; no objection stops it).
-            let body_tail = format!(
-                ",\n\nNotre politique de confidentialité évolue : la version {version} \
-                 s'appliquera à partir du {}.\n\n{summary}\n\n\
-                 Vous pouvez la consulter dans votre espace moniravique. Pour toute question, \
-                 ou pour exercer vos droits, écrivez-nous en répondant à ce message.\n\n\
-                 L'équipe moniravique",
-                new.effective_on.format("%d/%m/%Y")
-            );
-            diesel::sql_query(
-                "INSERT INTO outbox_messages (id, participant_id, template, session_id, subject, body, \
-                 queued_at, queued_by, status, updated_at, updated_device) \
-                 SELECT lower(hex(randomblob(16))), id, 'policy_change', NULL, ?, \
-                 'Bonjour ' || given_name || ?, ?, ?, 'queued', ?, ? FROM participants",
-            )
-            .bind::<diesel::sql_types::Text, _>(POLICY_NOTICE_SUBJECT)
-            .bind::<diesel::sql_types::Text, _>(&body_tail)
-            .bind::<diesel::sql_types::Timestamp, _>(published)
-            .bind::<diesel::sql_types::Text, _>(actor.staff_id.as_str())
-            .bind::<diesel::sql_types::Timestamp, _>(published)
-            .bind::<diesel::sql_types::Text, _>(actor.device_id.as_str())
-            .execute(conn)?;
-        }
-        audit::record_for(conn, actor, ACTION, &[], Outcome::Allowed, now)?;
-        Ok(notified)
-    })?;
+    let device = gate.device().to_owned();
+    let staff = gate.actor().staff_id.as_str().to_owned();
+    let conn = gate.conn();
+    let taken = policy_versions::table
+        .filter(policy_versions::version.eq(&version))
+        .count()
+        .get_result::<i64>(conn)?;
+    if taken > 0 {
+        return Err(ErrorCode::VersionExists.into());
+    }
+    diesel::insert_into(policy_versions::table)
+        .values((
+            policy_versions::id.eq(&id),
+            policy_versions::version.eq(&version),
+            policy_versions::published_at.eq(published),
+            policy_versions::effective_at.eq(effective),
+            policy_versions::significant.eq(new.significant),
+            policy_versions::summary.eq(&summary),
+            policy_versions::updated_at.eq(published),
+            policy_versions::updated_device.eq(&device),
+        ))
+        .execute(conn)?;
+    let mut notified = 0;
+    if new.significant {
+        // One statement: every participant gets a notice row.
+        notified = diesel::sql_query(
+            "INSERT INTO policy_notifications \
+             (id, policy_version_id, participant_id, notified_at, channel, updated_at, updated_device) \
+             SELECT lower(hex(randomblob(16))), ?, id, ?, 'email', ?, ? FROM participants",
+        )
+        .bind::<diesel::sql_types::Text, _>(&id)
+        .bind::<diesel::sql_types::Timestamp, _>(published)
+        .bind::<diesel::sql_types::Timestamp, _>(published)
+        .bind::<diesel::sql_types::Text, _>(&device)
+        .execute(conn)? as i64;
+        // POL-13, POL-36: the notice itself, queued for the server to
+        // send (it informs; no objection stops it).
+        let body_tail = format!(
+            ",\n\nNotre politique de confidentialité évolue : la version {version} \
+             s'appliquera à partir du {}.\n\n{summary}\n\n\
+             Vous pouvez la consulter dans votre espace moniravique. Pour toute question, \
+             ou pour exercer vos droits, écrivez-nous en répondant à ce message.\n\n\
+             L'équipe moniravique",
+            new.effective_on.format("%d/%m/%Y")
+        );
+        diesel::sql_query(
+            "INSERT INTO outbox_messages (id, participant_id, template, session_id, subject, body, \
+             queued_at, queued_by, status, updated_at, updated_device) \
+             SELECT lower(hex(randomblob(16))), id, 'policy_change', NULL, ?, \
+             'Bonjour ' || given_name || ?, ?, ?, 'queued', ?, ? FROM participants",
+        )
+        .bind::<diesel::sql_types::Text, _>(POLICY_NOTICE_SUBJECT)
+        .bind::<diesel::sql_types::Text, _>(&body_tail)
+        .bind::<diesel::sql_types::Timestamp, _>(published)
+        .bind::<diesel::sql_types::Text, _>(&staff)
+        .bind::<diesel::sql_types::Timestamp, _>(published)
+        .bind::<diesel::sql_types::Text, _>(&device)
+        .execute(conn)?;
+    }
     Ok(PolicyVersion {
         id,
         version,

@@ -8,14 +8,13 @@
 //! Every executed item is logged (`retention_log`) for the quarterly report.
 //! Time is passed in: tests run years in seconds.
 
-use crate::audit::{self, Outcome};
+use crate::gate::{self, Gate};
 use crate::schema::*;
-use crate::{Store, StoreError};
+use crate::StoreError;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use diesel::sqlite::SqliteConnection;
-use domain::access::{authorize, Access, Category};
 use domain::access_export::ErasureReason;
 use domain::retention::{
     plan, quarter_of, AccountFacts, AccountStatus, Action, DayCount, ExecutedItem, HoldFacts,
@@ -25,20 +24,6 @@ use domain::{new_id, Actor};
 use serde::Serialize;
 
 const RULES_KEY: &str = "retention_rules";
-
-fn guard(
-    conn: &mut SqliteConnection,
-    actor: &Actor,
-    need: Access,
-    action: &str,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    if let Err(denied) = authorize(actor, Category::Retention, need) {
-        audit::record_for(conn, actor, action, &[], Outcome::Denied, now)?;
-        return Err(denied.into());
-    }
-    Ok(())
-}
 
 /// The rules in force (the DPO's, or the defaults).
 pub fn current_rules(conn: &mut SqliteConnection) -> Result<RetentionRules, StoreError> {
@@ -62,8 +47,9 @@ pub fn rules(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Vec<RuleEntry>, StoreError> {
-    guard(conn, actor, Access::Read, "retention.rules.read", now)?;
-    Ok(current_rules(conn)?.entries())
+    gate::run(conn, actor, domain::Action::RetentionRulesRead, now, |gate| {
+        Ok(current_rules(gate.conn())?.entries())
+    })
 }
 
 /// Changes one duration; refused with the rule's bound when out of range.
@@ -74,21 +60,22 @@ pub fn set_rule(
     value: u32,
     now: DateTime<Utc>,
 ) -> Result<Vec<RuleEntry>, StoreError> {
-    const ACTION: &str = "retention.rules.change";
-    guard(conn, actor, Access::Write, ACTION, now)?;
-    let mut rules = current_rules(conn)?;
-    rules.set(key, value).map_err(|e| StoreError::Refused {
-        code: e.code(),
-        message: e.to_string(),
-    })?;
-    let json = serde_json::to_string(&rules).map_err(|e| StoreError::Database(e.to_string()))?;
-    conn.transaction(|conn| -> Result<(), StoreError> {
+    gate::run(conn, actor, domain::Action::RetentionRulesChange, now, |gate| {
+        let conn = gate.conn();
+        let mut rules = current_rules(conn)?;
+        rules
+            .set(key, value)
+            .map_err(|e| {
+                let code = domain::ErrorCode::parse(e.code()).unwrap_or(domain::ErrorCode::InvalidInput);
+                StoreError::refused(code).with("rule", key)
+            })?;
+        let json =
+            serde_json::to_string(&rules).map_err(|e| StoreError::Database(e.to_string()))?;
         diesel::replace_into(app_meta::table)
             .values((app_meta::key.eq(RULES_KEY), app_meta::value.eq(json)))
             .execute(conn)?;
-        audit::record_for(conn, actor, ACTION, &[], Outcome::Allowed, now)
-    })?;
-    Ok(rules.entries())
+        Ok(rules.entries())
+    })
 }
 
 #[derive(QueryableByName)]
@@ -196,7 +183,7 @@ pub fn compute_plan(
 }
 
 /// The dry-run preview: what a sweep would do now, changing nothing.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 pub struct Preview {
     pub summary: PlanSummary,
     /// The first items, in plan order (the whole plan can be long).
@@ -209,20 +196,20 @@ pub fn preview(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Preview, StoreError> {
-    const ACTION: &str = "retention.preview";
-    guard(conn, actor, Access::Read, ACTION, now)?;
-    let rules = current_rules(conn)?;
-    let plan = compute_plan(conn, &rules, now)?;
-    audit::record_for(conn, actor, ACTION, &[], Outcome::Allowed, now)?;
-    Ok(Preview {
-        summary: plan.summary(),
-        total: plan.items.len(),
-        items: plan.items.into_iter().take(500).collect(),
+    gate::run(conn, actor, domain::Action::RetentionPreview, now, |gate| {
+        let conn = gate.conn();
+        let rules = current_rules(conn)?;
+        let plan = compute_plan(conn, &rules, now)?;
+        Ok(Preview {
+            summary: plan.summary(),
+            total: plan.items.len(),
+            items: plan.items.into_iter().take(500).collect(),
+        })
     })
 }
 
 /// What a sweep did.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 pub struct RunOutcome {
     pub run_id: String,
     pub summary: PlanSummary,
@@ -234,11 +221,23 @@ const REMINDER_SUBJECT: &str = "Votre compte moniravique : souhaitez-vous le gar
 /// Runs the sweep at `now` (POL-29..33): executes every due item. Each
 /// account erasure is its own transaction with its certificate; the other
 /// items go in one transaction with the run's log.
-pub fn run(store: &mut Store, actor: &Actor, now: DateTime<Utc>) -> Result<RunOutcome, StoreError> {
-    const ACTION: &str = "retention.run";
-    guard(store.connection(), actor, Access::Write, ACTION, now)?;
-    let rules = current_rules(store.connection())?;
-    let plan = compute_plan(store.connection(), &rules, now)?;
+pub fn run(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<RunOutcome, StoreError> {
+    gate::run(conn, actor, domain::Action::RetentionRun, now, |gate| {
+        run_in_gate(gate)
+    })
+}
+
+fn run_in_gate(gate: &mut Gate<'_>) -> Result<RunOutcome, StoreError> {
+    let actor = gate.actor().clone();
+    let actor = &actor;
+    let now = gate.now();
+    let conn = gate.conn();
+    let rules = current_rules(conn)?;
+    let plan = compute_plan(conn, &rules, now)?;
     let at = now.naive_utc();
     let run_id = new_id();
     let device = actor.device_id.as_str().to_owned();
@@ -277,28 +276,27 @@ pub fn run(store: &mut Store, actor: &Actor, now: DateTime<Utc>) -> Result<RunOu
             retention_runs::updated_at.eq(at),
             retention_runs::updated_device.eq(&device),
         ))
-        .execute(store.connection())?;
+        .execute(conn)?;
     for item in plan
         .items
         .iter()
         .filter(|i| i.action == Action::EraseAccount)
     {
         crate::erase::erase(
-            store,
+            conn,
             actor,
             &item.subject,
             ErasureReason::Retention,
             None,
-            false,
             now,
         )?;
         diesel::insert_into(retention_log::table)
             .values(log_row(item)?)
-            .execute(store.connection())?;
+            .execute(conn)?;
         executed.push(item.executed(at));
     }
 
-    store.connection().transaction(|conn| -> Result<(), StoreError> {
+    {
         // Account steps in set-based statements, 500 accounts at a time: a
         // first sweep on an old store can have tens of thousands of them.
         let of_kind = |wanted: fn(&Action) -> bool| -> Vec<&str> {
@@ -311,18 +309,20 @@ pub fn run(store: &mut Store, actor: &Actor, now: DateTime<Utc>) -> Result<RunOu
         for chunk in of_kind(|a| *a == Action::Reactivate).chunks(500) {
             diesel::update(participants::table.filter(participants::id.eq_any(chunk)))
                 .set((
-                    participants::account_status.eq("active"),
+                    participants::account_status.eq(AccountStatus::Active.as_str()),
                     participants::reminded_at.eq(None::<NaiveDateTime>),
                     participants::updated_at.eq(at),
+                    participants::updated_device.eq(&device),
                 ))
                 .execute(conn)?;
         }
         for chunk in of_kind(|a| *a == Action::MarkInactive).chunks(500) {
             diesel::update(participants::table.filter(participants::id.eq_any(chunk)))
                 .set((
-                    participants::account_status.eq("inactive"),
+                    participants::account_status.eq(AccountStatus::Inactive.as_str()),
                     participants::reminded_at.eq(None::<NaiveDateTime>),
                     participants::updated_at.eq(at),
+                    participants::updated_device.eq(&device),
                 ))
                 .execute(conn)?;
         }
@@ -360,9 +360,10 @@ pub fn run(store: &mut Store, actor: &Actor, now: DateTime<Utc>) -> Result<RunOu
             query.execute(conn)?;
             diesel::update(participants::table.filter(participants::id.eq_any(chunk)))
                 .set((
-                    participants::account_status.eq("reminded"),
+                    participants::account_status.eq(AccountStatus::Reminded.as_str()),
                     participants::reminded_at.eq(at),
                     participants::updated_at.eq(at),
+                    participants::updated_device.eq(&device),
                 ))
                 .execute(conn)?;
         }
@@ -419,9 +420,7 @@ pub fn run(store: &mut Store, actor: &Actor, now: DateTime<Utc>) -> Result<RunOu
         {
             prune_audit(conn, &rfc3339(cut.audit_before))?;
         }
-        audit::record_for(conn, actor, ACTION, &[], Outcome::Allowed, now)?;
-        Ok(())
-    })?;
+    }
     Ok(RunOutcome {
         run_id,
         summary,
@@ -468,8 +467,16 @@ pub fn quarterly_report(
     quarter: Option<Quarter>,
     now: DateTime<Utc>,
 ) -> Result<QuarterlyReport, StoreError> {
-    const ACTION: &str = "retention.report";
-    guard(conn, actor, Access::Read, ACTION, now)?;
+    gate::run(conn, actor, domain::Action::RetentionReport, now, |gate| {
+        report_of(gate.conn(), quarter, now)
+    })
+}
+
+fn report_of(
+    conn: &mut SqliteConnection,
+    quarter: Option<Quarter>,
+    now: DateTime<Utc>,
+) -> Result<QuarterlyReport, StoreError> {
     let quarter = quarter.unwrap_or_else(|| quarter_of(now.naive_utc().date()));
     let rules = current_rules(conn)?;
     let start = quarter.start.and_hms_opt(0, 0, 0).unwrap_or_default();
@@ -504,7 +511,6 @@ pub fn quarterly_report(
         })
         .collect();
     let pending = compute_plan(conn, &rules, now)?;
-    audit::record_for(conn, actor, ACTION, &[], Outcome::Allowed, now)?;
     Ok(QuarterlyReport::new(
         quarter,
         now.naive_utc(),
@@ -515,7 +521,7 @@ pub fn quarterly_report(
 }
 
 /// A record kept under legal hold, as the DPO sees it (POL-25, POL-31).
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct HoldRow {
     pub id: String,
     pub subject_ref: String,
@@ -533,11 +539,12 @@ pub fn legal_holds(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Vec<HoldRow>, StoreError> {
-    const ACTION: &str = "legal_holds.read";
-    if let Err(denied) = authorize(actor, Category::LegalHolds, Access::Read) {
-        audit::record_for(conn, actor, ACTION, &[], Outcome::Denied, now)?;
-        return Err(denied.into());
-    }
+    gate::run(conn, actor, domain::Action::LegalHoldsRead, now, |gate| {
+        holds(gate.conn())
+    })
+}
+
+fn holds(conn: &mut SqliteConnection) -> Result<Vec<HoldRow>, StoreError> {
     let rows: Vec<(String, String, String, String, String, NaiveDateTime)> = legal_holds::table
         .order((legal_holds::held_until, legal_holds::id))
         .select((
@@ -581,6 +588,5 @@ pub fn legal_holds(
             number,
         });
     }
-    audit::record_for(conn, actor, ACTION, &[], Outcome::Allowed, now)?;
     Ok(out)
 }

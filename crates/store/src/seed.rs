@@ -14,7 +14,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 /// A demo account, listed on the sign-in screen of a demo store.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, ts_rs::TS)]
 pub struct DemoAccount {
     pub username: &'static str,
     pub password: &'static str,

@@ -2,8 +2,8 @@
 //! sheet of a session, and progress notes and objectives written by the trainer.
 //! Every read of a participant's data and every change is audited (POL-21).
 
-use crate::api::scope_filter;
-use crate::audit::{self, Outcome};
+use crate::gate::{self, Gate};
+use crate::scope;
 use crate::schema::{
     attendance, enrolments, objectives, participants, progress_notes, questions, rooms, sessions,
     staff, workshop_groups,
@@ -12,9 +12,10 @@ use crate::StoreError;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
-use domain::access::{authorize, Access, Category, Scope};
+use domain::access::Scope;
+use domain::enrolment::EnrolmentStatus;
 use domain::time::to_rfc3339;
-use domain::Actor;
+use domain::{Action, Actor, ErrorCode};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -22,7 +23,7 @@ use std::collections::HashMap;
 pub const MAX_TEXT: usize = 4000;
 
 /// One session in a list: no personal data.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct SessionRow {
     pub id: String,
     pub group_id: String,
@@ -35,30 +36,6 @@ pub struct SessionRow {
     pub enrolled: i64,
 }
 
-fn denied(
-    conn: &mut SqliteConnection,
-    actor: &Actor,
-    action: &str,
-    error: impl Into<StoreError>,
-    now: DateTime<Utc>,
-) -> StoreError {
-    if let Err(e) = audit::record_for(conn, actor, action, &[], Outcome::Denied, now) {
-        return e;
-    }
-    error.into()
-}
-
-fn check(
-    conn: &mut SqliteConnection,
-    actor: &Actor,
-    category: Category,
-    need: Access,
-    action: &str,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    authorize(actor, category, need).map_err(|d| denied(conn, actor, action, d, now))
-}
-
 /// Sessions from `now` on (and those started in the last 3 hours) of the groups
 /// the actor leads; the office and the DPO see every group's.
 pub fn upcoming_sessions(
@@ -66,19 +43,22 @@ pub fn upcoming_sessions(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Vec<SessionRow>, StoreError> {
-    check(
-        conn,
-        actor,
-        Category::Planning,
-        Access::Read,
-        "session.list",
-        now,
-    )?;
+    gate::run(conn, actor, Action::SessionList, now, |gate| {
+        sessions_from(gate.conn(), actor, now)
+    })
+}
+
+fn sessions_from(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Vec<SessionRow>, StoreError> {
     let from = (now - chrono::Duration::hours(3)).naive_utc();
-    let mut query = sessions::table
+    let query = sessions::table
         .inner_join(workshop_groups::table)
         .left_join(rooms::table.on(sessions::room_id.eq(rooms::id.nullable())))
         .filter(sessions::ends_at.ge(from))
+        .filter(scope::groups_condition(actor))
         .select((
             sessions::id,
             workshop_groups::id,
@@ -90,15 +70,7 @@ pub fn upcoming_sessions(
             rooms::name.nullable(),
         ))
         .order(sessions::starts_at)
-        .limit(200)
-        .into_boxed();
-    let me = actor.staff_id.as_str().to_owned();
-    match actor.scope() {
-        Scope::LedGroups => query = query.filter(workshop_groups::trainer_id.eq(me)),
-        Scope::OwnWorkshops => query = query.filter(workshop_groups::external_trainer_id.eq(me)),
-        Scope::Everyone => {}
-        Scope::OpenAssistance => return Ok(Vec::new()),
-    }
+        .limit(200);
     type Row = (
         String,
         String,
@@ -113,7 +85,7 @@ pub fn upcoming_sessions(
     let group_ids: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
     let counts: HashMap<String, i64> = enrolments::table
         .filter(enrolments::group_id.eq_any(&group_ids))
-        .filter(enrolments::status.eq("confirmed"))
+        .filter(enrolments::status.eq(EnrolmentStatus::Confirmed.as_str()))
         .group_by(enrolments::group_id)
         .select((
             enrolments::group_id.assume_not_null(),
@@ -140,7 +112,7 @@ pub fn upcoming_sessions(
         .collect())
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct SheetNote {
     pub id: String,
     pub body: String,
@@ -149,21 +121,21 @@ pub struct SheetNote {
     pub mine: bool,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct SheetObjective {
     pub id: String,
     pub body: String,
     pub declared_at: String,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct SheetQuestion {
     pub text: String,
     pub asked_at: String,
 }
 
 /// One participant's part of a preparation sheet.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct SheetEntry {
     pub participant_id: String,
     pub given_name: String,
@@ -178,14 +150,14 @@ pub struct SheetEntry {
     pub present: bool,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct PreparationSheet {
     pub session: SessionRow,
     pub past_sessions: i64,
     pub participants: Vec<SheetEntry>,
 }
 
-/// Session id, group id, group name, title, kind, start, end, room, trainer.
+/// Session id, group id, group name, title, kind, start, end, room.
 type SheetHead = (
     String,
     String,
@@ -195,7 +167,6 @@ type SheetHead = (
     NaiveDateTime,
     NaiveDateTime,
     Option<String>,
-    String,
 );
 
 /// The preparation sheet of a session (POL-9): for each confirmed participant
@@ -208,15 +179,14 @@ pub fn preparation_sheet(
     session_id: &str,
     now: DateTime<Utc>,
 ) -> Result<PreparationSheet, StoreError> {
-    const ACTION: &str = "session.sheet.read";
-    for category in [
-        Category::Objectives,
-        Category::ProgressNotes,
-        Category::Questions,
-        Category::Attendance,
-    ] {
-        check(conn, actor, category, Access::Read, ACTION, now)?;
-    }
+    gate::run(conn, actor, Action::SessionSheetRead, now, |gate| {
+        sheet_in_gate(gate, session_id)
+    })
+}
+
+fn sheet_in_gate(gate: &mut Gate<'_>, session_id: &str) -> Result<PreparationSheet, StoreError> {
+    let actor = gate.actor().clone();
+    let actor = &actor;
     let found: Option<SheetHead> = sessions::table
         .inner_join(workshop_groups::table)
         .left_join(rooms::table.on(sessions::room_id.eq(rooms::id.nullable())))
@@ -230,27 +200,19 @@ pub fn preparation_sheet(
             sessions::starts_at,
             sessions::ends_at,
             rooms::name.nullable(),
-            workshop_groups::trainer_id,
         ))
-        .first(conn)
+        .first(gate.conn())
         .optional()?;
-    let Some((id, group_id, group_name, title, kind, starts, ends, room, trainer)) = found else {
+    let Some((id, group_id, group_name, title, kind, starts, ends, room)) = found else {
         return Err(StoreError::NotFound(format!("session {session_id}")));
     };
-    if actor.scope() == Scope::LedGroups && trainer != actor.staff_id.as_str() {
-        return Err(denied(
-            conn,
-            actor,
-            ACTION,
-            StoreError::OutOfScopeGroup(group_id),
-            now,
-        ));
-    }
-    let filter = scope_filter(conn, actor, now)?;
+    gate.reach_group(&group_id)?;
+    let filter = gate.scope()?;
+    let conn = gate.conn();
     let mut people: Vec<(String, String, String)> = enrolments::table
         .inner_join(participants::table)
         .filter(enrolments::group_id.eq(&group_id))
-        .filter(enrolments::status.eq("confirmed"))
+        .filter(enrolments::status.eq(EnrolmentStatus::Confirmed.as_str()))
         .select((
             participants::id,
             participants::given_name,
@@ -345,7 +307,8 @@ pub fn preparation_sheet(
             asked_at: to_rfc3339(at),
         });
     }
-    audit::record_for(conn, actor, ACTION, &ids, Outcome::Allowed, now)?;
+    let shown: Vec<String> = ids.iter().map(|id| (*id).to_owned()).collect();
+    gate.show(&shown);
     let enrolled = people.len() as i64;
     Ok(PreparationSheet {
         session: SessionRow {
@@ -389,27 +352,17 @@ fn clean_text(text: &str) -> Result<String, StoreError> {
     Ok(text.to_owned())
 }
 
-/// The participant must be in the actor's scope for a write; refusals audited.
-fn in_scope_for_write(
-    conn: &mut SqliteConnection,
-    actor: &Actor,
-    participant: &str,
-    action: &str,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+/// A participant who exists and is in the actor's scope (refused otherwise,
+/// and the refusal audited by the gate).
+fn reach_existing(gate: &mut Gate<'_>, participant: &str) -> Result<(), StoreError> {
     let exists: i64 = participants::table
         .filter(participants::id.eq(participant))
         .count()
-        .get_result(conn)?;
+        .get_result(gate.conn())?;
     if exists == 0 {
         return Err(StoreError::NotFound(format!("participant {participant}")));
     }
-    if !crate::api::in_scope(conn, actor, participant, now)? {
-        // Audited by the caller, after the transaction is rolled back.
-        let _ = action;
-        return Err(StoreError::OutOfScope(participant.to_owned()));
-    }
-    Ok(())
+    gate.reach(participant)
 }
 
 /// Adds a progress note about a participant of the actor's groups (ROLE-1).
@@ -420,20 +373,12 @@ pub fn add_progress_note(
     body: &str,
     now: DateTime<Utc>,
 ) -> Result<String, StoreError> {
-    const ACTION: &str = "progress_note.add";
-    check(
-        conn,
-        actor,
-        Category::ProgressNotes,
-        Access::Write,
-        ACTION,
-        now,
-    )?;
-    let body = clean_text(body)?;
-    let result = crate::tx::immediate(conn, |conn| {
-        in_scope_for_write(conn, actor, participant, ACTION, now)?;
+    gate::run(conn, actor, Action::ProgressNoteAdd, now, |gate| {
+        let body = clean_text(body)?;
+        reach_existing(gate, participant)?;
         let id = domain::new_id();
-        let at = now.naive_utc();
+        let at = gate.at();
+        let stamp = gate.stamp(progress_notes::updated_at, progress_notes::updated_device);
         diesel::insert_into(progress_notes::table)
             .values((
                 progress_notes::id.eq(&id),
@@ -441,15 +386,11 @@ pub fn add_progress_note(
                 progress_notes::author_id.eq(actor.staff_id.as_str()),
                 progress_notes::body.eq(&body),
                 progress_notes::written_at.eq(at),
-                progress_notes::updated_at.eq(at),
-                progress_notes::updated_device.eq(actor.device_id.as_str()),
+                stamp,
             ))
-            .execute(conn)?;
-        audit::record_for(conn, actor, ACTION, &[participant], Outcome::Allowed, now)?;
+            .execute(gate.conn())?;
         Ok(id)
-    });
-    audit::record_refusal(conn, actor, ACTION, &result, now)?;
-    result
+    })
 }
 
 /// Rewrites a progress note. A trainer edits only their own notes.
@@ -460,45 +401,26 @@ pub fn edit_progress_note(
     body: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    const ACTION: &str = "progress_note.edit";
-    check(
-        conn,
-        actor,
-        Category::ProgressNotes,
-        Access::Write,
-        ACTION,
-        now,
-    )?;
-    let body = clean_text(body)?;
-    let result = crate::tx::immediate(conn, |conn| {
+    gate::run(conn, actor, Action::ProgressNoteEdit, now, |gate| {
+        let body = clean_text(body)?;
         let found: Option<(String, String)> = progress_notes::table
             .filter(progress_notes::id.eq(note))
             .select((progress_notes::participant_id, progress_notes::author_id))
-            .first(conn)
+            .first(gate.conn())
             .optional()?;
         let Some((participant, author)) = found else {
             return Err(StoreError::NotFound(format!("note {note}")));
         };
-        in_scope_for_write(conn, actor, &participant, ACTION, now)?;
+        reach_existing(gate, &participant)?;
         if actor.scope() == Scope::LedGroups && author != actor.staff_id.as_str() {
-            return Err(StoreError::Refused {
-                code: "not_author",
-                message: "only the author of a note may change it".into(),
-            });
+            return Err(StoreError::refused(ErrorCode::NotAuthor).with("note", note));
         }
-        let at = now.naive_utc();
+        let stamp = gate.stamp(progress_notes::updated_at, progress_notes::updated_device);
         diesel::update(progress_notes::table.filter(progress_notes::id.eq(note)))
-            .set((
-                progress_notes::body.eq(&body),
-                progress_notes::updated_at.eq(at),
-                progress_notes::updated_device.eq(actor.device_id.as_str()),
-            ))
-            .execute(conn)?;
-        audit::record_for(conn, actor, ACTION, &[&participant], Outcome::Allowed, now)?;
+            .set((progress_notes::body.eq(&body), stamp))
+            .execute(gate.conn())?;
         Ok(())
-    });
-    audit::record_refusal(conn, actor, ACTION, &result, now)?;
-    result
+    })
 }
 
 /// Records an objective the participant declared (ROLE-1, POL-9).
@@ -509,35 +431,23 @@ pub fn add_objective(
     body: &str,
     now: DateTime<Utc>,
 ) -> Result<String, StoreError> {
-    const ACTION: &str = "objective.add";
-    check(
-        conn,
-        actor,
-        Category::Objectives,
-        Access::Write,
-        ACTION,
-        now,
-    )?;
-    let body = clean_text(body)?;
-    let result = crate::tx::immediate(conn, |conn| {
-        in_scope_for_write(conn, actor, participant, ACTION, now)?;
+    gate::run(conn, actor, Action::ObjectiveAdd, now, |gate| {
+        let body = clean_text(body)?;
+        reach_existing(gate, participant)?;
         let id = domain::new_id();
-        let at = now.naive_utc();
+        let at = gate.at();
+        let stamp = gate.stamp(objectives::updated_at, objectives::updated_device);
         diesel::insert_into(objectives::table)
             .values((
                 objectives::id.eq(&id),
                 objectives::participant_id.eq(participant),
                 objectives::body.eq(&body),
                 objectives::declared_at.eq(at),
-                objectives::updated_at.eq(at),
-                objectives::updated_device.eq(actor.device_id.as_str()),
+                stamp,
             ))
-            .execute(conn)?;
-        audit::record_for(conn, actor, ACTION, &[participant], Outcome::Allowed, now)?;
+            .execute(gate.conn())?;
         Ok(id)
-    });
-    audit::record_refusal(conn, actor, ACTION, &result, now)?;
-    result
+    })
 }
 
 /// Rewrites an objective of a participant in the actor's scope.
@@ -548,39 +458,23 @@ pub fn edit_objective(
     body: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    const ACTION: &str = "objective.edit";
-    check(
-        conn,
-        actor,
-        Category::Objectives,
-        Access::Write,
-        ACTION,
-        now,
-    )?;
-    let body = clean_text(body)?;
-    let result = crate::tx::immediate(conn, |conn| {
+    gate::run(conn, actor, Action::ObjectiveEdit, now, |gate| {
+        let body = clean_text(body)?;
         let participant: Option<String> = objectives::table
             .filter(objectives::id.eq(objective))
             .select(objectives::participant_id)
-            .first(conn)
+            .first(gate.conn())
             .optional()?;
         let Some(participant) = participant else {
             return Err(StoreError::NotFound(format!("objective {objective}")));
         };
-        in_scope_for_write(conn, actor, &participant, ACTION, now)?;
-        let at = now.naive_utc();
+        reach_existing(gate, &participant)?;
+        let stamp = gate.stamp(objectives::updated_at, objectives::updated_device);
         diesel::update(objectives::table.filter(objectives::id.eq(objective)))
-            .set((
-                objectives::body.eq(&body),
-                objectives::updated_at.eq(at),
-                objectives::updated_device.eq(actor.device_id.as_str()),
-            ))
-            .execute(conn)?;
-        audit::record_for(conn, actor, ACTION, &[&participant], Outcome::Allowed, now)?;
+            .set((objectives::body.eq(&body), stamp))
+            .execute(gate.conn())?;
         Ok(())
-    });
-    audit::record_refusal(conn, actor, ACTION, &result, now)?;
-    result
+    })
 }
 
 /// Records (or removes) a participant's presence at a session of a group the
@@ -595,40 +489,24 @@ pub fn set_attendance(
     present: bool,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    const ACTION: &str = "attendance.set";
-    check(
-        conn,
-        actor,
-        Category::Attendance,
-        Access::Write,
-        ACTION,
-        now,
-    )?;
-    let result = crate::tx::immediate(conn, |conn| {
+    gate::run(conn, actor, Action::AttendanceSet, now, |gate| {
         let found: Option<(NaiveDateTime, NaiveDateTime, String)> = sessions::table
-            .inner_join(workshop_groups::table)
             .filter(sessions::id.eq(session))
-            .select((
-                sessions::starts_at,
-                sessions::ends_at,
-                workshop_groups::trainer_id,
-            ))
-            .first(conn)
+            .select((sessions::starts_at, sessions::ends_at, sessions::group_id))
+            .first(gate.conn())
             .optional()?;
-        let Some((starts, ends, trainer)) = found else {
+        let Some((starts, ends, group)) = found else {
             return Err(StoreError::NotFound(format!("session {session}")));
         };
-        if actor.scope() == Scope::LedGroups && trainer != actor.staff_id.as_str() {
-            return Err(StoreError::OutOfScopeGroup(session.to_owned()));
-        }
-        in_scope_for_write(conn, actor, participant, ACTION, now)?;
+        gate.reach_group(&group)?;
+        reach_existing(gate, participant)?;
         let existing: i64 = attendance::table
             .filter(attendance::session_id.eq(session))
             .filter(attendance::participant_id.eq(participant))
             .count()
-            .get_result(conn)?;
+            .get_result(gate.conn())?;
         if present && existing == 0 {
-            let at = now.naive_utc();
+            let stamp = gate.stamp(attendance::updated_at, attendance::updated_device);
             diesel::insert_into(attendance::table)
                 .values((
                     attendance::id.eq(domain::new_id()),
@@ -636,21 +514,17 @@ pub fn set_attendance(
                     attendance::participant_id.eq(participant),
                     attendance::joined_at.eq(starts),
                     attendance::left_at.eq(Some(ends)),
-                    attendance::updated_at.eq(at),
-                    attendance::updated_device.eq(actor.device_id.as_str()),
+                    stamp,
                 ))
-                .execute(conn)?;
+                .execute(gate.conn())?;
         } else if !present && existing > 0 {
             diesel::delete(
                 attendance::table
                     .filter(attendance::session_id.eq(session))
                     .filter(attendance::participant_id.eq(participant)),
             )
-            .execute(conn)?;
+            .execute(gate.conn())?;
         }
-        audit::record_for(conn, actor, ACTION, &[participant], Outcome::Allowed, now)?;
         Ok(())
-    });
-    audit::record_refusal(conn, actor, ACTION, &result, now)?;
-    result
+    })
 }

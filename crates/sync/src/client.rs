@@ -46,7 +46,7 @@ impl SyncError {
         match self {
             SyncError::Transport(TransportError::Unreachable(_)) => "offline",
             SyncError::Transport(TransportError::Refused(body)) => body.code.as_str(),
-            SyncError::Store(error) => error.code(),
+            SyncError::Store(error) => error.code().as_str(),
         }
     }
 
@@ -57,7 +57,7 @@ impl SyncError {
 }
 
 /// Where a round is, for the progress bar.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     Pushing,
@@ -66,7 +66,7 @@ pub enum Phase {
 }
 
 /// Counts of one round (no data).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Report {
     pub pushed: usize,
     pub refused: usize,
@@ -82,23 +82,43 @@ pub struct Report {
 /// says it is done).
 const MAX_PULLS_PER_ROUND: usize = 10_000;
 
+/// The laptop's store, one step of a round at a time. The window's copy locks
+/// the store for each step and never while a request is out (a stalled
+/// server must not freeze the window); tests and benchmarks hold the store
+/// outright (`&mut Store`).
+pub trait Local {
+    fn with<R>(
+        &mut self,
+        step: impl FnOnce(&mut Store) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError>;
+}
+
+impl Local for &mut Store {
+    fn with<R>(
+        &mut self,
+        step: impl FnOnce(&mut Store) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        step(self)
+    }
+}
+
 /// One sync round. `progress(phase, done, remaining)` is called as it goes.
 pub fn round(
-    store: &mut Store,
+    mut local: impl Local,
     actor: &Actor,
     transport: &mut dyn Transport,
     now: impl Fn() -> DateTime<Utc>,
     progress: &mut dyn FnMut(Phase, usize, i64),
 ) -> Result<Report, SyncError> {
-    let result = round_inner(store, actor, transport, &now, progress);
+    let result = round_inner(&mut local, actor, transport, &now, progress);
     // The status keeps the error's code, never its text (POL-22).
     let error = result.as_ref().err().map(SyncError::code);
-    local::note_round(store, now(), error)?;
+    local.with(|store| local::note_round(store, now(), error))?;
     result
 }
 
 fn round_inner(
-    store: &mut Store,
+    local: &mut impl Local,
     actor: &Actor,
     transport: &mut dyn Transport,
     now: &dyn Fn() -> DateTime<Utc>,
@@ -107,24 +127,29 @@ fn round_inner(
     let mut report = Report::default();
     // 1. Push the outbox, oldest first.
     loop {
-        let ops = local::pending(store, MAX_OPS_PER_PUSH as i64)?;
+        let (ops, pending) = local.with(|store| {
+            Ok((
+                local::pending(store, MAX_OPS_PER_PUSH as i64)?,
+                local::pending_count(store)?,
+            ))
+        })?;
         if ops.is_empty() {
             break;
         }
-        progress(Phase::Pushing, report.pushed, local::pending_count(store)?);
+        progress(Phase::Pushing, report.pushed, pending);
         let answer = transport.push(&PushRequest {
             protocol: PROTOCOL,
             ops,
         })?;
         report.pushed += answer.answers.len();
-        report.refused += local::acknowledge(store, &answer.answers, now())?;
+        report.refused += local.with(|store| local::acknowledge(store, &answer.answers, now()))?;
         if answer.answers.is_empty() {
             break;
         }
     }
     // 2. Push the audit trail (POL-21).
     loop {
-        let entries = local::audit_to_push(store, MAX_AUDIT_PER_PUSH as i64)?;
+        let entries = local.with(|store| local::audit_to_push(store, MAX_AUDIT_PER_PUSH as i64))?;
         let Some(last) = entries.last().map(|e| e.seq) else {
             break;
         };
@@ -138,7 +163,7 @@ fn round_inner(
             protocol: PROTOCOL,
             entries,
         })?;
-        local::audit_pushed(store, ack.stored_through.min(last))?;
+        local.with(|store| local::audit_pushed(store, ack.stored_through.min(last)))?;
         report.audit_pushed += count;
         if ack.stored_through < last {
             break;
@@ -149,16 +174,25 @@ fn round_inner(
         if report.pulls >= MAX_PULLS_PER_ROUND {
             break;
         }
-        let fetch = local::to_fetch(store, MAX_FETCH as i64)?;
-        let request = PullRequest {
-            protocol: PROTOCOL,
-            cursor: local::cursor(store)?,
-            fetch: fetch.clone(),
-            reference: local::needs_reference(store)?,
-        };
+        let request = local.with(|store| {
+            Ok(PullRequest {
+                protocol: PROTOCOL,
+                cursor: local::cursor(store)?,
+                fetch: local::to_fetch(store, MAX_FETCH as i64)?,
+                reference: local::needs_reference(store)?,
+            })
+        })?;
         let response = transport.pull(&request)?;
         report.pulls += 1;
-        let pulled = local::apply_pull(store, actor, &response, now())?;
+        let (pulled, still_needs_reference) = local.with(|store| {
+            let pulled = local::apply_pull(store, actor, &response, now())?;
+            // Asked-for participants the server did not send left the scope
+            // meanwhile: the next scope list settles them; do not ask forever.
+            if !request.fetch.is_empty() {
+                local::forget_fetch(store, &request.fetch)?;
+            }
+            Ok((pulled, local::needs_reference(store)?))
+        })?;
         report.participants_updated += pulled.participants_updated;
         report.participants_purged += pulled.participants_purged;
         report.participants_erased += pulled.participants_erased;
@@ -168,14 +202,9 @@ fn round_inner(
             report.participants_updated,
             pulled.still_to_fetch,
         );
-        // Asked-for participants the server did not send left the scope
-        // meanwhile: the next scope list settles them; do not ask forever.
-        if !fetch.is_empty() {
-            local::forget_fetch(store, &fetch)?;
-        }
         if !response.more && pulled.still_to_fetch == 0 {
             // Reference rows held back during a first sync come once more.
-            if local::needs_reference(store)? && !request.reference {
+            if still_needs_reference && !request.reference {
                 continue;
             }
             break;

@@ -5,7 +5,7 @@
 
 use crate::replica::{self, REFERENCE_TABLES};
 use crate::wire::{AuditEntry, Envelope, OpAnswer, Outcome, PullResponse};
-use crate::Operation;
+use crate::ops::Op;
 use chrono::{DateTime, Utc};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -43,18 +43,19 @@ fn append(
 }
 
 /// Applies `op` on the laptop as `actor` and queues it for the server, in one
-/// transaction (sync.md: outbox). A refused operation changes nothing and is
-/// not queued; the store's audit entry of the refusal stays.
-pub fn apply(
+/// transaction (sync.md: outbox), and answers the store function's value. A
+/// refused operation changes nothing and is not queued; the store's audit
+/// entry of the refusal stays.
+pub fn apply<O: Op>(
     store: &mut Store,
     actor: &Actor,
-    op: Operation,
+    op: O,
     now: DateTime<Utc>,
-) -> Result<serde_json::Value, StoreError> {
+) -> Result<O::Output, StoreError> {
     let envelope = Envelope {
         id: domain::new_id(),
         at: now,
-        op,
+        op: op.clone().into(),
     };
     // An operation the server would refuse as oversized is refused here,
     // before it changes anything (a stuck outbox would block every later one).
@@ -65,14 +66,8 @@ pub fn apply(
         )));
     }
     let subject = envelope.op.subject(store.connection())?;
-    if envelope.op.runs_alone() {
-        // The page-level erasure check needs committed data: run, then queue.
-        let value = envelope.op.run(store, actor, &envelope.id, now)?;
-        append(store.connection(), &envelope, subject.as_deref())?;
-        return Ok(value);
-    }
     let result = store::tx::write(store, |store| {
-        let result = envelope.op.run(store, actor, &envelope.id, now);
+        let result = crate::ops::run_seeded(&op, store, actor, &envelope.id, now);
         if result.is_ok() {
             append(store.connection(), &envelope, subject.as_deref())?;
         }
@@ -222,7 +217,7 @@ pub fn to_fetch(store: &mut Store, limit: i64) -> Result<Vec<String>, StoreError
 }
 
 /// What one applied pull did, for the status line (counts only).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Pulled {
     pub participants_updated: usize,
     pub participants_purged: usize,
@@ -412,14 +407,11 @@ fn rebase(
         }
         let envelope: Envelope = serde_json::from_str(&body)
             .map_err(|e| StoreError::Database(format!("an outbox entry does not decode: {e}")))?;
-        if envelope.op.runs_alone() {
-            continue;
-        }
         let outcome = store::tx::write(store, |store| {
             Ok(envelope.op.run(store, actor, &envelope.id, envelope.at))
         })?;
         if let Err(error) = outcome {
-            tracing::debug!(op = %envelope.id, code = error.code(), "pending operation no longer applies locally");
+            tracing::debug!(op = %envelope.id, code = %error.code(), "pending operation no longer applies locally");
         }
     }
     Ok(())
@@ -453,7 +445,7 @@ pub fn audit_pushed(store: &mut Store, through: i64) -> Result<(), StoreError> {
 }
 
 /// A refused operation as the window lists it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Refusal {
     pub op_id: String,
     pub kind: String,
@@ -464,7 +456,7 @@ pub struct Refusal {
 }
 
 /// What the status line shows.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Status {
     pub pending: i64,
     pub to_fetch: i64,

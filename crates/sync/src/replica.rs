@@ -218,22 +218,28 @@ pub const SESSION_SCOPE_INPUTS: &[&str] = &[
 /// The SQL condition of `spec`'s rows that `role`, signed in as
 /// `own_staff`, holds.
 fn reference_filter(spec: &TableSpec, role: Role, own_staff: &str) -> String {
-    use domain::access::Scope;
     let base = spec.filter.unwrap_or("1");
-    let mine_column = match role.scope() {
-        Scope::LedGroups => "trainer_id",
-        Scope::OwnWorkshops => "external_trainer_id",
-        Scope::Everyone | Scope::OpenAssistance => return base.to_owned(),
-    };
     let Some(bounded) = spec.bounded_filter else {
         return base.to_owned();
     };
-    let mine = format!("{mine_column} = {}", quote(own_staff));
-    // The same rule as `store::api::scope_filter`: confirmed places only.
-    let scope = format!(
-        "SELECT e.participant_id FROM enrolments e JOIN workshop_groups g ON g.id = e.group_id \
-         WHERE e.status = 'confirmed' AND g.{mine}"
-    );
+    // Only the group-bounded roles (trainers, external trainers) hold part
+    // of the calendar; support holds one account, the others everything.
+    if !matches!(
+        role.scope(),
+        domain::access::Scope::LedGroups | domain::access::Scope::OwnWorkshops
+    ) {
+        return base.to_owned();
+    }
+    // The scope's own definitions (`store::scope`): the same rule as every
+    // store query, written once.
+    let (Some(groups), Some(people)) = (
+        store::scope::groups_sql(role.scope()),
+        store::scope::participants_sql(role.scope(), chrono::Utc::now()),
+    ) else {
+        return base.to_owned();
+    };
+    let mine = store::scope::inline_staff(groups, own_staff);
+    let scope = store::scope::inline_staff(&people, own_staff);
     let bounded = bounded.replace("{mine}", &mine).replace("{scope}", &scope);
     format!("({base}) AND ({bounded})")
 }

@@ -10,13 +10,12 @@ use crate::wire::{
     codes, AuditAck, AuditPush, Envelope, OpAnswer, Outcome, PullRequest, PullResponse,
     PushRequest, PushResponse,
 };
-use crate::Operation;
 use chrono::{DateTime, Duration, Timelike, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 use domain::Actor;
 use std::collections::{BTreeMap, BTreeSet};
-use store::api::{scope_filter, ScopeFilter};
+use store::scope::{self, ScopeFilter};
 use store::schema::{audit_alerts, device_audit, sync_applied, sync_tombstones};
 use store::{Store, StoreError};
 
@@ -128,29 +127,14 @@ fn apply_one(
             )
         })
     };
-    // The server never runs the page-level scan inside a push.
-    let op = match &envelope.op {
-        Operation::EraseParticipant {
-            participant_id,
-            reason,
-            request_id,
-            ..
-        } => Operation::EraseParticipant {
-            participant_id: participant_id.clone(),
-            reason: reason.clone(),
-            request_id: request_id.clone(),
-            deep: false,
-        },
-        other => other.clone(),
-    };
     // Inside the push's transaction. A store function is atomic on its own
     // (its transaction becomes a savepoint) and audits a refusal after
     // rolling its changes back: that audit entry is kept (ROLE-1, POL-21).
     let outcome = match early {
         Some(outcome) => outcome,
-        None => match op.run(store, actor, &envelope.id, envelope.at) {
-            Ok(_) => Outcome::Applied,
-            Err(error) => refused(error.code(), error.to_string()),
+        None => match envelope.op.run(store, actor, &envelope.id, envelope.at) {
+            Ok(()) => Outcome::Applied,
+            Err(error) => refused(error.code().as_str(), error.to_string()),
         },
     };
     record(store.connection(), actor, envelope, &outcome, now)?;
@@ -238,7 +222,7 @@ pub fn scope_of(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Vec<String>, StoreError> {
-    let mut ids = match scope_filter(conn, actor, now)? {
+    let mut ids = match scope::participants(conn, actor, now)? {
         ScopeFilter::Everyone => all_participants(conn)?,
         ScopeFilter::Only(ids) => ids.into_iter().collect(),
     };

@@ -22,21 +22,21 @@ pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 /// One operation as the laptop made it: its random id (UUID v7), when it was
 /// made (the laptop's clock; the rows it writes carry this time on both sides)
 /// and what it does.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Envelope {
     pub id: String,
     pub at: DateTime<Utc>,
     pub op: Operation,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
 pub struct PushRequest {
     pub protocol: u32,
     pub ops: Vec<Envelope>,
 }
 
 /// The server's answer for one operation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     Applied,
@@ -47,19 +47,19 @@ pub enum Outcome {
     },
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct OpAnswer {
     pub id: String,
     #[serde(flatten)]
     pub outcome: Outcome,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
 pub struct PushResponse {
     pub answers: Vec<OpAnswer>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
 pub struct PullRequest {
     pub protocol: u32,
     /// The last change-log sequence the laptop applied (0: never synced).
@@ -73,7 +73,7 @@ pub struct PullRequest {
 }
 
 /// Rows of one table, each a JSON object keyed by column name.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct TableRows {
     pub table: String,
     pub rows: Vec<serde_json::Map<String, serde_json::Value>>,
@@ -81,13 +81,13 @@ pub struct TableRows {
 
 /// Everything the laptop's role may hold about one participant, current as of
 /// the pull: it replaces what the laptop had.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Bundle {
     pub subject: String,
     pub tables: Vec<TableRows>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
 pub struct PullResponse {
     /// The cursor to send next time.
     pub cursor: i64,
@@ -108,7 +108,7 @@ pub struct PullResponse {
 }
 
 /// Registration of a laptop to one staff account (sign-in on the server).
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize, ts_rs::TS)]
 pub struct RegisterDevice {
     pub protocol: u32,
     pub username: String,
@@ -126,7 +126,7 @@ impl std::fmt::Debug for RegisterDevice {
 }
 
 /// The staff account a device belongs to.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct StaffInfo {
     pub id: String,
     pub username: String,
@@ -134,7 +134,7 @@ pub struct StaffInfo {
     pub role: String,
 }
 
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize, ts_rs::TS)]
 pub struct DeviceRegistered {
     /// Bearer token; the laptop keeps it in the OS keyring.
     pub token: String,
@@ -152,7 +152,7 @@ impl std::fmt::Debug for DeviceRegistered {
 }
 
 /// One entry of a laptop's audit trail, as pushed (ids only, POL-21).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, diesel::Queryable)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, diesel::Queryable, ts_rs::TS)]
 pub struct AuditEntry {
     pub seq: i64,
     pub id: String,
@@ -166,13 +166,13 @@ pub struct AuditEntry {
     pub hash: String,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
 pub struct AuditPush {
     pub protocol: u32,
     pub entries: Vec<AuditEntry>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
 pub struct AuditAck {
     /// The highest device sequence the server holds for this device.
     pub stored_through: i64,
@@ -180,7 +180,7 @@ pub struct AuditAck {
 
 /// Every 4xx/5xx answer: a stable code the client switches on, and a message
 /// in plain words that names no person.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ErrorBody {
     pub code: String,
     pub message: String,

@@ -65,7 +65,7 @@ use records::Record;
 use times::{Style, TimeProblem};
 
 /// The kind of report a file was read as.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub enum ReportKind {
     ZoomParticipants,
     PlainAttendance,
@@ -102,7 +102,7 @@ impl ImportOptions {
 
 /// The meeting summary of a Zoom participant report. The host's e-mail and name that
 /// Zoom puts there are not kept.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct MeetingInfo {
     pub meeting_id: Option<String>,
     pub topic: Option<String>,
@@ -111,7 +111,7 @@ pub struct MeetingInfo {
 }
 
 /// One stay of one person in the meeting.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct AttendanceRow {
     /// The physical line of the file (1-based).
     pub line: usize,
@@ -126,7 +126,7 @@ pub struct AttendanceRow {
 }
 
 /// One question asked through the webinar's tools.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct QuestionRow {
     /// The physical line of the file on which the row starts (1-based).
     pub line: usize,
@@ -138,7 +138,7 @@ pub struct QuestionRow {
 }
 
 /// A whole file, read.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub enum Parsed {
     Attendance {
         kind: ReportKind,

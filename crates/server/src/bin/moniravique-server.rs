@@ -482,7 +482,7 @@ fn serve(options: &Options) -> anyhow::Result<()> {
     runtime.shutdown_timeout(mail::SMTP_TIMEOUT + Duration::from_secs(5));
     if let Ok(mut store) = store.lock() {
         if let Err(error) = store.checkpoint() {
-            tracing::warn!(code = error.code(), "final checkpoint failed");
+            tracing::warn!(code = %error.code(), "final checkpoint failed");
         }
     }
     Ok(served?)
