@@ -10,6 +10,7 @@ pub mod audit;
 pub mod balancing;
 pub mod contact_list;
 pub mod deadlines;
+mod html;
 pub mod ids;
 pub mod messages;
 pub mod retention;

@@ -2,6 +2,7 @@
 //! anonymised and kept, as a JSON document with its fingerprint and as a
 //! formal French HTML page.
 
+use askama::Template;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -9,7 +10,6 @@ use sha2::{Digest, Sha256};
 use super::anonymise::REDACTED;
 use super::art15::CNIL_FR;
 use super::format::{count_fr, french_date, iso_utc, paris_long};
-use super::html::{esc, STYLE};
 
 /// Version of the JSON document of an erasure certificate.
 pub const CERTIFICATE_SCHEMA_VERSION: &str = "moniravique.erasure-certificate/1";
@@ -153,135 +153,58 @@ impl ErasureCertificate {
     }
 
     /// The certificate as a formal French document (« Attestation
-    /// d'effacement »), self-contained and printable.
+    /// d'effacement »), self-contained and printable, rendered from
+    /// `templates/erasure_certificate.html`.
     pub fn to_html_fr(&self) -> String {
-        let mut h = String::with_capacity(12 * 1024);
-        h.push_str("<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n");
-        h.push_str(&format!(
-            "<title>Attestation d'effacement {}</title>\n",
-            esc(&self.certificate_ref)
-        ));
-        h.push_str(STYLE);
-        h.push_str("</head>\n<body>\n<main>\n");
-        h.push_str("<header>\n<h1>Attestation d'effacement de données personnelles</h1>\n");
-        h.push_str("<table class=\"meta\">\n");
-        h.push_str(&format!(
-            "<tr><th>Référence de l'attestation</th><td>{}</td></tr>\n",
-            esc(&self.certificate_ref)
-        ));
-        h.push_str(&format!(
-            "<tr><th>Référence de la demande</th><td>{}</td></tr>\n",
-            match &self.request_ref {
-                Some(r) => esc(r),
-                None => "— (effacement sans demande)".to_owned(),
-            }
-        ));
-        h.push_str(&format!(
-            "<tr><th>Personne concernée (identifiant pseudonyme)</th><td>{}</td></tr>\n",
-            esc(&self.subject_ref)
-        ));
-        h.push_str(&format!(
-            "<tr><th>Date de l'effacement</th><td>{} (heure de Paris)</td></tr>\n",
-            paris_long(self.erased_at)
-        ));
-        h.push_str(&format!(
-            "<tr><th>Effacement réalisé par (identifiant pseudonyme)</th><td>{}</td></tr>\n",
-            esc(&self.erased_by_ref)
-        ));
-        h.push_str("</table>\n</header>\n");
-        h.push_str(&format!(
-            "<p class=\"encadre\">Le responsable du traitement, {CONTROLLER_NAME}, atteste avoir effacé le {} les \
-données personnelles de la personne désignée ci-dessus, {}. Le détail figure ci-dessous : données supprimées, \
-données anonymisées, données conservées (avec la raison et la date jusqu'à laquelle elles le sont), et la \
-vérification effectuée après l'effacement.</p>\n",
-            paris_long(self.erased_at),
-            self.reason.label_fr()
-        ));
-
-        h.push_str("<section>\n<h2>Données supprimées</h2>\n");
-        counted_table(&mut h, &self.deleted, "Nombre d'enregistrements supprimés");
-        h.push_str("</section>\n");
-
-        h.push_str("<section>\n<h2>Données anonymisées</h2>\n");
-        if !self.anonymised.is_empty() {
-            h.push_str(&format!(
-                "<p>Contributions publiées dans les forums, conservées pour que les discussions restent \
-compréhensibles : l'auteur en a été retiré, et les nom, adresse e-mail et numéro de téléphone de la personne \
-ont été remplacés par « {REDACTED} » dans le texte.</p>\n"
-            ));
-        }
-        counted_table(
-            &mut h,
-            &self.anonymised,
-            "Nombre d'enregistrements anonymisés",
-        );
-        h.push_str("</section>\n");
-
-        h.push_str("<section>\n<h2>Données conservées</h2>\n");
-        if self.kept.is_empty() {
-            h.push_str("<p>Aucune.</p>\n");
-        } else {
-            h.push_str("<p>Ces données sont conservées parce que la loi l'impose. Elles sont placées sous \
-conservation restreinte : elles ne servent plus qu'à cette obligation, puis sont supprimées dans les trente jours \
-suivant la date indiquée.</p>\n");
-            h.push_str("<table>\n<thead><tr><th>Catégorie</th><th>Nombre</th><th>Raison</th><th>Règle</th><th>Durée</th></tr></thead>\n<tbody>\n");
-            for kept in &self.kept {
-                h.push_str(&format!(
-                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>jusqu'au {}</td></tr>\n",
-                    esc(&kept.title_fr),
-                    kept.count,
-                    esc(&kept.why_fr),
-                    esc(&kept.rule_id),
-                    french_date(kept.until)
-                ));
-            }
-            h.push_str("</tbody>\n</table>\n");
-        }
-        h.push_str("</section>\n");
-
         let check = &self.residual_check;
-        h.push_str("<section>\n<h2>Vérification</h2>\n");
-        h.push_str(&format!(
-            "<p>Après l'effacement, la base de données a été parcourue à la recherche de toute trace des données \
-supprimées : {} dans {} et {} du journal.</p>\n",
-            count_fr(check.occurrences, "occurrence trouvée", "occurrences trouvées"),
-            count_fr(check.pages_scanned, "page déchiffrée", "pages déchiffrées"),
-            count_fr(check.wal_frames_scanned, "trame", "trames"),
-        ));
-        h.push_str(&format!("<p>Méthode : {}</p>\n", esc(&check.method_fr)));
-        if check.occurrences > 0 {
-            h.push_str("<p class=\"alerte\">Attention : des traces subsistent ; l'effacement n'est pas complet et \
-doit être repris avant de remettre cette attestation.</p>\n");
+        CertificatePage {
+            cert: self,
+            erased_at: paris_long(self.erased_at),
+            kept: self
+                .kept
+                .iter()
+                .map(|kept| (kept, french_date(kept.until)))
+                .collect(),
+            occurrences: count_fr(
+                check.occurrences,
+                "occurrence trouvée",
+                "occurrences trouvées",
+            ),
+            pages: count_fr(check.pages_scanned, "page déchiffrée", "pages déchiffrées"),
+            frames: count_fr(check.wal_frames_scanned, "trame", "trames"),
+            fingerprint: self.fingerprint(),
+            controller_name: CONTROLLER_NAME,
+            reason: self.reason.label_fr(),
+            redacted: REDACTED,
+            cnil: CNIL_FR,
         }
-        h.push_str("</section>\n");
-
-        h.push_str(&format!(
-            "<footer>\n<p>Cette attestation ne contient aucune donnée personnelle de la personne concernée : elle n'y \
-est désignée que par des références pseudonymes.</p>\n<p>Si la réponse apportée ne vous satisfait pas, vous \
-pouvez déposer une réclamation auprès de la {CNIL_FR}.</p>\n<p>Empreinte SHA-256 du document JSON de cette \
-attestation : <code>{}</code></p>\n</footer>\n",
-            self.fingerprint()
-        ));
-        h.push_str("</main>\n</body>\n</html>\n");
-        h
+        .render()
+        .expect("rendering into a String cannot fail")
     }
+}
+
+/// What `templates/erasure_certificate.html` shows: the certificate, and its
+/// dates and counts in French.
+#[derive(Template)]
+#[template(path = "erasure_certificate.html")]
+struct CertificatePage<'a> {
+    cert: &'a ErasureCertificate,
+    /// `25/11/2026 à 14:30`, Paris time.
+    erased_at: String,
+    /// Each kept record with its end day, `25/11/2032`.
+    kept: Vec<(&'a KeptRecord, String)>,
+    /// `0 occurrence trouvée`.
+    occurrences: String,
+    /// `1234 pages déchiffrées`.
+    pages: String,
+    /// `56 trames`.
+    frames: String,
+    fingerprint: String,
+    // Fixed texts, written unescaped: they hold no markup.
+    controller_name: &'static str,
+    reason: &'static str,
+    redacted: &'static str,
+    cnil: &'static str,
 }
 
 pub(super) const CONTROLLER_NAME: &str = "moniravique";
-
-fn counted_table(h: &mut String, list: &[(String, String, u64)], count_header: &str) {
-    if list.is_empty() {
-        h.push_str("<p>Aucune.</p>\n");
-        return;
-    }
-    h.push_str(&format!(
-        "<table>\n<thead><tr><th>Catégorie</th><th>{count_header}</th></tr></thead>\n<tbody>\n"
-    ));
-    for (_, title, count) in list {
-        h.push_str(&format!(
-            "<tr><td>{}</td><td>{count}</td></tr>\n",
-            esc(title)
-        ));
-    }
-    h.push_str("</tbody>\n</table>\n");
-}

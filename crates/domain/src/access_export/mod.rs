@@ -14,20 +14,25 @@
 //! - `model`: what is held about the person ([`Value`], [`Category`]) and the
 //!   [`AccessExport`] itself, with its checks;
 //! - `json`, `archive`, `summary`: the renderers of the export (the JSON
-//!   document, the CSV files, the README and the ZIP, the French HTML summary);
+//!   document, the CSV files, the README and the ZIP, the French HTML summary
+//!   from `templates/access_summary.html`);
 //! - `art15`: the GDPR art. 15 information, its fixed French texts and the
 //!   French column labels;
-//! - `certificate`: the erasure certificate;
+//! - `certificate`: the erasure certificate (its HTML from
+//!   `templates/erasure_certificate.html`);
 //! - `anonymise`: the redaction of forum posts;
-//! - `format`, `html`: date and count formatting, and what the HTML documents
-//!   share.
+//! - `format`: date and count formatting.
+//!
+//! The HTML templates escape every value with `crate::html::Escape` (see
+//! `askama.toml`); only fixed French texts (those of `art15`, the erasure
+//! reasons, [`REDACTED`], the controller's name) are written as they are, and
+//! the unit test below checks that they hold no markup.
 
 mod anonymise;
 mod archive;
 mod art15;
 mod certificate;
 mod format;
-mod html;
 mod json;
 mod model;
 mod summary;

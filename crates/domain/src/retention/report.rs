@@ -1,9 +1,10 @@
 //! The quarterly compliance report (POL-33): what was executed in a calendar
-//! quarter, what is overdue, and the rules applied, as French HTML and as CSV.
+//! quarter, what is overdue, and the rules applied, as CSV and as French HTML
+//! (rendered from `templates/quarterly_report.html`).
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
+use askama::Template;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
@@ -197,145 +198,107 @@ impl QuarterlyReport {
     /// A self-contained HTML page in French (inline CSS, printable to PDF from
     /// the webview): the rules applied, what was executed in the quarter (counts
     /// per action and the list, late ones marked), what is overdue, and the
-    /// 30-day rule. Every interpolated text is escaped.
+    /// 30-day rule. Every interpolated text is escaped. Rendered from
+    /// `templates/quarterly_report.html`.
     pub fn to_html_fr(&self) -> String {
         let grace = self.rules.execution_grace_days;
-        let title = format!(
-            "Rapport trimestriel de conservation — {}",
-            self.quarter.label_fr()
-        );
-        let mut h = String::with_capacity(8192 + 256 * (self.executed.len() + self.overdue.len()));
-        h.push_str("<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n");
-        let _ = writeln!(h, "<title>{}</title>", esc(&title));
-        h.push_str(STYLE);
-        h.push_str("</head>\n<body>\n");
-        let _ = writeln!(h, "<h1>{}</h1>", esc(&title));
-        let _ = writeln!(
-            h,
-            "<p class=\"meta\">Période du {} au {}. Rapport établi le {} (heure de Paris). \
-             Les personnes sont désignées par un identifiant pseudonyme, jamais par leur nom.</p>",
-            esc(&date_fr(self.quarter.start)),
-            esc(&date_fr(self.quarter.end)),
-            esc(&paris_fr(utc(self.generated_at))),
-        );
-        let _ = writeln!(
-            h,
-            "<p class=\"rule\">Lorsqu'une durée de conservation expire, la suppression est \
-             effectuée dans les {} jours (POL-33). Chaque élément a donc une date d'échéance \
-             (expiration) et une date limite (échéance + {}) ; un élément non traité après \
-             sa date limite est <strong>en retard</strong>. Les délais sont contrôlés chaque \
-             trimestre par ce rapport.</p>",
+        ReportPage {
+            title: format!(
+                "Rapport trimestriel de conservation — {}",
+                self.quarter.label_fr()
+            ),
+            start: date_fr(self.quarter.start),
+            end: date_fr(self.quarter.end),
+            generated_at: paris_fr(utc(self.generated_at)),
             grace,
-            esc(&days_fr(grace)),
-        );
-
-        // Rules applied.
-        h.push_str("<h2>Règles appliquées</h2>\n<table>\n<thead><tr><th>Règle</th><th>Durée</th><th>Référence</th></tr></thead>\n<tbody>\n");
-        for entry in self.rules.entries() {
-            let _ = writeln!(
-                h,
-                "<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
-                esc(rule_label_fr(entry.key)),
-                esc(&duration_fr(entry.value, entry.unit)),
-                esc(entry.rule_id),
-            );
+            grace_days: days_fr(grace),
+            rules: self
+                .rules
+                .entries()
+                .into_iter()
+                .map(|entry| RuleRow {
+                    label: rule_label_fr(entry.key),
+                    duration: duration_fr(entry.value, entry.unit),
+                    rule_id: entry.rule_id,
+                })
+                .collect(),
+            counts: self.executed_counts().into_iter().collect(),
+            late: self.late().count(),
+            executed: self
+                .executed
+                .iter()
+                .map(|item| ItemRow {
+                    label: item.action.kind().label_fr(),
+                    subject: &item.subject,
+                    records: item.action.records(),
+                    due_since: date_fr(item.due_since),
+                    deadline: date_fr(item.deadline),
+                    executed_at: paris_fr(utc(item.executed_at)),
+                    late: item.late(),
+                })
+                .collect(),
+            overdue: self
+                .overdue
+                .iter()
+                .map(|item| ItemRow {
+                    label: item.action.kind().label_fr(),
+                    subject: &item.subject,
+                    records: item.action.records(),
+                    due_since: date_fr(item.due_since),
+                    deadline: date_fr(item.deadline),
+                    executed_at: String::new(),
+                    late: true,
+                })
+                .collect(),
         }
-        h.push_str("</tbody>\n</table>\n");
-
-        // Executed.
-        h.push_str("<h2>Suppressions effectuées</h2>\n");
-        let late = self.late().count();
-        if self.executed.is_empty() {
-            h.push_str("<p class=\"none\">Aucune opération effectuée ce trimestre.</p>\n");
-        } else {
-            h.push_str("<table>\n<thead><tr><th>Opération</th><th>Référence</th><th>Opérations</th><th>Enregistrements</th><th>Dont en retard</th></tr></thead>\n<tbody>\n");
-            for (kind, count) in self.executed_counts() {
-                let _ = writeln!(
-                    h,
-                    "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-                    esc(kind.label_fr()),
-                    esc(kind.rule_id()),
-                    count.items,
-                    count.records,
-                    count.overdue,
-                );
-            }
-            h.push_str("</tbody>\n</table>\n");
-            if late > 0 {
-                let _ = writeln!(
-                    h,
-                    "<p class=\"late-note\">{late} opération(s) effectuée(s) après la date limite \
-                     de {} jours.</p>",
-                    grace
-                );
-            }
-            h.push_str("<table>\n<thead><tr><th>Opération</th><th>Sujet</th><th>Enregistrements</th><th>Échéance</th><th>Date limite</th><th>Effectuée le</th><th>Délai</th></tr></thead>\n<tbody>\n");
-            for item in &self.executed {
-                let is_late = item.late();
-                let _ = writeln!(
-                    h,
-                    "<tr{}><td>{}</td><td class=\"id\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    if is_late { " class=\"late\"" } else { "" },
-                    esc(item.action.kind().label_fr()),
-                    esc(&item.subject),
-                    item.action.records(),
-                    esc(&date_fr(item.due_since)),
-                    esc(&date_fr(item.deadline)),
-                    esc(&paris_fr(utc(item.executed_at))),
-                    if is_late { "en retard" } else { "dans le délai" },
-                );
-            }
-            h.push_str("</tbody>\n</table>\n");
-        }
-
-        // Overdue.
-        h.push_str("<h2>Éléments en retard</h2>\n");
-        if self.overdue.is_empty() {
-            h.push_str("<p class=\"none\">Aucun élément en retard.</p>\n");
-        } else {
-            let _ = writeln!(
-                h,
-                "<p class=\"late-note\">{} élément(s) non traité(s) plus de {} après l'expiration \
-                 de leur durée de conservation.</p>",
-                self.overdue.len(),
-                esc(&days_fr(grace)),
-            );
-            h.push_str("<table class=\"overdue\">\n<thead><tr><th>Opération</th><th>Sujet</th><th>Enregistrements</th><th>Échéance</th><th>Date limite</th></tr></thead>\n<tbody>\n");
-            for item in &self.overdue {
-                let _ = writeln!(
-                    h,
-                    "<tr class=\"late\"><td>{}</td><td class=\"id\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
-                    esc(item.action.kind().label_fr()),
-                    esc(&item.subject),
-                    item.action.records(),
-                    esc(&date_fr(item.due_since)),
-                    esc(&date_fr(item.deadline)),
-                );
-            }
-            h.push_str("</tbody>\n</table>\n");
-        }
-        h.push_str("</body>\n</html>\n");
-        h
+        .render()
+        .expect("rendering into a String cannot fail")
     }
 }
 
-const STYLE: &str = "<style>
-body { font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; color: #1a1a1a; margin: 2rem; line-height: 1.4; }
-h1 { font-size: 1.5rem; margin-bottom: .25rem; }
-h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #ccc; padding-bottom: .2rem; }
-.meta { color: #555; }
-.rule { background: #f3f6fb; border-left: 4px solid #3a6ea5; padding: .5rem .75rem; }
-table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .92rem; }
-th, td { border: 1px solid #ccc; padding: .3rem .5rem; text-align: left; vertical-align: top; }
-th { background: #f0f0f0; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.id { font-family: ui-monospace, monospace; font-size: .85rem; word-break: break-all; }
-tr.late td { background: #fdecea; }
-.late-note { color: #a11; font-weight: bold; }
-.none { font-style: italic; }
-@media print { body { margin: 1cm; } tr { break-inside: avoid; } }
-</style>
-";
+/// What `templates/quarterly_report.html` shows, dates and durations in
+/// French.
+#[derive(Template)]
+#[template(path = "quarterly_report.html")]
+struct ReportPage<'a> {
+    /// `Rapport trimestriel de conservation — T4 2026`.
+    title: String,
+    /// First and last day of the quarter, `01/10/2026`.
+    start: String,
+    end: String,
+    /// `2 janvier 2027 à 09:00`, Paris time.
+    generated_at: String,
+    /// The execution grace (POL-33), in days, and as `30 jours`.
+    grace: u32,
+    grace_days: String,
+    rules: Vec<RuleRow>,
+    /// Per kind executed in the quarter, in kind order.
+    counts: Vec<(ActionKind, KindCount)>,
+    /// Executed items done after their deadline.
+    late: usize,
+    executed: Vec<ItemRow<'a>>,
+    overdue: Vec<ItemRow<'a>>,
+}
+
+struct RuleRow {
+    label: &'static str,
+    /// `18 mois`, `7 ans`, `30 jours`.
+    duration: String,
+    rule_id: &'static str,
+}
+
+/// An executed or an overdue item (an overdue one has no execution time).
+struct ItemRow<'a> {
+    label: &'static str,
+    /// Pseudonymous subject, never personal data.
+    subject: &'a str,
+    records: u64,
+    due_since: String,
+    deadline: String,
+    /// `16 octobre 2026 à 04:00`, Paris time.
+    executed_at: String,
+    late: bool,
+}
 
 fn rule_label_fr(key: &str) -> &'static str {
     match key {
@@ -378,22 +341,6 @@ fn yes_no(value: bool) -> &'static str {
     } else {
         "no"
     }
-}
-
-/// HTML-escapes text for element content and quoted attribute values.
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 fn push_csv_row(out: &mut String, cells: impl IntoIterator<Item = String>) {
