@@ -1,13 +1,14 @@
 //! Native file dialogs (DC-7) through rfd (GTK on Linux, Win32, Cocoa). The
 //! async dialogs hand the work to the toolkit's main loop, which Tauri already
-//! runs: the command awaits without blocking the window.
+//! runs: the command awaits without blocking the window, and without holding
+//! the store. Titles are the window's words, in the user's language.
 
 use crate::error::UiError;
 use std::path::PathBuf;
 
 /// Asks where to save `suggested_name`; `None` when the user cancels.
 pub async fn save_path(
-    title: &'static str,
+    title: String,
     suggested_name: String,
     filter: (&'static str, &'static [&'static str]),
 ) -> Result<Option<PathBuf>, UiError> {
@@ -22,7 +23,7 @@ pub async fn save_path(
 
 /// Asks for a file to open; `None` when the user cancels.
 pub async fn open_path(
-    title: &'static str,
+    title: String,
     filter: (&'static str, &'static [&'static str]),
 ) -> Result<Option<PathBuf>, UiError> {
     Ok(rfd::AsyncFileDialog::new()

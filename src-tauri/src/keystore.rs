@@ -21,11 +21,12 @@ pub enum KeyError {
 }
 
 impl KeyError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> domain::ErrorCode {
+        use domain::ErrorCode;
         match self {
-            KeyError::Unreachable(_) => "keyring_unreachable",
-            KeyError::Missing(_) => "key_missing",
-            KeyError::Invalid => "wrong_key",
+            KeyError::Unreachable(_) => ErrorCode::KeyringUnreachable,
+            KeyError::Missing(_) => ErrorCode::KeyMissing,
+            KeyError::Invalid => ErrorCode::WrongKey,
         }
     }
 }

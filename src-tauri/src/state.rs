@@ -1,17 +1,29 @@
 //! What the window's commands share: the open store (or why it could not be
-//! opened) and the signed-in staff member, held in memory only (POL-18).
+//! opened), the signed-in staff member (in memory only, POL-18), and [`Ctx`],
+//! through which every command body reaches them.
+//!
+//! **Invariant**: the window never waits on the network or on a long task.
+//! Every command is `async` (off the main thread) and does its store work on a
+//! blocking thread ([`Ctx::with_actor`]); the store's lock is held for one
+//! store call at a time, never across a request to the server, a file dialog
+//! or a page scan (a sync round locks it per step: [`LockedStore`]).
 
+use crate::error::UiError;
+use chrono::{DateTime, Utc};
+use diesel::sqlite::SqliteConnection;
+use domain::{Actor, ErrorCode};
 use std::path::Path;
 use std::sync::Mutex;
 use store::auth::SignedIn;
-use store::Store;
+use store::{Store, StoreError};
+use tauri::{AppHandle, Manager};
 
 pub const DB_FILE: &str = "moniravique.db";
 
 /// The outcome of opening the store at start-up.
 pub enum Opened {
     Ready(Store),
-    Failed { code: &'static str, message: String },
+    Failed { code: ErrorCode, note: String },
 }
 
 /// Gets the key from the OS keyring and opens the store in `data_dir`.
@@ -19,8 +31,8 @@ pub enum Opened {
 pub fn open_store(data_dir: &Path) -> Opened {
     if let Err(error) = std::fs::create_dir_all(data_dir) {
         return Opened::Failed {
-            code: "io",
-            message: format!("cannot create {}: {error}", data_dir.display()),
+            code: ErrorCode::Io,
+            note: format!("cannot create {}: {error}", data_dir.display()),
         };
     }
     restrict_to_owner(data_dir, 0o700);
@@ -28,10 +40,10 @@ pub fn open_store(data_dir: &Path) -> Opened {
     let key = match crate::keystore::load_or_create(&db_path) {
         Ok(key) => key,
         Err(error) => {
-            tracing::error!(code = error.code(), "store key unavailable");
+            tracing::error!(code = %error.code(), "store key unavailable");
             return Opened::Failed {
                 code: error.code(),
-                message: error.to_string(),
+                note: error.to_string(),
             };
         }
     };
@@ -46,8 +58,8 @@ pub fn open_store(data_dir: &Path) -> Opened {
         Err(error) => {
             tracing::error!(code = error.code(), "store could not be opened");
             Opened::Failed {
-                code: error.code(),
-                message: error.to_string(),
+                code: ErrorCode::parse(error.code()).unwrap_or(ErrorCode::Store),
+                note: error.to_string(),
             }
         }
     }
@@ -74,62 +86,167 @@ fn restrict_to_owner(path: &Path, mode: u32) {
 pub struct AppState {
     pub store: Mutex<Option<Store>>,
     /// Copies the WAL into the database in the background (never inside a command).
-    _checkpointer: Option<store::checkpoint::Checkpointer>,
-    pub store_error: Option<(&'static str, String)>,
+    pub checkpointer: Option<store::checkpoint::Checkpointer>,
+    pub store_error: Option<(ErrorCode, String)>,
     pub session: Mutex<Option<SignedIn>>,
+    /// One sync round at a time (the background one or "synchronise now").
+    pub round: Mutex<()>,
 }
 
 impl AppState {
     pub fn new(opened: Opened) -> Self {
-        match opened {
-            Opened::Ready(store) => AppState {
-                _checkpointer: Some(store.start_checkpointer(std::time::Duration::from_secs(5))),
-                store: Mutex::new(Some(store)),
-                store_error: None,
-                session: Mutex::new(None),
-            },
-            Opened::Failed { code, message } => AppState {
-                _checkpointer: None,
-                store: Mutex::new(None),
-                store_error: Some((code, message)),
-                session: Mutex::new(None),
-            },
+        let (store, checkpointer, store_error) = match opened {
+            Opened::Ready(store) => {
+                let checkpointer = store.start_checkpointer(std::time::Duration::from_secs(5));
+                (Some(store), Some(checkpointer), None)
+            }
+            Opened::Failed { code, note } => (None, None, Some((code, note))),
+        };
+        AppState {
+            store: Mutex::new(store),
+            checkpointer,
+            store_error,
+            session: Mutex::new(None),
+            round: Mutex::new(()),
         }
     }
 
-    /// Applies a sync operation as the signed-in actor: the store function
-    /// runs and the operation is queued for the server in one transaction.
-    pub fn apply(&self, op: sync::Operation) -> Result<serde_json::Value, crate::error::UiError> {
-        self.with_actor(|store, actor| {
-            sync::local::apply(store, actor, op, chrono::Utc::now()).map_err(Into::into)
-        })
-    }
-
-    /// Runs `work` with the store and the signed-in actor.
-    pub fn with_actor<T>(
-        &self,
-        work: impl FnOnce(&mut Store, &domain::Actor) -> Result<T, crate::error::UiError>,
-    ) -> Result<T, crate::error::UiError> {
-        let actor = self
-            .session
+    /// The signed-in staff member.
+    pub fn actor(&self) -> Result<Actor, UiError> {
+        self.session
             .lock()
             .map_err(|_| poisoned())?
             .as_ref()
             .map(|session| session.actor.clone())
-            .ok_or_else(crate::error::UiError::not_signed_in)?;
+            .ok_or_else(UiError::not_signed_in)
+    }
+
+    /// Runs `work` with the store (blocking: call it off the window's thread).
+    pub fn with_store<T>(
+        &self,
+        work: impl FnOnce(&mut Store) -> Result<T, UiError>,
+    ) -> Result<T, UiError> {
         let mut guard = self.store.lock().map_err(|_| poisoned())?;
         let store = guard.as_mut().ok_or_else(store_unavailable)?;
-        work(store, &actor)
+        work(store)
+    }
+
+    /// Runs `work` with the store and the signed-in actor (blocking).
+    pub fn with_actor<T>(
+        &self,
+        work: impl FnOnce(&mut Store, &Actor) -> Result<T, UiError>,
+    ) -> Result<T, UiError> {
+        let actor = self.actor()?;
+        self.with_store(|store| work(store, &actor))
     }
 }
 
-pub fn poisoned() -> crate::error::UiError {
-    crate::error::UiError::new(
-        "store",
-        "internal state unavailable after an earlier failure",
-    )
+pub fn poisoned() -> UiError {
+    UiError::new(ErrorCode::Store).noting("internal state unavailable after an earlier failure")
 }
 
-pub fn store_unavailable() -> crate::error::UiError {
-    crate::error::UiError::new("store", "the store is not open")
+pub fn store_unavailable() -> UiError {
+    UiError::new(ErrorCode::Store).noting("the store is not open")
+}
+
+/// What a command's body gets: the app, and the ways to reach the store off
+/// the window's thread.
+#[derive(Clone)]
+pub struct Ctx {
+    app: AppHandle,
+}
+
+impl Ctx {
+    pub fn new(app: AppHandle) -> Self {
+        Ctx { app }
+    }
+
+    pub fn app(&self) -> &AppHandle {
+        &self.app
+    }
+
+    pub fn state(&self) -> tauri::State<'_, AppState> {
+        self.app.state::<AppState>()
+    }
+
+    /// Runs blocking `work` on a thread of the blocking pool.
+    pub async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&AppState) -> Result<T, UiError> + Send + 'static,
+    ) -> Result<T, UiError> {
+        let app = self.app.clone();
+        tauri::async_runtime::spawn_blocking(move || work(&app.state::<AppState>()))
+            .await
+            .map_err(|_| UiError::new(ErrorCode::Store).noting("a store task failed"))?
+    }
+
+    /// Runs `work` with the store and the signed-in actor, off the window's thread.
+    pub async fn with_actor<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Store, &Actor) -> Result<T, UiError> + Send + 'static,
+    ) -> Result<T, UiError> {
+        self.blocking(move |state| state.with_actor(work)).await
+    }
+
+    /// One store function as the signed-in actor, now: the usual read.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut SqliteConnection, &Actor, DateTime<Utc>) -> Result<T, StoreError>
+            + Send
+            + 'static,
+    ) -> Result<T, UiError> {
+        self.with_actor(move |store, actor| {
+            work(store.connection(), actor, Utc::now()).map_err(Into::into)
+        })
+        .await
+    }
+
+    /// Applies a sync operation as the signed-in actor: the store function
+    /// runs and the operation is queued for the server in one transaction.
+    pub async fn apply<O>(&self, op: O) -> Result<O::Output, UiError>
+    where
+        O: sync::ops::Op + Send + 'static,
+        O::Output: Send + 'static,
+    {
+        self.with_actor(move |store, actor| {
+            sync::local::apply(store, actor, op, Utc::now()).map_err(Into::into)
+        })
+        .await
+    }
+}
+
+/// The window's store for a sync round: locked for one step at a time, and
+/// only while the same staff member is signed in (a round started before a
+/// sign-out stops at its next step).
+pub struct LockedStore<'a> {
+    pub state: &'a AppState,
+    pub actor: Actor,
+    /// Whether the round belongs to the signed-in session (false for the
+    /// first sign-in's own round, before the session exists).
+    pub signed_in: bool,
+}
+
+impl sync::client::Local for LockedStore<'_> {
+    fn with<R>(
+        &mut self,
+        step: impl FnOnce(&mut Store) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        let still_signed_in = self
+            .state
+            .actor()
+            .map(|actor| actor == self.actor)
+            .unwrap_or(false);
+        if self.signed_in && !still_signed_in {
+            return Err(StoreError::refused(ErrorCode::NotSignedIn));
+        }
+        let mut guard = self
+            .state
+            .store
+            .lock()
+            .map_err(|_| StoreError::Database("store lock poisoned".into()))?;
+        let store = guard
+            .as_mut()
+            .ok_or_else(|| StoreError::Database("the store is not open".into()))?;
+        step(store)
+    }
 }

@@ -1,12 +1,18 @@
-//! The laptop's link to the central server (issue 5, DC-5): the server's
-//! address and certificate (kept in the store's settings), the device token
-//! (OS keyring), the first sign-in that registers the laptop, sync rounds and
-//! the wipe of a revoked device. The protocol itself is `crates/sync`.
+//! The laptop's link to the central server (DC-5): the server's address and
+//! certificate (kept in the store's settings), the device token (OS keyring),
+//! the first sign-in that registers the laptop, sync rounds and the wipe of a
+//! revoked device. The protocol itself is `crates/sync`.
+//!
+//! **Invariant**: no request to the server is made while the store is
+//! locked: what a request needs is read under the lock, the lock is released,
+//! the request goes out, and the answer is applied under the lock again
+//! (`crate::state::LockedStore`). A stalled server stalls the round, never
+//! the window.
 
 use crate::error::UiError;
-use crate::state::AppState;
+use crate::state::{AppState, LockedStore};
 use chrono::Utc;
-use domain::{Actor, DeviceId, Role, StaffId};
+use domain::{Actor, DeviceId, ErrorCode, Role, StaffId};
 use store::Store;
 use sync::client::{self, Phase, SyncError, TransportError};
 use sync::wire::{RegisterDevice, PROTOCOL};
@@ -20,10 +26,7 @@ const ROLE: &str = "sync.role_of_staff";
 /// `--server-cert`): the certificate is the only one it will trust.
 pub fn configure(store: &mut Store, url: &str, cert_pem: &str) -> Result<(), UiError> {
     if !url.starts_with("https://") {
-        return Err(UiError::new(
-            "invalid_input",
-            "the server address must start with https://",
-        ));
+        return Err(UiError::new(ErrorCode::InvalidInput).noting("the server address must start with https://"));
     }
     sync::http::agent(cert_pem.as_bytes()).map_err(transport_error)?;
     store::open::set_meta(store, URL, url)?;
@@ -62,40 +65,20 @@ pub fn needs_new_token(store: &mut Store) -> bool {
     )
 }
 
+/// The window's error for a failed request: offline, or the server's code.
 fn transport_error(error: TransportError) -> UiError {
     match error {
-        TransportError::Unreachable(_) => UiError::new(
-            "offline",
-            "the server cannot be reached: the laptop keeps working offline",
-        ),
-        TransportError::Refused(body) => UiError::new(static_code(&body.code), body.message),
+        TransportError::Unreachable(_) => UiError::new(ErrorCode::Offline),
+        TransportError::Refused(body) => {
+            UiError::new(ErrorCode::parse(&body.code).unwrap_or(ErrorCode::Server))
+                .noting(body.code)
+        }
     }
 }
 
-/// The protocol's codes as the window knows them (it switches on codes).
-fn static_code(code: &str) -> &'static str {
-    use sync::wire::codes::*;
-    [
-        UNAUTHENTICATED,
-        TOKEN_EXPIRED,
-        DEVICE_REVOKED,
-        BAD_CREDENTIALS,
-        LOCKED,
-        MALFORMED,
-        TOO_LARGE,
-        PROTOCOL,
-        "bad_certificate",
-    ]
-    .into_iter()
-    .find(|known| *known == code)
-    .unwrap_or(SERVER)
-}
-
 fn agent(store: &mut Store) -> Result<(String, ureq::Agent), UiError> {
-    let url = server_url(store)
-        .ok_or_else(|| UiError::new("not_configured", "no server is configured"))?;
-    let cert = store::open::meta(store, CERT)?
-        .ok_or_else(|| UiError::new("not_configured", "no server certificate is configured"))?;
+    let url = server_url(store).ok_or_else(|| UiError::new(ErrorCode::NotConfigured))?;
+    let cert = store::open::meta(store, CERT)?.ok_or_else(|| UiError::new(ErrorCode::NotConfigured))?;
     Ok((
         url,
         sync::http::agent(cert.as_bytes()).map_err(transport_error)?,
@@ -105,8 +88,16 @@ fn agent(store: &mut Store) -> Result<(String, ureq::Agent), UiError> {
 /// First sign-in on a new laptop: the server checks the password, registers
 /// the laptop to that account (token in the keyring), and the first sync
 /// brings the account and its scope, so the local sign-in can follow.
-pub fn register(store: &mut Store, username: &str, password: &str) -> Result<(), UiError> {
-    let (url, agent) = agent(store)?;
+pub fn register(state: &AppState, username: &str, password: &str) -> Result<(), UiError> {
+    let (url, agent, device, path) = state.with_store(|store| {
+        let (url, agent) = agent(store)?;
+        Ok((
+            url,
+            agent,
+            store.device().as_str().to_owned(),
+            store.path().to_owned(),
+        ))
+    })?;
     let registered = sync::http::register(
         &agent,
         &url,
@@ -114,52 +105,56 @@ pub fn register(store: &mut Store, username: &str, password: &str) -> Result<(),
             protocol: PROTOCOL,
             username: username.to_owned(),
             password: password.to_owned(),
-            device_id: store.device().as_str().to_owned(),
+            device_id: device.clone(),
             label: "poste moniravique".to_owned(),
         },
     )
     .map_err(transport_error)?;
     let role = Role::parse(&registered.staff.role)
-        .ok_or_else(|| UiError::new("server", "the server named an unknown role"))?;
-    crate::keystore::save_token(store.path(), &registered.token).map_err(|e| {
-        UiError::new(
-            e.code(),
-            "the device token could not be kept in the keyring",
-        )
+        .ok_or_else(|| UiError::new(ErrorCode::Server).noting("the server named an unknown role"))?;
+    crate::keystore::save_token(&path, &registered.token).map_err(|e| {
+        UiError::new(e.code()).noting("the device token could not be kept in the keyring")
     })?;
-    store::open::set_meta(store, STAFF, &registered.staff.id)?;
-    store::open::set_meta(store, ROLE, role.as_str())?;
-    tracing::info!(staff = %registered.staff.id, device = %store.device(), "laptop registered");
-    let actor = Actor::new(
-        StaffId(registered.staff.id),
-        role,
-        DeviceId(store.device().as_str().to_owned()),
-    );
-    round(store, &actor, &mut |_, _, _| {}).map(|_| ())
+    state.with_store(|store| {
+        store::open::set_meta(store, STAFF, &registered.staff.id)?;
+        store::open::set_meta(store, ROLE, role.as_str())?;
+        Ok(())
+    })?;
+    tracing::info!(staff = %registered.staff.id, device = %device, "laptop registered");
+    let actor = Actor::new(StaffId(registered.staff.id), role, DeviceId(device));
+    // No session yet: the round runs as the account just registered.
+    round(state, &actor, false, &mut |_, _, _| {}).map(|_| ())
 }
 
-/// One sync round as `actor`. A revoked device is wiped by the caller
-/// ([`wipe`]) when the error's code says so.
+/// One sync round as `actor`, the store locked per step (never while a
+/// request is out). With `signed_in`, the round stops at its next step if
+/// that staff member signs out meanwhile. A revoked device is wiped by the
+/// caller ([`wipe`]) when the error's code says so.
 pub fn round(
-    store: &mut Store,
+    state: &AppState,
     actor: &Actor,
+    signed_in: bool,
     progress: &mut dyn FnMut(Phase, usize, i64),
 ) -> Result<client::Report, UiError> {
-    let (url, agent) = agent(store)?;
-    let token = crate::keystore::load_token(store.path())
-        .map_err(|e| UiError::new(e.code(), "the device token is not readable in the keyring"))?
-        .ok_or_else(|| {
-            UiError::new(
-                "not_registered",
-                "this laptop is not registered yet: sign in once while online",
-            )
-        })?;
+    let _one_at_a_time = state.round.lock().map_err(|_| crate::state::poisoned())?;
+    let (url, agent, path) = state.with_store(|store| {
+        let (url, agent) = agent(store)?;
+        Ok((url, agent, store.path().to_owned()))
+    })?;
+    let token = crate::keystore::load_token(&path)
+        .map_err(|e| UiError::new(e.code()).noting("the device token is not readable in the keyring"))?
+        .ok_or_else(|| UiError::new(ErrorCode::NotRegistered))?;
     let mut transport = sync::http::Https {
         agent,
         base_url: url,
         token,
     };
-    match client::round(store, actor, &mut transport, Utc::now, progress) {
+    let local = LockedStore {
+        state,
+        actor: actor.clone(),
+        signed_in,
+    };
+    match client::round(local, actor, &mut transport, Utc::now, progress) {
         Ok(report) => {
             tracing::info!(
                 pushed = report.pushed,
@@ -178,7 +173,7 @@ pub fn round(
 }
 
 /// Wipes a revoked laptop: the store's files, its key and its token go
-/// (issue 5: "a revoked device wipes its local store and key").
+/// ("a revoked device wipes its local store and key").
 pub fn wipe(state: &AppState) {
     let path = {
         let mut guard = match state.store.lock() {
@@ -206,29 +201,36 @@ pub fn wipe(state: &AppState) {
 /// How often the laptop syncs by itself while someone is signed in.
 pub const BACKGROUND_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// Syncs in the background while the server is configured and a staff
-/// member is signed in; the window hears `sync-status` after each round.
-pub fn start_background(app: tauri::AppHandle) {
+/// One round as the signed-in staff member, if the laptop is registered; the
+/// window hears `sync-status` after it. A revoked laptop wipes itself.
+pub fn round_now(
+    app: &tauri::AppHandle,
+    progress: &mut dyn FnMut(Phase, usize, i64),
+) -> Result<Option<client::Report>, UiError> {
     use tauri::{Emitter, Manager};
+    let state = app.state::<AppState>();
+    let actor = state.actor()?;
+    let registered = state.with_store(|store| {
+        Ok(server_url(store).is_some() && registered_actor(store).is_some())
+    })?;
+    if !registered {
+        return Ok(None);
+    }
+    let result = round(&state, &actor, true, progress);
+    if let Err(error) = &result {
+        if error.code == ErrorCode::DeviceRevoked {
+            wipe(&state);
+        }
+    }
+    let _ = app.emit("sync-status", ());
+    result.map(Some)
+}
+
+/// Syncs in the background while the server is configured and a staff
+/// member is signed in.
+pub fn start_background(app: tauri::AppHandle) {
     std::thread::spawn(move || loop {
         std::thread::sleep(BACKGROUND_EVERY);
-        let state = app.state::<AppState>();
-        let signed_in = state.session.lock().map(|s| s.is_some()).unwrap_or(false);
-        if !signed_in {
-            continue;
-        }
-        let result = state.with_actor(|store, actor| {
-            if server_url(store).is_none() || registered_actor(store).is_none() {
-                return Ok(None);
-            }
-            round(store, actor, &mut |_, _, _| {}).map(Some)
-        });
-        match result {
-            Ok(None) => continue,
-            Ok(Some(_)) => {}
-            Err(error) if error.code == sync::wire::codes::DEVICE_REVOKED => wipe(&state),
-            Err(_) => {}
-        }
-        let _ = app.emit("sync-status", ());
+        let _ = round_now(&app, &mut |_, _, _| {});
     });
 }

@@ -13,6 +13,7 @@ pub mod contact_list;
 pub mod deadlines;
 pub mod enrolment;
 pub mod errors;
+mod html;
 pub mod ids;
 pub mod messages;
 pub mod retention;

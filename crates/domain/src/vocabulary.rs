@@ -45,6 +45,18 @@ macro_rules! vocabulary {
             }
         }
 
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.as_str() == other
+            }
+        }
+
         impl std::str::FromStr for $name {
             type Err = $crate::errors::ErrorCode;
             fn from_str(text: &str) -> Result<Self, Self::Err> {

@@ -39,24 +39,6 @@ use domain::{new_id, Action, Actor, ErrorCode};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-/// Why the person is erased, as the DPO chose it.
-pub fn parse_reason(text: &str) -> Option<ErasureReason> {
-    match text {
-        "request" => Some(ErasureReason::Request),
-        "minor_discovered" => Some(ErasureReason::MinorDiscovered),
-        "retention" => Some(ErasureReason::Retention),
-        _ => None,
-    }
-}
-
-fn reason_code(reason: &ErasureReason) -> &'static str {
-    match reason {
-        ErasureReason::Request => "request",
-        ErasureReason::MinorDiscovered => "minor_discovered",
-        ErasureReason::Retention => "retention",
-    }
-}
-
 /// What the DPO sees after an erasure.
 #[derive(Clone, Debug, Serialize, ts_rs::TS)]
 pub struct ErasureOutcome {
@@ -483,7 +465,7 @@ fn erase_in_gate(
             erasure_certificates::id.eq(&certificate_id),
             erasure_certificates::subject_ref.eq(person),
             erasure_certificates::request_id.eq(request_id),
-            erasure_certificates::reason.eq(reason_code(&certificate.reason)),
+            erasure_certificates::reason.eq(certificate.reason.as_str()),
             erasure_certificates::erased_at.eq(at),
             erasure_certificates::erased_by.eq(actor.staff_id.as_str()),
             erasure_certificates::document.eq(&json),

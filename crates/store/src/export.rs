@@ -159,12 +159,7 @@ fn titles(key: &str) -> (&'static str, &'static str) {
 }
 
 fn legal_basis(code: &str) -> LegalBasis {
-    match code {
-        "contract" => LegalBasis::Contract,
-        "consent" => LegalBasis::Consent,
-        "legitimate_interest" => LegalBasis::LegitimateInterest,
-        _ => LegalBasis::LegalObligation,
-    }
+    LegalBasis::parse(code).unwrap_or(LegalBasis::LegalObligation)
 }
 
 /// Whether an export may go ahead (the DPO's permission, and the request's

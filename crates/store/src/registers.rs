@@ -12,15 +12,7 @@ use diesel::sqlite::SqliteConnection;
 use domain::{new_id, Action, Actor, ErrorCode};
 use serde::{Deserialize, Serialize};
 
-domain::vocabulary! {
-    /// The legal basis of a processing activity (POL-8, POL-34).
-    pub enum LegalBasis {
-        Contract => "contract",
-        Consent => "consent",
-        LegitimateInterest => "legitimate_interest",
-        LegalObligation => "legal_obligation",
-    }
-}
+use domain::access_export::LegalBasis;
 
 /// POL-36: a significant change is announced at least 30 days ahead.
 pub const SIGNIFICANT_NOTICE_DAYS: i64 = 30;

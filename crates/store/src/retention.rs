@@ -65,9 +65,9 @@ pub fn set_rule(
         let mut rules = current_rules(conn)?;
         rules
             .set(key, value)
-            .map_err(|e| {
-                let code = domain::ErrorCode::parse(e.code()).unwrap_or(domain::ErrorCode::InvalidInput);
-                StoreError::refused(code).with("rule", key)
+            .map_err(|e| StoreError::Refused {
+                code: e.code(),
+                details: e.details(),
             })?;
         let json =
             serde_json::to_string(&rules).map_err(|e| StoreError::Database(e.to_string()))?;

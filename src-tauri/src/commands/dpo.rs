@@ -1,133 +1,113 @@
-//! The DPO's desk (issue 4; POL-7, POL-8, POL-14, POL-21..38): rights-request
+//! The DPO's desk (POL-7, POL-8, POL-14, POL-21..38): rights-request
 //! register, access/portability export, rectification, erasure with its
-//! certificate, objections, unsubscribe, consents, retention, registers.
-//! Thin: every rule is in the store. Arguments that carry personal data
-//! (values, grounds, notes) are skipped by the tracing instrumentation (POL-22).
+//! certificate, objections, unsubscribe, consents, retention, registers and
+//! support access. Thin: every rule is in the store and the domain. Files are
+//! written after the dialog, outside the store's lock; the erasure's page
+//! check runs in the background (`crate::tasks`).
 
 use crate::dialogs;
 use crate::error::UiError;
-use crate::state::AppState;
+use crate::state::Ctx;
+use domain::access_export::ErasureReason;
+use domain::rights::{ConsentPurpose, ConsentSource, RectifiableField, Step};
+use domain::{ErrorCode, ParticipantId};
 use serde::Serialize;
-use sync::Operation;
-use tauri::State;
+use sync::ops;
 
-fn now() -> chrono::DateTime<chrono::Utc> {
-    chrono::Utc::now()
+pub async fn rights_requests(ctx: &Ctx) -> Result<Vec<store::rights::RequestRow>, UiError> {
+    ctx.read(store::rights::list_requests).await
 }
 
-#[tauri::command]
-#[tracing::instrument(skip(state), err)]
-pub fn rights_requests(
-    state: State<'_, AppState>,
-) -> Result<Vec<store::rights::RequestRow>, UiError> {
-    state.with_actor(|store, actor| {
-        store::rights::list_requests(store.connection(), actor, now()).map_err(Into::into)
-    })
-}
-
-#[tauri::command]
-#[tracing::instrument(skip(state, request), err)]
-pub fn register_rights_request(
-    state: State<'_, AppState>,
+pub async fn register_rights_request(
+    ctx: &Ctx,
     request: store::rights::NewRequest,
-) -> Result<serde_json::Value, UiError> {
-    state.apply(Operation::RegisterRightsRequest {
+) -> Result<store::rights::RequestRow, UiError> {
+    ctx.apply(ops::RegisterRightsRequest {
         participant_id: request.participant_id,
         request_kind: request.kind,
         channel: request.channel,
         received_on: request.received_on,
         objection_purpose: request.objection_purpose,
     })
+    .await
 }
 
-#[tauri::command]
-#[tracing::instrument(skip(state), err)]
-pub fn rights_request_detail(
-    state: State<'_, AppState>,
+pub async fn rights_request_detail(
+    ctx: &Ctx,
     request_id: String,
 ) -> Result<store::rights::RequestDetail, UiError> {
-    state.with_actor(|store, actor| {
-        store::rights::request_detail(store.connection(), actor, &request_id, now())
-            .map_err(Into::into)
-    })
+    ctx.read(move |conn, actor, now| store::rights::request_detail(conn, actor, &request_id, now))
+        .await
 }
 
-#[tauri::command]
-#[tracing::instrument(skip(state, step), err)]
-pub fn advance_rights_request(
-    state: State<'_, AppState>,
+pub async fn advance_rights_request(
+    ctx: &Ctx,
     request_id: String,
-    step: sync::ops::RequestStep,
-) -> Result<serde_json::Value, UiError> {
-    state.apply(Operation::AdvanceRightsRequest { request_id, step })
+    step: Step,
+) -> Result<store::rights::RequestRow, UiError> {
+    ctx.apply(ops::AdvanceRightsRequest { request_id, step }).await
 }
 
-#[tauri::command]
-#[tracing::instrument(skip(state, value), err)]
-pub fn rectify_field(
-    state: State<'_, AppState>,
+pub async fn rectify_field(
+    ctx: &Ctx,
     request_id: String,
-    field: String,
+    field: RectifiableField,
     value: String,
-) -> Result<serde_json::Value, UiError> {
-    state.apply(Operation::RectifyField {
+) -> Result<(), UiError> {
+    ctx.apply(ops::RectifyField {
         request_id,
         field,
         value,
     })
+    .await
 }
 
-#[tauri::command]
-#[tracing::instrument(skip(state, grounds), err)]
-pub fn decide_objection(
-    state: State<'_, AppState>,
+pub async fn decide_objection(
+    ctx: &Ctx,
     request_id: String,
     accepted: bool,
     grounds: Option<String>,
-) -> Result<serde_json::Value, UiError> {
-    state.apply(Operation::DecideObjection {
+) -> Result<store::rights::RequestRow, UiError> {
+    ctx.apply(ops::DecideObjection {
         request_id,
         accepted,
         grounds,
     })
+    .await
 }
 
-#[tauri::command]
-#[tracing::instrument(skip(state), err)]
-pub fn unsubscribe_participant(
-    state: State<'_, AppState>,
-    participant_id: String,
-    source: String,
+pub async fn unsubscribe_participant(
+    ctx: &Ctx,
+    participant_id: ParticipantId,
+    source: ConsentSource,
     request_id: Option<String>,
 ) -> Result<store::rights::Preferences, UiError> {
-    state.apply(Operation::Unsubscribe {
-        participant_id: participant_id.clone(),
+    ctx.apply(ops::Unsubscribe {
+        participant_id,
         source,
         request_id,
-    })?;
-    state.with_actor(|store, _| {
-        store::rights::preferences(store.connection(), &participant_id).map_err(Into::into)
     })
+    .await
 }
 
-#[tauri::command]
-#[tracing::instrument(skip(state), err)]
-pub fn record_consent(
-    state: State<'_, AppState>,
-    participant_id: String,
-    purpose: String,
+pub async fn record_consent(
+    ctx: &Ctx,
+    participant_id: ParticipantId,
+    purpose: ConsentPurpose,
     granted: bool,
-    source: String,
-) -> Result<serde_json::Value, UiError> {
-    state.apply(Operation::RecordConsent {
+    source: ConsentSource,
+) -> Result<store::rights::Preferences, UiError> {
+    ctx.apply(ops::RecordConsent {
         participant_id,
         purpose,
         granted,
         source,
     })
+    .await
 }
 
-#[derive(Serialize)]
+/// A file written through the native save dialog.
+#[derive(Serialize, ts_rs::TS)]
 pub struct Saved {
     /// False when the user cancelled the dialog (nothing was written).
     pub saved: bool,
@@ -135,113 +115,134 @@ pub struct Saved {
     pub records: usize,
 }
 
-/// Access / portability export (POL-23, POL-27): the zip is built after the
-/// dialog, so a cancelled dialog reads nothing and logs nothing.
-#[tauri::command]
-#[tracing::instrument(skip(state), err)]
-pub async fn export_access(
-    state: State<'_, AppState>,
-    participant_id: String,
-    request_id: Option<String>,
-) -> Result<Saved, UiError> {
-    // Permission and the request's state first, so a refused export opens no
-    // dialog (the export itself checks both again).
-    state.with_actor(|store, actor| {
-        domain::access::authorize(
-            actor,
-            domain::access::Category::RightsRequests,
-            domain::access::Access::Write,
-        )
-        .map_err(store::StoreError::from)?;
-        if let Some(request_id) = &request_id {
-            store::rights::actionable_request(
-                store.connection(),
-                request_id,
-                &["access", "portability"],
-                now(),
-            )?;
+impl Saved {
+    fn cancelled() -> Self {
+        Saved {
+            saved: false,
+            categories: 0,
+            records: 0,
         }
-        Ok(())
-    })?;
+    }
+}
+
+async fn write_file(path: std::path::PathBuf, bytes: Vec<u8>) -> Result<(), UiError> {
+    tauri::async_runtime::spawn_blocking(move || std::fs::write(&path, bytes))
+        .await
+        .map_err(|_| UiError::new(ErrorCode::Io))?
+        .map_err(|e| UiError::io(&e))
+}
+
+/// Access / portability export (POL-23, POL-27): permission and the
+/// request's state are checked first, so a refused export opens no dialog;
+/// the export is read after the dialog, so a cancelled dialog reads nothing
+/// and logs nothing; the zip is built outside the store's lock.
+pub async fn export_access(
+    ctx: &Ctx,
+    participant_id: ParticipantId,
+    request_id: Option<String>,
+    dialog_title: String,
+) -> Result<Saved, UiError> {
+    let request = request_id.clone();
+    ctx.read(move |conn, actor, now| {
+        store::export::check_exportable(conn, actor, request.as_deref(), now)
+    })
+    .await?;
     let Some(path) = dialogs::save_path(
-        "Enregistrer la réponse à la demande d'accès",
+        dialog_title,
         "moniravique-donnees-personnelles.zip".to_owned(),
         ("ZIP", &["zip"]),
     )
     .await?
     else {
-        return Ok(Saved {
-            saved: false,
-            categories: 0,
-            records: 0,
-        });
+        return Ok(Saved::cancelled());
     };
-    let export = state.with_actor(|store, actor| {
-        store::export::access_export(
-            store.connection(),
-            actor,
-            &participant_id,
-            request_id.as_deref(),
-            now(),
-        )
-        .map_err(Into::into)
-    })?;
-    let bytes = export
-        .to_zip()
-        .map_err(|e| UiError::new("export", e.to_string()))?;
-    std::fs::write(&path, bytes)
-        .map_err(|e| UiError::new("io", format!("the file could not be written: {}", e.kind())))?;
+    let export = ctx
+        .read(move |conn, actor, now| {
+            store::export::access_export(conn, actor, participant_id.as_str(), request_id.as_deref(), now)
+        })
+        .await?;
+    let (bytes, categories, records) = tauri::async_runtime::spawn_blocking(move || {
+        let records = export.categories.iter().map(|c| c.rows.len()).sum();
+        export
+            .to_zip()
+            .map(|bytes| (bytes, export.categories.len(), records))
+    })
+    .await
+    .map_err(|_| UiError::new(ErrorCode::Export))?
+    .map_err(|e| UiError::new(ErrorCode::Export).noting(e.to_string()))?;
+    write_file(path, bytes).await?;
     Ok(Saved {
         saved: true,
-        categories: export.categories.len(),
-        records: export.categories.iter().map(|c| c.rows.len()).sum(),
+        categories,
+        records,
     })
 }
 
-#[tauri::command]
-#[tracing::instrument(skip(state), err)]
-pub fn erase_participant(
-    state: State<'_, AppState>,
-    participant_id: String,
-    reason: String,
+/// What the DPO sees once the erasure is done.
+#[derive(Serialize, ts_rs::TS)]
+pub struct Erased {
+    pub certificate_id: String,
+    /// The certificate's reference, what was deleted and kept, the targeted check.
+    #[ts(type = "Record<string, unknown>")]
+    pub summary: serde_json::Value,
+    /// The page-level check going on in the background (`task` events), if asked for.
+    pub deep_check_task: Option<String>,
+}
+
+/// Erases a person (POL-25, POL-35): the erasure, its certificate and its
+/// queueing for the server are one transaction; the page-level check, when
+/// asked for, runs afterwards in the background and completes the certificate.
+pub async fn erase_participant(
+    ctx: &Ctx,
+    participant_id: ParticipantId,
+    reason: ErasureReason,
     request_id: Option<String>,
     deep: bool,
-) -> Result<serde_json::Value, UiError> {
-    store::erase::parse_reason(&reason)
-        .ok_or_else(|| UiError::new("invalid_input", "unknown erasure reason"))?;
-    state.apply(Operation::EraseParticipant {
-        participant_id,
-        reason,
-        request_id,
-        deep,
+) -> Result<Erased, UiError> {
+    let actor = ctx.state().actor()?;
+    let erased = ctx
+        .apply(ops::EraseParticipant {
+            participant_id,
+            reason,
+            request_id,
+            deep,
+        })
+        .await?;
+    let answer = Erased {
+        certificate_id: erased.certificate_id.clone(),
+        summary: erased.summary.clone(),
+        deep_check_task: None,
+    };
+    if !deep {
+        return Ok(answer);
+    }
+    let task = crate::tasks::deep_check(ctx.app().clone(), actor, erased);
+    Ok(Erased {
+        deep_check_task: Some(task),
+        ..answer
     })
 }
 
-#[tauri::command]
-#[tracing::instrument(skip(state), err)]
 pub async fn save_certificate(
-    state: State<'_, AppState>,
+    ctx: &Ctx,
     certificate_id: String,
+    dialog_title: String,
 ) -> Result<Saved, UiError> {
-    let html = state.with_actor(|store, actor| {
-        store::erase::certificate_html(store.connection(), actor, &certificate_id, now())
-            .map_err(Into::into)
-    })?;
+    let html = ctx
+        .read(move |conn, actor, now| {
+            store::erase::certificate_html(conn, actor, &certificate_id, now)
+        })
+        .await?;
     let Some(path) = dialogs::save_path(
-        "Enregistrer l'attestation d'effacement",
+        dialog_title,
         "attestation-effacement.html".to_owned(),
         ("HTML", &["html"]),
     )
     .await?
     else {
-        return Ok(Saved {
-            saved: false,
-            categories: 0,
-            records: 0,
-        });
+        return Ok(Saved::cancelled());
     };
-    std::fs::write(&path, html)
-        .map_err(|e| UiError::new("io", format!("the file could not be written: {}", e.kind())))?;
+    write_file(path, html.into_bytes()).await?;
     Ok(Saved {
         saved: true,
         categories: 0,
@@ -249,164 +250,90 @@ pub async fn save_certificate(
     })
 }
 
-#[tauri::command]
-#[tracing::instrument(skip(state), err)]
-pub fn legal_holds(state: State<'_, AppState>) -> Result<Vec<store::retention::HoldRow>, UiError> {
-    state.with_actor(|store, actor| {
-        store::retention::legal_holds(store.connection(), actor, now()).map_err(Into::into)
-    })
+pub async fn legal_holds(ctx: &Ctx) -> Result<Vec<store::retention::HoldRow>, UiError> {
+    ctx.read(store::retention::legal_holds).await
 }
 
-#[tauri::command]
-#[tracing::instrument(skip(state), err)]
-pub fn retention_rules(
-    state: State<'_, AppState>,
-) -> Result<Vec<domain::retention::RuleEntry>, UiError> {
-    state.with_actor(|store, actor| {
-        store::retention::rules(store.connection(), actor, now()).map_err(Into::into)
-    })
+pub async fn retention_rules(ctx: &Ctx) -> Result<Vec<domain::retention::RuleEntry>, UiError> {
+    ctx.read(store::retention::rules).await
 }
 
-#[tauri::command]
-#[tracing::instrument(skip(state), err)]
-pub fn set_retention_rule(
-    state: State<'_, AppState>,
+pub async fn set_retention_rule(
+    ctx: &Ctx,
     key: String,
     value: u32,
-) -> Result<serde_json::Value, UiError> {
-    state.apply(Operation::SetRetentionRule { key, value })
+) -> Result<Vec<domain::retention::RuleEntry>, UiError> {
+    ctx.apply(ops::SetRetentionRule { key, value }).await
 }
 
-#[tauri::command]
-#[tracing::instrument(skip(state), err)]
-pub fn retention_preview(state: State<'_, AppState>) -> Result<store::retention::Preview, UiError> {
-    state.with_actor(|store, actor| {
-        store::retention::preview(store.connection(), actor, now()).map_err(Into::into)
-    })
+pub async fn retention_preview(ctx: &Ctx) -> Result<store::retention::Preview, UiError> {
+    ctx.read(store::retention::preview).await
 }
 
-#[tauri::command]
-#[tracing::instrument(skip(state), err)]
-pub fn retention_run(state: State<'_, AppState>) -> Result<serde_json::Value, UiError> {
-    state.apply(Operation::RetentionRun {})
+pub async fn retention_run(ctx: &Ctx) -> Result<store::retention::RunOutcome, UiError> {
+    ctx.apply(ops::RetentionRun {}).await
 }
 
 /// The quarterly report (POL-33), saved as HTML with its CSV beside it.
-#[tauri::command]
-#[tracing::instrument(skip(state), err)]
-pub async fn save_quarterly_report(state: State<'_, AppState>) -> Result<Saved, UiError> {
-    let report = state.with_actor(|store, actor| {
-        store::retention::quarterly_report(store.connection(), actor, None, now())
-            .map_err(Into::into)
-    })?;
+pub async fn save_quarterly_report(ctx: &Ctx, dialog_title: String) -> Result<Saved, UiError> {
+    let report = ctx
+        .read(|conn, actor, now| store::retention::quarterly_report(conn, actor, None, now))
+        .await?;
     let name = format!(
         "rapport-conservation-{}-T{}.html",
         report.quarter.year, report.quarter.q
     );
-    let Some(path) = dialogs::save_path(
-        "Enregistrer le rapport trimestriel",
-        name,
-        ("HTML", &["html"]),
-    )
-    .await?
-    else {
-        return Ok(Saved {
-            saved: false,
-            categories: 0,
-            records: 0,
-        });
+    let Some(path) = dialogs::save_path(dialog_title, name, ("HTML", &["html"])).await? else {
+        return Ok(Saved::cancelled());
     };
-    let write = |path: &std::path::Path, text: String| {
-        std::fs::write(path, text)
-            .map_err(|e| UiError::new("io", format!("the file could not be written: {}", e.kind())))
-    };
-    write(&path, report.to_html_fr())?;
-    write(&path.with_extension("csv"), report.to_csv())?;
+    let records = report.executed.len() + report.overdue.len();
+    write_file(path.with_extension("csv"), report.to_csv().into_bytes()).await?;
+    write_file(path, report.to_html_fr().into_bytes()).await?;
     Ok(Saved {
         saved: true,
         categories: 2,
-        records: report.executed.len() + report.overdue.len(),
+        records,
     })
 }
 
-#[tauri::command]
-#[tracing::instrument(skip(state), err)]
-pub fn registers(state: State<'_, AppState>) -> Result<store::registers::Registers, UiError> {
-    state.with_actor(|store, actor| {
-        store::registers::registers(store.connection(), actor, now()).map_err(Into::into)
-    })
+pub async fn registers(ctx: &Ctx) -> Result<store::registers::Registers, UiError> {
+    ctx.read(store::registers::registers).await
 }
 
-#[tauri::command]
-#[tracing::instrument(skip(state, processor), err)]
-pub fn save_processor(
-    state: State<'_, AppState>,
+pub async fn save_processor(
+    ctx: &Ctx,
     processor: store::registers::Processor,
-) -> Result<serde_json::Value, UiError> {
-    state.apply(Operation::SaveProcessor { processor })
+) -> Result<String, UiError> {
+    ctx.apply(ops::SaveProcessor { processor }).await
 }
 
-#[tauri::command]
-#[tracing::instrument(skip(state, activity), err)]
-pub fn save_activity(
-    state: State<'_, AppState>,
+pub async fn save_activity(
+    ctx: &Ctx,
     activity: store::registers::Activity,
-) -> Result<serde_json::Value, UiError> {
-    state.apply(Operation::SaveActivity { activity })
+) -> Result<String, UiError> {
+    ctx.apply(ops::SaveActivity { activity }).await
 }
 
-#[tauri::command]
-#[tracing::instrument(skip(state, version), err)]
-pub fn publish_policy_version(
-    state: State<'_, AppState>,
+pub async fn publish_policy_version(
+    ctx: &Ctx,
     version: store::registers::NewPolicyVersion,
-) -> Result<serde_json::Value, UiError> {
-    state.apply(Operation::PublishPolicyVersion { version })
+) -> Result<store::registers::PolicyVersion, UiError> {
+    ctx.apply(ops::PublishPolicyVersion { version }).await
 }
 
-#[tauri::command]
-#[tracing::instrument(skip(state), err)]
-pub fn assistance_requests(
-    state: State<'_, AppState>,
+pub async fn assistance_requests(
+    ctx: &Ctx,
 ) -> Result<Vec<store::assistance::AssistanceRow>, UiError> {
-    state.with_actor(|store, actor| {
-        store::assistance::open_requests(store.connection(), actor, now()).map_err(Into::into)
-    })
+    ctx.read(store::assistance::open_requests).await
 }
 
-#[tauri::command]
-#[tracing::instrument(skip(state), err)]
-pub fn renew_assistance(
-    state: State<'_, AppState>,
+pub async fn renew_assistance(
+    ctx: &Ctx,
     request_id: String,
-) -> Result<serde_json::Value, UiError> {
-    state.apply(Operation::RenewAssistance { request_id })
+) -> Result<store::assistance::AssistanceRow, UiError> {
+    ctx.apply(ops::RenewAssistance { request_id }).await
 }
 
-#[tauri::command]
-#[tracing::instrument(skip(state), err)]
-pub fn close_assistance(state: State<'_, AppState>, request_id: String) -> Result<(), UiError> {
-    state
-        .apply(Operation::CloseAssistance { request_id })
-        .map(|_| ())
-}
-
-/// The server's anomaly alerts about the staff's audit trails (POL-21),
-/// pulled with the sync; DPO only (checked in the store).
-#[tauri::command]
-#[tracing::instrument(skip(state), err)]
-pub fn audit_alerts(state: State<'_, AppState>) -> Result<Vec<store::audit::AlertRow>, UiError> {
-    state.with_actor(|store, actor| {
-        store::audit::alerts(store.connection(), actor, now()).map_err(Into::into)
-    })
-}
-
-/// Marks an anomaly alert as handled (POL-21; DPO only, checked in the
-/// store). An operation: it reaches the server and the DPO's other laptops.
-#[tauri::command]
-#[tracing::instrument(skip(state), err)]
-pub fn acknowledge_alert(state: State<'_, AppState>, alert_id: String) -> Result<(), UiError> {
-    state
-        .apply(Operation::AcknowledgeAlert { alert_id })
-        .map(|_| ())
+pub async fn close_assistance(ctx: &Ctx, request_id: String) -> Result<(), UiError> {
+    ctx.apply(ops::CloseAssistance { request_id }).await
 }

@@ -1,16 +1,15 @@
-//! Tauri commands: each takes the state, calls one store function with the
-//! signed-in actor, and maps errors to `UiError`. Every command here must be
-//! listed in `store::api::Command`, in `build.rs` and in the capability file
-//! (checked by `tests/commands_registry.rs`).
+//! The bodies of the window's commands, one module per area. Each is declared
+//! once in the contract (`crates/contract`), which generates its Tauri handler
+//! (`crate::contract`): an `async` function that calls the body here with a
+//! [`crate::state::Ctx`]. A body takes the signed-in actor, calls one store
+//! function or applies one sync operation, and answers its typed value; it
+//! holds no rule (the store decides, audits and scopes).
 
 pub mod audit;
 pub mod dpo;
 pub mod exchange;
-pub mod groups;
 pub mod office;
 pub mod participants;
-pub mod planning;
-pub mod registrations;
 pub mod session;
 pub mod sync;
 pub mod trainer;

@@ -1,113 +1,181 @@
-//! Balancing a programme's groups (POL-10) and messages from templates
-//! (POL-13). Decided and enforced by the store.
+//! The office's workspace (ROLE-3, POL-10, POL-13): the registrations inbox,
+//! places behind the payment gate, the waitlist, moves, planning resources
+//! and sessions, balancing, and messages from templates. Decided and
+//! enforced by the store; changes are sync operations.
 
 use crate::error::UiError;
-use crate::state::AppState;
+use crate::state::Ctx;
+use chrono::{DateTime, Utc};
+use domain::enrolment::SessionKind;
 use domain::messages::Template;
+use domain::ParticipantId;
 use std::collections::BTreeMap;
-use sync::Operation;
-use tauri::State;
+use sync::ops;
 
-#[tauri::command(async)]
-#[tracing::instrument(skip(state), err)]
-pub fn balancing_propose(
-    state: State<'_, AppState>,
-    programme_id: String,
-) -> Result<store::balancing::BalancingView, UiError> {
-    state.with_actor(|store, actor| {
-        store::balancing::propose(store.connection(), actor, &programme_id, chrono::Utc::now())
-            .map_err(Into::into)
+/// The inbox (requests and waitlist), or one group's list.
+pub async fn registrations(
+    ctx: &Ctx,
+    group_id: Option<String>,
+) -> Result<Vec<store::enrolment::RegistrationRow>, UiError> {
+    ctx.read(move |conn, actor, now| {
+        let listing = match group_id.as_deref() {
+            Some(group) => store::enrolment::Listing::Group(group),
+            None => store::enrolment::Listing::Inbox,
+        };
+        store::enrolment::registrations(conn, actor, listing, now)
     })
+    .await
 }
 
-#[tauri::command(async)]
-#[tracing::instrument(skip(state, assignments), err)]
-pub fn balancing_evaluate(
-    state: State<'_, AppState>,
+pub async fn confirm_place(
+    ctx: &Ctx,
+    enrolment_id: String,
+    group_id: String,
+    waiver_reason: Option<String>,
+) -> Result<store::enrolment::Placement, UiError> {
+    ctx.apply(ops::ConfirmPlace {
+        enrolment_id,
+        group_id,
+        waiver_reason,
+    })
+    .await
+}
+
+pub async fn cancel_enrolment(
+    ctx: &Ctx,
+    enrolment_id: String,
+) -> Result<Option<store::enrolment::Offer>, UiError> {
+    ctx.apply(ops::CancelEnrolment { enrolment_id }).await
+}
+
+pub async fn move_enrolment(
+    ctx: &Ctx,
+    enrolment_id: String,
+    group_id: String,
+) -> Result<Option<store::enrolment::Offer>, UiError> {
+    ctx.apply(ops::MoveEnrolment {
+        enrolment_id,
+        group_id,
+    })
+    .await
+}
+
+pub async fn planning_resources(ctx: &Ctx) -> Result<store::planning::Resources, UiError> {
+    ctx.read(store::planning::resources).await
+}
+
+pub async fn group_sessions(
+    ctx: &Ctx,
+    group_id: String,
+) -> Result<Vec<store::planning::PlannedSession>, UiError> {
+    ctx.read(move |conn, actor, now| store::planning::group_sessions(conn, actor, &group_id, now))
+        .await
+}
+
+pub async fn add_session(
+    ctx: &Ctx,
+    group_id: String,
+    title: String,
+    kind: SessionKind,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    room_id: Option<String>,
+) -> Result<String, UiError> {
+    ctx.apply(ops::AddSession {
+        group_id,
+        title,
+        session_kind: kind,
+        starts: starts_at,
+        ends: ends_at,
+        room_id: room_id.filter(|r| !r.is_empty()),
+    })
+    .await
+}
+
+/// An empty room id means "no room"; no room id means "unchanged".
+pub async fn update_group(
+    ctx: &Ctx,
+    group_id: String,
+    trainer_id: Option<String>,
+    room_id: Option<String>,
+    capacity: Option<i32>,
+) -> Result<(), UiError> {
+    ctx.apply(ops::UpdateGroup {
+        group_id,
+        trainer_id,
+        room_id: room_id.map(|r| Some(r).filter(|r| !r.is_empty())),
+        capacity,
+        schedule: None,
+    })
+    .await
+}
+
+pub async fn balancing_propose(
+    ctx: &Ctx,
+    programme_id: String,
+) -> Result<store::balancing::BalancingView, UiError> {
+    ctx.read(move |conn, actor, now| store::balancing::propose(conn, actor, &programme_id, now))
+        .await
+}
+
+pub async fn balancing_evaluate(
+    ctx: &Ctx,
     programme_id: String,
     assignments: BTreeMap<String, String>,
 ) -> Result<store::balancing::BalancingView, UiError> {
-    state.with_actor(|store, actor| {
-        store::balancing::evaluate(
-            store.connection(),
-            actor,
-            &programme_id,
-            &assignments,
-            chrono::Utc::now(),
-        )
-        .map_err(Into::into)
+    ctx.read(move |conn, actor, now| {
+        store::balancing::evaluate(conn, actor, &programme_id, &assignments, now)
     })
+    .await
 }
 
-#[tauri::command(async)]
-#[tracing::instrument(skip(state, assignments), err)]
-pub fn balancing_apply(
-    state: State<'_, AppState>,
+pub async fn balancing_apply(
+    ctx: &Ctx,
     programme_id: String,
     assignments: BTreeMap<String, String>,
-) -> Result<serde_json::Value, UiError> {
-    state.apply(Operation::ApplyBalancing {
+) -> Result<store::balancing::Applied, UiError> {
+    ctx.apply(ops::ApplyBalancing {
         programme_id,
         assignments,
     })
+    .await
 }
 
-fn template(name: &str) -> Result<Template, UiError> {
-    Template::parse(name).ok_or_else(|| UiError::new("invalid_input", "unknown template"))
-}
-
-#[tauri::command(async)]
-#[tracing::instrument(skip(state), err)]
-pub fn message_preview(
-    state: State<'_, AppState>,
-    template_name: String,
-    participant_id: String,
+pub async fn message_preview(
+    ctx: &Ctx,
+    template: Template,
+    participant_id: ParticipantId,
     session_id: Option<String>,
     group_id: Option<String>,
     programme_id: Option<String>,
 ) -> Result<domain::messages::Rendered, UiError> {
-    let template = template(&template_name)?;
-    state.with_actor(|store, actor| {
+    ctx.read(move |conn, actor, now| {
         let context = store::messages::MessageContext {
             session: session_id.as_deref(),
             group: group_id.as_deref(),
             programme: programme_id.as_deref(),
         };
-        store::messages::preview(
-            store.connection(),
-            actor,
-            template,
-            &participant_id,
-            &context,
-            chrono::Utc::now(),
-        )
-        .map_err(Into::into)
+        store::messages::preview(conn, actor, template, participant_id.as_str(), &context, now)
     })
+    .await
 }
 
-/// Queues the template for the group's confirmed participants.
-#[tauri::command(async)]
-#[tracing::instrument(skip(state), err)]
-pub fn queue_messages(
-    state: State<'_, AppState>,
-    template_name: String,
+pub async fn queue_messages(
+    ctx: &Ctx,
+    template: Template,
     group_id: String,
     session_id: Option<String>,
     programme_id: Option<String>,
-) -> Result<serde_json::Value, UiError> {
-    let template = template(&template_name)?;
-    state.apply(Operation::QueueMessages {
+) -> Result<store::messages::Queued, UiError> {
+    ctx.apply(ops::QueueMessages {
         template,
         group_id,
         session_id,
         programme_id,
     })
+    .await
 }
 
-#[tauri::command(async)]
-#[tracing::instrument(skip_all, err)]
-pub fn outbox(state: State<'_, AppState>) -> Result<Vec<store::messages::OutboxRow>, UiError> {
-    state.with_actor(|store, actor| {
-        store::messages::outbox(store.connection(), actor, chrono::Utc::now()).map_err(Into::into)
-    })
+pub async fn outbox(ctx: &Ctx) -> Result<Vec<store::messages::OutboxRow>, UiError> {
+    ctx.read(store::messages::outbox).await
 }

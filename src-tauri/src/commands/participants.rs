@@ -1,39 +1,30 @@
-//! Participant lists and profiles, scoped and audited by the store (ROLE-1..5, POL-21).
+//! Participant lists and profiles, and the groups staff see, scoped and
+//! audited by the store (ROLE-1..5, POL-9, POL-21).
 
 use crate::error::UiError;
-use crate::state::AppState;
-use tauri::State;
+use crate::state::Ctx;
+use domain::ParticipantId;
 
-#[tauri::command(async)]
-#[tracing::instrument(skip_all, err)]
-pub fn list_participants(
-    state: State<'_, AppState>,
+pub async fn list_participants(
+    ctx: &Ctx,
     query: Option<String>,
-) -> Result<Vec<store::api::ParticipantRow>, UiError> {
-    state.with_actor(|store, actor| {
-        store::api::list_participants(
-            store.connection(),
-            actor,
-            query.as_deref(),
-            chrono::Utc::now(),
-        )
-        .map_err(Into::into)
+) -> Result<Vec<store::participants::ParticipantRow>, UiError> {
+    ctx.read(move |conn, actor, now| {
+        store::participants::list_participants(conn, actor, query.as_deref(), now)
     })
+    .await
 }
 
-#[tauri::command(async)]
-#[tracing::instrument(skip(state), err)]
-pub fn participant_profile(
-    state: State<'_, AppState>,
-    participant_id: String,
-) -> Result<store::api::Profile, UiError> {
-    state.with_actor(|store, actor| {
-        store::api::participant_profile(
-            store.connection(),
-            actor,
-            &participant_id,
-            chrono::Utc::now(),
-        )
-        .map_err(Into::into)
+pub async fn participant_profile(
+    ctx: &Ctx,
+    participant_id: ParticipantId,
+) -> Result<store::participants::Profile, UiError> {
+    ctx.read(move |conn, actor, now| {
+        store::participants::participant_profile(conn, actor, participant_id.as_str(), now)
     })
+    .await
+}
+
+pub async fn list_groups(ctx: &Ctx) -> Result<Vec<store::groups::GroupRow>, UiError> {
+    ctx.read(store::groups::list_groups).await
 }

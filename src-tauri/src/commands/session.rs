@@ -1,25 +1,26 @@
-//! Start-up information, sign-in and sign-out (POL-18). The session lives in memory only.
+//! Start-up information, sign-in and sign-out (POL-18), and the closed
+//! vocabularies the window's forms offer. The session lives in memory only.
 
 use crate::error::UiError;
-use crate::state::{poisoned, store_unavailable, AppState};
+use crate::state::{poisoned, Ctx};
+use domain::ErrorCode;
 use serde::Serialize;
-use tauri::State;
 
-#[derive(Serialize)]
+/// Why the store did not open: its code (the window explains it).
+#[derive(Serialize, ts_rs::TS)]
 pub struct StoreErrorDto {
-    pub code: &'static str,
-    pub message: String,
+    pub code: ErrorCode,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct AppInfo {
-    pub version: &'static str,
+    pub version: String,
     pub demo: bool,
     pub demo_accounts: Vec<store::seed::DemoAccount>,
     pub store_error: Option<StoreErrorDto>,
 }
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, ts_rs::TS)]
 pub struct SessionDto {
     pub staff_id: String,
     pub username: String,
@@ -39,82 +40,116 @@ impl From<&store::auth::SignedIn> for SessionDto {
 }
 
 /// Version, demo accounts (demo stores only) and why the store did not open, if it did not.
-#[tauri::command(async)]
-#[tracing::instrument(skip_all)]
-pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, UiError> {
-    let demo = match state.store.lock().map_err(|_| poisoned())?.as_mut() {
-        Some(store) => store::open::meta(store, "demo")?.as_deref() == Some("true"),
-        None => false,
-    };
-    Ok(AppInfo {
-        version: env!("CARGO_PKG_VERSION"),
-        demo,
-        demo_accounts: if demo {
-            store::seed::DEMO_ACCOUNTS.to_vec()
-        } else {
-            Vec::new()
-        },
-        store_error: state
-            .store_error
-            .as_ref()
-            .map(|(code, message)| StoreErrorDto {
-                code,
-                message: message.clone(),
-            }),
+pub async fn app_info(ctx: &Ctx) -> Result<AppInfo, UiError> {
+    ctx.blocking(|state| {
+        let demo = match state.store.lock().map_err(|_| poisoned())?.as_mut() {
+            Some(store) => store::open::meta(store, "demo")?.as_deref() == Some("true"),
+            None => false,
+        };
+        Ok(AppInfo {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            demo,
+            demo_accounts: if demo {
+                store::seed::DEMO_ACCOUNTS.to_vec()
+            } else {
+                Vec::new()
+            },
+            store_error: state
+                .store_error
+                .as_ref()
+                .map(|(code, _)| StoreErrorDto { code: *code }),
+        })
     })
+    .await
 }
 
-#[tauri::command(async)]
-#[tracing::instrument(skip_all, err)]
-pub fn sign_in(
-    state: State<'_, AppState>,
-    username: String,
-    password: String,
-) -> Result<SessionDto, UiError> {
-    let mut guard = state.store.lock().map_err(|_| poisoned())?;
-    let store = guard.as_mut().ok_or_else(store_unavailable)?;
-    let signed = match store::auth::sign_in(store, &username, &password, chrono::Utc::now()) {
-        Ok(signed) => signed,
-        // A new laptop knows nobody yet: the first sign-in goes to the
-        // server, which registers the laptop and sends the account (issue 5).
-        Err(store::auth::SignInError::BadCredentials)
-            if crate::sync_link::server_url(store).is_some()
-                && crate::sync_link::registered_actor(store).is_none() =>
-        {
-            crate::sync_link::register(store, &username, &password)?;
-            store::auth::sign_in(store, &username, &password, chrono::Utc::now())?
+/// Signs in against the laptop's copy of the account. A new laptop knows
+/// nobody yet: its first sign-in goes to the server, which registers the
+/// laptop and sends the account and its scope (DC-5); the store is not held
+/// while the server is asked.
+pub async fn sign_in(ctx: &Ctx, username: String, password: String) -> Result<SessionDto, UiError> {
+    ctx.blocking(move |state| {
+        let now = chrono::Utc::now();
+        let local = state.with_store(|store| {
+            let signed = store::auth::sign_in(store, &username, &password, now);
+            let first_on_this_laptop = crate::sync_link::server_url(store).is_some()
+                && crate::sync_link::registered_actor(store).is_none();
+            Ok((signed, first_on_this_laptop))
+        })?;
+        let signed = match local {
+            (Ok(signed), _) => signed,
+            (Err(store::auth::SignInError::BadCredentials), true) => {
+                crate::sync_link::register(state, &username, &password)?;
+                state.with_store(|store| {
+                    store::auth::sign_in(store, &username, &password, chrono::Utc::now())
+                        .map_err(Into::into)
+                })?
+            }
+            (Err(other), _) => return Err(other.into()),
+        };
+        // An expired device token (30 days) is renewed with the password just
+        // checked; offline, the laptop keeps working and retries at the next sign-in.
+        if state.with_store(|store| Ok(crate::sync_link::needs_new_token(store)))? {
+            match crate::sync_link::register(state, &username, &password) {
+                Ok(()) => tracing::info!("device token renewed"),
+                Err(error) => tracing::warn!(code = %error.code, "device token not renewed"),
+            }
         }
-        Err(other) => return Err(other.into()),
-    };
-    // An expired device token (30 days, issue 5) is renewed with the
-    // password just checked; offline, the laptop keeps working and retries
-    // at the next sign-in.
-    if crate::sync_link::needs_new_token(store) {
-        match crate::sync_link::register(store, &username, &password) {
-            Ok(()) => tracing::info!("device token renewed"),
-            Err(error) => tracing::warn!(code = error.code, "device token not renewed"),
-        }
-    }
-    tracing::info!(staff = %signed.actor.staff_id, role = %signed.actor.role, "signed in");
-    let dto = SessionDto::from(&signed);
-    *state.session.lock().map_err(|_| poisoned())? = Some(signed);
-    Ok(dto)
+        tracing::info!(staff = %signed.actor.staff_id, role = %signed.actor.role, "signed in");
+        let dto = SessionDto::from(&signed);
+        *state.session.lock().map_err(|_| poisoned())? = Some(signed);
+        Ok(dto)
+    })
+    .await
 }
 
-#[tauri::command(async)]
-#[tracing::instrument(skip_all)]
-pub fn sign_out(state: State<'_, AppState>) -> Result<(), UiError> {
-    *state.session.lock().map_err(|_| poisoned())? = None;
+pub async fn sign_out(ctx: &Ctx) -> Result<(), UiError> {
+    *ctx.state().session.lock().map_err(|_| poisoned())? = None;
     Ok(())
 }
 
-#[tauri::command(async)]
-#[tracing::instrument(skip_all)]
-pub fn current_session(state: State<'_, AppState>) -> Result<Option<SessionDto>, UiError> {
-    Ok(state
+pub async fn current_session(ctx: &Ctx) -> Result<Option<SessionDto>, UiError> {
+    Ok(ctx
+        .state()
         .session
         .lock()
         .map_err(|_| poisoned())?
         .as_ref()
         .map(SessionDto::from))
+}
+
+/// The closed lists the window's forms offer, and the retention defaults: the
+/// window asks instead of restating them (one place per rule).
+#[derive(Serialize, ts_rs::TS)]
+pub struct Vocabularies {
+    pub request_kinds: Vec<domain::rights::RequestKind>,
+    pub channels: Vec<domain::rights::Channel>,
+    pub objection_purposes: Vec<domain::rights::ObjectionPurpose>,
+    pub consent_purposes: Vec<domain::rights::ConsentPurpose>,
+    pub consent_sources: Vec<domain::rights::ConsentSource>,
+    pub rectifiable_fields: Vec<domain::rights::RectifiableField>,
+    pub age_brackets: Vec<domain::rights::AgeBracket>,
+    pub session_kinds: Vec<domain::enrolment::SessionKind>,
+    pub templates: Vec<domain::messages::Template>,
+    pub legal_bases: Vec<domain::access_export::LegalBasis>,
+    pub error_codes: Vec<ErrorCode>,
+    /// The policy's durations, as the DPO's settings start (POL-29..33).
+    pub retention_defaults: Vec<domain::retention::RuleEntry>,
+}
+
+pub async fn vocabularies(_ctx: &Ctx) -> Result<Vocabularies, UiError> {
+    Ok(Vocabularies {
+        request_kinds: domain::rights::RequestKind::ALL.to_vec(),
+        channels: domain::rights::Channel::ALL.to_vec(),
+        objection_purposes: domain::rights::ObjectionPurpose::ALL.to_vec(),
+        consent_purposes: domain::rights::ConsentPurpose::ALL.to_vec(),
+        consent_sources: domain::rights::ConsentSource::ALL.to_vec(),
+        rectifiable_fields: domain::rights::RectifiableField::ALL.to_vec(),
+        age_brackets: domain::rights::AgeBracket::ALL.to_vec(),
+        session_kinds: domain::enrolment::SessionKind::ALL.to_vec(),
+        templates: domain::messages::Template::ALL.to_vec(),
+        legal_bases: domain::access_export::LegalBasis::ALL.to_vec(),
+        error_codes: ErrorCode::ALL.to_vec(),
+        retention_defaults: domain::retention::RetentionRules::default().entries(),
+    })
 }

@@ -1,96 +1,72 @@
-//! The trainer's workspace (ROLE-1, POL-9): sessions, preparation sheets,
-//! progress notes and objectives. Scoped and audited by the store.
+//! The trainer's workspace (ROLE-1, POL-9): upcoming sessions, the
+//! preparation sheet, progress notes, objectives and attendance. Changes are
+//! sync operations (queued for the server in the same transaction).
 
 use crate::error::UiError;
-use crate::state::AppState;
-use sync::Operation;
-use tauri::State;
+use crate::state::Ctx;
+use domain::ParticipantId;
+use sync::ops;
 
-#[tauri::command(async)]
-#[tracing::instrument(skip_all, err)]
-pub fn upcoming_sessions(
-    state: State<'_, AppState>,
-) -> Result<Vec<store::trainer::SessionRow>, UiError> {
-    state.with_actor(|store, actor| {
-        store::trainer::upcoming_sessions(store.connection(), actor, chrono::Utc::now())
-            .map_err(Into::into)
-    })
+pub async fn upcoming_sessions(ctx: &Ctx) -> Result<Vec<store::trainer::SessionRow>, UiError> {
+    ctx.read(store::trainer::upcoming_sessions).await
 }
 
-#[tauri::command(async)]
-#[tracing::instrument(skip(state), err)]
-pub fn preparation_sheet(
-    state: State<'_, AppState>,
+pub async fn preparation_sheet(
+    ctx: &Ctx,
     session_id: String,
 ) -> Result<store::trainer::PreparationSheet, UiError> {
-    state.with_actor(|store, actor| {
-        store::trainer::preparation_sheet(
-            store.connection(),
-            actor,
-            &session_id,
-            chrono::Utc::now(),
-        )
-        .map_err(Into::into)
+    ctx.read(move |conn, actor, now| {
+        store::trainer::preparation_sheet(conn, actor, &session_id, now)
     })
+    .await
 }
 
-#[tauri::command(async)]
-#[tracing::instrument(skip(state, body), err)]
-pub fn add_progress_note(
-    state: State<'_, AppState>,
-    participant_id: String,
+pub async fn add_progress_note(
+    ctx: &Ctx,
+    participant_id: ParticipantId,
     body: String,
-) -> Result<serde_json::Value, UiError> {
-    state.apply(Operation::AddProgressNote {
+) -> Result<String, UiError> {
+    ctx.apply(ops::AddProgressNote {
         participant_id,
         body,
     })
+    .await
 }
 
-#[tauri::command(async)]
-#[tracing::instrument(skip(state, body), err)]
-pub fn edit_progress_note(
-    state: State<'_, AppState>,
-    note_id: String,
-    body: String,
-) -> Result<serde_json::Value, UiError> {
-    state.apply(Operation::EditProgressNote { note_id, body })
+pub async fn edit_progress_note(ctx: &Ctx, note_id: String, body: String) -> Result<(), UiError> {
+    ctx.apply(ops::EditProgressNote { note_id, body }).await
 }
 
-#[tauri::command(async)]
-#[tracing::instrument(skip(state, body), err)]
-pub fn add_objective(
-    state: State<'_, AppState>,
-    participant_id: String,
+pub async fn add_objective(
+    ctx: &Ctx,
+    participant_id: ParticipantId,
     body: String,
-) -> Result<serde_json::Value, UiError> {
-    state.apply(Operation::AddObjective {
+) -> Result<String, UiError> {
+    ctx.apply(ops::AddObjective {
         participant_id,
         body,
     })
+    .await
 }
 
-#[tauri::command(async)]
-#[tracing::instrument(skip(state, body), err)]
-pub fn edit_objective(
-    state: State<'_, AppState>,
+pub async fn edit_objective(
+    ctx: &Ctx,
     objective_id: String,
     body: String,
-) -> Result<serde_json::Value, UiError> {
-    state.apply(Operation::EditObjective { objective_id, body })
+) -> Result<(), UiError> {
+    ctx.apply(ops::EditObjective { objective_id, body }).await
 }
 
-#[tauri::command(async)]
-#[tracing::instrument(skip(state), err)]
-pub fn set_attendance(
-    state: State<'_, AppState>,
+pub async fn set_attendance(
+    ctx: &Ctx,
     session_id: String,
-    participant_id: String,
+    participant_id: ParticipantId,
     present: bool,
-) -> Result<serde_json::Value, UiError> {
-    state.apply(Operation::SetAttendance {
+) -> Result<(), UiError> {
+    ctx.apply(ops::SetAttendance {
         session_id,
         participant_id,
         present,
     })
+    .await
 }
