@@ -101,8 +101,8 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
 pub fn run_headless(args: &Args, opened: Opened) -> ExitCode {
     let mut store = match opened {
         Opened::Ready(store) => store,
-        Opened::Failed { code, message } => {
-            eprintln!("moniravique: cannot open the store [{code}]: {message}");
+        Opened::Failed { code, note } => {
+            eprintln!("moniravique: cannot open the store [{code}]: {note}");
             return ExitCode::FAILURE;
         }
     };

@@ -1,16 +1,19 @@
 //! The moniravique staff desktop: command-line entry, OS keyring, tracing to
 //! the OS log directory, and the Tauri shell whose commands call the store.
 //!
-//! **Invariant**: no domain rule lives here; commands are a few lines each.
+//! **Invariant**: no domain rule lives here; commands are a few lines each,
+//! declared once in `crates/contract` (`contract.rs` makes their handlers).
 
 pub mod cli;
 pub mod commands;
+pub mod contract;
 pub mod dialogs;
 pub mod error;
 pub mod keystore;
 pub mod logging;
 pub mod state;
 pub mod sync_link;
+pub mod tasks;
 
 use std::process::ExitCode;
 
@@ -33,10 +36,12 @@ pub fn main_entry() -> ExitCode {
         (&args.server, &args.server_cert, &mut opened)
     {
         let configured = std::fs::read_to_string(cert)
-            .map_err(|_| error::UiError::new("io", "the server certificate file is not readable"))
+            .map_err(|e| {
+                error::UiError::io(&e).noting("the server certificate file is not readable")
+            })
             .and_then(|pem| sync_link::configure(store, url, &pem));
         if let Err(error) = configured {
-            eprintln!("moniravique: {} ({})", error.message, error.code);
+            eprintln!("moniravique: {error}");
             return ExitCode::from(2);
         }
     }
@@ -56,71 +61,7 @@ pub fn main_entry() -> ExitCode {
 fn run_window(app_state: state::AppState) -> ExitCode {
     let result = tauri::Builder::default()
         .manage(app_state)
-        .invoke_handler(tauri::generate_handler![
-            commands::session::app_info,
-            commands::session::sign_in,
-            commands::session::sign_out,
-            commands::session::current_session,
-            commands::participants::list_participants,
-            commands::participants::participant_profile,
-            commands::groups::list_groups,
-            commands::audit::audit_trail,
-            commands::audit::verify_audit_chain,
-            commands::trainer::upcoming_sessions,
-            commands::trainer::preparation_sheet,
-            commands::trainer::add_progress_note,
-            commands::trainer::edit_progress_note,
-            commands::trainer::add_objective,
-            commands::trainer::edit_objective,
-            commands::trainer::set_attendance,
-            commands::registrations::registrations,
-            commands::registrations::confirm_place,
-            commands::registrations::cancel_enrolment,
-            commands::registrations::move_enrolment,
-            commands::planning::planning_resources,
-            commands::planning::group_sessions,
-            commands::planning::add_session,
-            commands::planning::update_group,
-            commands::office::balancing_propose,
-            commands::office::balancing_evaluate,
-            commands::office::balancing_apply,
-            commands::exchange::import_report,
-            commands::exchange::unmatched_rows,
-            commands::exchange::resolve_unmatched,
-            commands::office::message_preview,
-            commands::office::queue_messages,
-            commands::office::outbox,
-            commands::exchange::export_contact_list,
-            commands::dpo::rights_requests,
-            commands::dpo::register_rights_request,
-            commands::dpo::rights_request_detail,
-            commands::dpo::advance_rights_request,
-            commands::dpo::rectify_field,
-            commands::dpo::decide_objection,
-            commands::dpo::unsubscribe_participant,
-            commands::dpo::record_consent,
-            commands::dpo::export_access,
-            commands::dpo::erase_participant,
-            commands::dpo::save_certificate,
-            commands::dpo::legal_holds,
-            commands::dpo::retention_rules,
-            commands::dpo::set_retention_rule,
-            commands::dpo::retention_preview,
-            commands::dpo::retention_run,
-            commands::dpo::save_quarterly_report,
-            commands::dpo::registers,
-            commands::dpo::save_processor,
-            commands::dpo::save_activity,
-            commands::dpo::publish_policy_version,
-            commands::dpo::assistance_requests,
-            commands::dpo::renew_assistance,
-            commands::dpo::close_assistance,
-            commands::sync::sync_status,
-            commands::sync::sync_now,
-            commands::sync::dismiss_refusal,
-            commands::dpo::audit_alerts,
-            commands::dpo::acknowledge_alert,
-        ])
+        .invoke_handler(contract::invoke_handler())
         .setup(|app| {
             sync_link::start_background(app.handle().clone());
             Ok(())

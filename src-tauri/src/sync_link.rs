@@ -26,7 +26,8 @@ const ROLE: &str = "sync.role_of_staff";
 /// `--server-cert`): the certificate is the only one it will trust.
 pub fn configure(store: &mut Store, url: &str, cert_pem: &str) -> Result<(), UiError> {
     if !url.starts_with("https://") {
-        return Err(UiError::new(ErrorCode::InvalidInput).noting("the server address must start with https://"));
+        return Err(UiError::new(ErrorCode::InvalidInput)
+            .noting("the server address must start with https://"));
     }
     sync::http::agent(cert_pem.as_bytes()).map_err(transport_error)?;
     store::open::set_meta(store, URL, url)?;
@@ -78,7 +79,8 @@ fn transport_error(error: TransportError) -> UiError {
 
 fn agent(store: &mut Store) -> Result<(String, ureq::Agent), UiError> {
     let url = server_url(store).ok_or_else(|| UiError::new(ErrorCode::NotConfigured))?;
-    let cert = store::open::meta(store, CERT)?.ok_or_else(|| UiError::new(ErrorCode::NotConfigured))?;
+    let cert =
+        store::open::meta(store, CERT)?.ok_or_else(|| UiError::new(ErrorCode::NotConfigured))?;
     Ok((
         url,
         sync::http::agent(cert.as_bytes()).map_err(transport_error)?,
@@ -110,8 +112,9 @@ pub fn register(state: &AppState, username: &str, password: &str) -> Result<(), 
         },
     )
     .map_err(transport_error)?;
-    let role = Role::parse(&registered.staff.role)
-        .ok_or_else(|| UiError::new(ErrorCode::Server).noting("the server named an unknown role"))?;
+    let role = Role::parse(&registered.staff.role).ok_or_else(|| {
+        UiError::new(ErrorCode::Server).noting("the server named an unknown role")
+    })?;
     crate::keystore::save_token(&path, &registered.token).map_err(|e| {
         UiError::new(e.code()).noting("the device token could not be kept in the keyring")
     })?;
@@ -142,7 +145,9 @@ pub fn round(
         Ok((url, agent, store.path().to_owned()))
     })?;
     let token = crate::keystore::load_token(&path)
-        .map_err(|e| UiError::new(e.code()).noting("the device token is not readable in the keyring"))?
+        .map_err(|e| {
+            UiError::new(e.code()).noting("the device token is not readable in the keyring")
+        })?
         .ok_or_else(|| UiError::new(ErrorCode::NotRegistered))?;
     let mut transport = sync::http::Https {
         agent,
@@ -210,9 +215,8 @@ pub fn round_now(
     use tauri::{Emitter, Manager};
     let state = app.state::<AppState>();
     let actor = state.actor()?;
-    let registered = state.with_store(|store| {
-        Ok(server_url(store).is_some() && registered_actor(store).is_some())
-    })?;
+    let registered = state
+        .with_store(|store| Ok(server_url(store).is_some() && registered_actor(store).is_some()))?;
     if !registered {
         return Ok(None);
     }

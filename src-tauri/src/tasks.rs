@@ -91,7 +91,8 @@ fn run_deep_check(
         store.checkpoint()?;
         Ok(store.page_reader())
     })?;
-    let reader = reader.ok_or_else(|| UiError::new(ErrorCode::Store).noting("no key to read pages with"))?;
+    let reader =
+        reader.ok_or_else(|| UiError::new(ErrorCode::Store).noting("no key to read pages with"))?;
     let report = store::erase::deep_check(&reader, &erased.probes)?;
     state.with_store(|store| {
         store::erase::record_deep_check(

@@ -101,9 +101,9 @@ macro_rules! with_commands {
             Outbox = office::outbox() -> Vec<store::messages::OutboxRow> [];
 
             // Files in and out (DC-7, POL-4, POL-15).
-            ExportContactList = exchange::export_contact_list(group_id: String)
+            ExportContactList = exchange::export_contact_list(group_id: String, dialog_title: String)
                 -> crate::commands::exchange::Exported [];
-            ImportReport = exchange::import_report(session_id: String, day_first: Option<bool>)
+            ImportReport = exchange::import_report(session_id: String, day_first: Option<bool>, dialog_title: String)
                 -> crate::commands::exchange::Imported [];
             UnmatchedRows = exchange::unmatched_rows(session_id: String)
                 -> Vec<store::import::UnmatchedRow> [];
@@ -133,7 +133,11 @@ macro_rules! with_commands {
                 granted: bool,
                 source: domain::rights::ConsentSource
             ) -> store::rights::Preferences [];
-            ExportAccess = dpo::export_access(participant_id: domain::ParticipantId, request_id: Option<String>)
+            ExportAccess = dpo::export_access(
+                participant_id: domain::ParticipantId,
+                request_id: Option<String>,
+                dialog_title: String
+            )
                 -> crate::commands::dpo::Saved [];
             /// The erasure is done when this answers; the page-level check, when
             /// asked for, goes on in the background (`task` events).
@@ -143,14 +147,16 @@ macro_rules! with_commands {
                 request_id: Option<String>,
                 deep: bool
             ) -> crate::commands::dpo::Erased [];
-            SaveCertificate = dpo::save_certificate(certificate_id: String) -> crate::commands::dpo::Saved [];
+            SaveCertificate = dpo::save_certificate(certificate_id: String, dialog_title: String)
+                -> crate::commands::dpo::Saved [];
             LegalHolds = dpo::legal_holds() -> Vec<store::retention::HoldRow> [];
             RetentionRules = dpo::retention_rules() -> Vec<domain::retention::RuleEntry> [];
             SetRetentionRule = dpo::set_retention_rule(key: String, value: u32)
                 -> Vec<domain::retention::RuleEntry> [];
             RetentionPreview = dpo::retention_preview() -> store::retention::Preview [];
             RetentionRun = dpo::retention_run() -> store::retention::RunOutcome [];
-            SaveQuarterlyReport = dpo::save_quarterly_report() -> crate::commands::dpo::Saved [];
+            SaveQuarterlyReport = dpo::save_quarterly_report(dialog_title: String)
+                -> crate::commands::dpo::Saved [];
             Registers = dpo::registers() -> store::registers::Registers [];
             SaveProcessor = dpo::save_processor(processor: store::registers::Processor) -> String [];
             SaveActivity = dpo::save_activity(activity: store::registers::Activity) -> String [];

@@ -20,7 +20,10 @@ crate::vocabulary! {
 impl EnrolmentStatus {
     /// States a confirmation may start from.
     pub fn may_confirm(self) -> bool {
-        matches!(self, EnrolmentStatus::Requested | EnrolmentStatus::Waitlisted)
+        matches!(
+            self,
+            EnrolmentStatus::Requested | EnrolmentStatus::Waitlisted
+        )
     }
 
     /// States that put a participant in their trainer's scope (ROLE-1
@@ -29,7 +32,8 @@ impl EnrolmentStatus {
     pub const IN_TRAINER_SCOPE: EnrolmentStatus = EnrolmentStatus::Confirmed;
 
     /// The office's inbox: requests and waitlisted people.
-    pub const INBOX: [EnrolmentStatus; 2] = [EnrolmentStatus::Requested, EnrolmentStatus::Waitlisted];
+    pub const INBOX: [EnrolmentStatus; 2] =
+        [EnrolmentStatus::Requested, EnrolmentStatus::Waitlisted];
 }
 
 crate::vocabulary! {
@@ -82,8 +86,14 @@ mod tests {
 
     #[test]
     fn pol_10_confirmed_payment_wins_then_pending_then_refunded() {
-        assert_eq!(PaymentState::of(&["refunded", "confirmed"]), PaymentState::Confirmed);
-        assert_eq!(PaymentState::of(&["refunded", "pending"]), PaymentState::Pending);
+        assert_eq!(
+            PaymentState::of(&["refunded", "confirmed"]),
+            PaymentState::Confirmed
+        );
+        assert_eq!(
+            PaymentState::of(&["refunded", "pending"]),
+            PaymentState::Pending
+        );
         assert_eq!(PaymentState::of(&["refunded"]), PaymentState::Refunded);
         assert_eq!(PaymentState::of::<&str>(&[]), PaymentState::None);
     }
@@ -94,6 +104,9 @@ mod tests {
             .iter()
             .filter(|s| s.may_confirm())
             .collect();
-        assert_eq!(may, [&EnrolmentStatus::Requested, &EnrolmentStatus::Waitlisted]);
+        assert_eq!(
+            may,
+            [&EnrolmentStatus::Requested, &EnrolmentStatus::Waitlisted]
+        );
     }
 }

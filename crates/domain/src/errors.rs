@@ -45,6 +45,9 @@ crate::vocabulary! {
         Erased => "erased",
         /// A long task is already running; try again when it is done.
         Busy => "busy",
+        // The window's own: no Tauri backend (a browser), an unreadable answer.
+        NoBackend => "no_backend",
+        Unknown => "unknown",
         // Registrations, places, planning (POL-10).
         PaymentRequired => "payment_required",
         GroupFull => "group_full",
@@ -123,6 +126,8 @@ impl ErrorCode {
                 | ErrorCode::Protocol
                 | ErrorCode::Server
                 | ErrorCode::Busy
+                | ErrorCode::NoBackend
+                | ErrorCode::Unknown
         )
     }
 }

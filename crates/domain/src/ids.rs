@@ -66,7 +66,9 @@ pub fn with_seeded_ids<T>(operation: &str, millis: u64, f: impl FnOnce() -> T) -
 macro_rules! typed_id {
     ($name:ident, $doc:literal) => {
         #[doc = $doc]
-        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
+        #[derive(
+            Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS,
+        )]
         #[serde(transparent)]
         pub struct $name(pub String);
 

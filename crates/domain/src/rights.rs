@@ -123,12 +123,20 @@ crate::vocabulary! {
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum Step {
     /// POL-38: how the requester's identity was checked.
-    CheckIdentity { method: String },
+    CheckIdentity {
+        method: String,
+    },
     Start,
     /// POL-23: the exceptional extension, with grounds, told within the first month.
-    Extend { grounds: String },
-    Answer { note: Option<String> },
-    Refuse { grounds: String },
+    Extend {
+        grounds: String,
+    },
+    Answer {
+        note: Option<String>,
+    },
+    Refuse {
+        grounds: String,
+    },
 }
 
 /// What the rules need to know about a request.
@@ -163,7 +171,11 @@ fn trimmed(text: &str, missing: ErrorCode) -> Result<String, ErrorCode> {
 }
 
 /// What `step` does to a request, or the rule that refuses it.
-pub fn next(request: &RequestFacts, step: &Step, today: NaiveDate) -> Result<Transition, ErrorCode> {
+pub fn next(
+    request: &RequestFacts,
+    step: &Step,
+    today: NaiveDate,
+) -> Result<Transition, ErrorCode> {
     if !request.status.is_open() {
         return Err(ErrorCode::RequestClosed);
     }
@@ -353,7 +365,13 @@ mod tests {
             Err(ErrorCode::AlreadyExtended)
         );
         assert_eq!(
-            next(&open, &Step::Extend { grounds: " ".into() }, day(3)),
+            next(
+                &open,
+                &Step::Extend {
+                    grounds: " ".into()
+                },
+                day(3)
+            ),
             Err(ErrorCode::ExtensionGroundsRequired)
         );
     }
@@ -401,9 +419,15 @@ mod tests {
 
     #[test]
     fn vocabularies_keep_their_stored_texts() {
-        assert_eq!(RequestKind::parse("portability"), Some(RequestKind::Portability));
+        assert_eq!(
+            RequestKind::parse("portability"),
+            Some(RequestKind::Portability)
+        );
         assert_eq!(RequestStatus::IdentityChecked.as_str(), "identity_checked");
-        assert_eq!(AgeBracket::texts(), ["0-3", "4-6", "7-11", "12-15", "16-18"]);
+        assert_eq!(
+            AgeBracket::texts(),
+            ["0-3", "4-6", "7-11", "12-15", "16-18"]
+        );
         assert_eq!(
             serde_json::to_string(&Step::CheckIdentity { method: "m".into() }).unwrap(),
             r#"{"step":"check_identity","method":"m"}"#

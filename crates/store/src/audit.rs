@@ -9,8 +9,8 @@ use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
 use domain::audit::{verify, Anchor, AuditFields, Head, StoredEntry, Verification};
 use domain::{Action, Actor};
-use std::collections::HashMap;
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// Whether the audited attempt was allowed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -256,8 +256,7 @@ pub fn evaluate(
 ) -> Result<BalancingView, StoreError> {
     gate::run(conn, actor, Action::BalancingEvaluate, now, |gate| {
         let loaded = load(gate.conn(), programme)?;
-        let proposal =
-            solver::evaluate(&loaded.instance, assignments).map_err(invalid_proposal)?;
+        let proposal = solver::evaluate(&loaded.instance, assignments).map_err(invalid_proposal)?;
         Ok(view(programme, loaded, proposal))
     })
 }
@@ -283,8 +282,7 @@ pub fn apply(
 ) -> Result<Applied, StoreError> {
     gate::run(conn, actor, Action::BalancingApply, now, |gate| {
         let loaded = load(gate.conn(), programme)?;
-        let proposal =
-            solver::evaluate(&loaded.instance, assignments).map_err(invalid_proposal)?;
+        let proposal = solver::evaluate(&loaded.instance, assignments).map_err(invalid_proposal)?;
         let at = gate.at();
         let me = actor.staff_id.as_str().to_owned();
         let mut applied = Applied {

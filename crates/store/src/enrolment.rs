@@ -104,7 +104,9 @@ fn registration_rows(
         .into_boxed();
     match listing {
         Listing::Inbox => {
-            query = query.filter(enrolments::status.eq_any(EnrolmentStatus::INBOX.map(EnrolmentStatus::as_str)));
+            query = query.filter(
+                enrolments::status.eq_any(EnrolmentStatus::INBOX.map(EnrolmentStatus::as_str)),
+            );
         }
         Listing::Group(group) => {
             query = query
@@ -278,10 +280,18 @@ pub fn confirm_place(
         // POL-10: a place is confirmed only when the payment is, or waived with a reason.
         let paid = payment_state(gate.conn(), enrolment)? == PaymentState::Confirmed;
         if !paid && waiver.is_none() {
-            return Err(StoreError::refused(ErrorCode::PaymentRequired).with("enrolment", enrolment));
+            return Err(
+                StoreError::refused(ErrorCode::PaymentRequired).with("enrolment", enrolment)
+            );
         }
         if confirmed >= i64::from(capacity) {
-            set_state(gate, enrolment, Some(group), EnrolmentStatus::Waitlisted, None)?;
+            set_state(
+                gate,
+                enrolment,
+                Some(group),
+                EnrolmentStatus::Waitlisted,
+                None,
+            )?;
             gate.record_as(Action::EnrolmentWaitlist);
             let position = waitlist_position(gate.conn(), group, enrolment)?;
             return Ok(Placement::Waitlisted { position });

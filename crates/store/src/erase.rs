@@ -211,9 +211,12 @@ fn erase_in_gate(
     let now = gate.now();
     let at = gate.at();
     if let Some(request_id) = request_id {
-        let request = crate::rights::actionable(gate.conn(), request_id, &[RequestKind::Erasure], now)?;
+        let request =
+            crate::rights::actionable(gate.conn(), request_id, &[RequestKind::Erasure], now)?;
         if request.participant_id.as_deref() != Some(person) {
-            return Err(StoreError::refused(ErrorCode::WrongRequestType).with("request", request_id));
+            return Err(
+                StoreError::refused(ErrorCode::WrongRequestType).with("request", request_id)
+            );
         }
     }
     gate.reach(person)?;
@@ -223,11 +226,8 @@ fn erase_in_gate(
     let (mut certificate, certificate_id, post_ids) = {
         {
             let texts = needles.scrub_texts();
-            let mut deleted: Vec<(String, String, u64)> = vec![(
-                "participants".into(),
-                title_fr("participants").into(),
-                1,
-            )];
+            let mut deleted: Vec<(String, String, u64)> =
+                vec![("participants".into(), title_fr("participants").into(), 1)];
             let mut anonymised: Vec<(String, String, u64)> = Vec::new();
             let mut kept: Vec<KeptRecord> = Vec::new();
 
@@ -239,7 +239,9 @@ fn erase_in_gate(
                         title_fr(reference.table).into(),
                         n as u64,
                     )),
-                    OnErasure::Anonymise | OnErasure::Detach | OnErasure::KeepUnderLegalHold { .. } => {}
+                    OnErasure::Anonymise
+                    | OnErasure::Detach
+                    | OnErasure::KeepUnderLegalHold { .. } => {}
                 }
             }
 
@@ -281,7 +283,8 @@ fn erase_in_gate(
             let mut held_invoices = (0u64, NaiveDate::MIN);
             let mut expired = 0u64;
             for (id, paid_at, changed_at) in &payments_rows {
-                let mut until = plus_years(paid_at.unwrap_or(*changed_at), rules.payment_hold_years);
+                let mut until =
+                    plus_years(paid_at.unwrap_or(*changed_at), rules.payment_hold_years);
                 for (_, payment, issued) in &invoice_rows {
                     if payment.as_deref() == Some(id.as_str()) {
                         until = until.max(plus_years(*issued, rules.invoice_hold_years));
@@ -345,7 +348,8 @@ fn erase_in_gate(
             for (id, grounds, method) in &requests {
                 diesel::update(rights_requests::table.find(id))
                     .set((
-                        rights_requests::grounds.eq(grounds.as_deref().map(|g| anonymise_text(g, &texts))),
+                        rights_requests::grounds
+                            .eq(grounds.as_deref().map(|g| anonymise_text(g, &texts))),
                         rights_requests::identity_check_method
                             .eq(method.as_deref().map(|m| anonymise_text(m, &texts))),
                         rights_requests::updated_at.eq(at),
@@ -379,10 +383,9 @@ fn erase_in_gate(
 
             // Report rows that carry the e-mail with no link to the person.
             let email = needles.email().to_owned();
-            let unmatched = diesel::delete(
-                import_unmatched::table.filter(import_unmatched::email.eq(&email)),
-            )
-            .execute(conn)?;
+            let unmatched =
+                diesel::delete(import_unmatched::table.filter(import_unmatched::email.eq(&email)))
+                    .execute(conn)?;
             // `=` on this column is case-sensitive: catch other spellings too.
             let unmatched = unmatched
                 + diesel::sql_query("DELETE FROM import_unmatched WHERE lower(email) = lower(?)")

@@ -147,7 +147,9 @@ pub fn run<T>(
         };
         let value = work(&mut gate)?;
         match trail {
-            Trail::Changed => record_success(gate.conn, actor, gate.recorded_as, &gate.subjects, now)?,
+            Trail::Changed => {
+                record_success(gate.conn, actor, gate.recorded_as, &gate.subjects, now)?
+            }
             Trail::Shown => touched = Some((gate.recorded_as, gate.subjects)),
             Trail::RefusalsOnly => {}
         }

@@ -41,7 +41,10 @@ pub fn list_groups(
     })
 }
 
-fn groups_in_scope(conn: &mut SqliteConnection, actor: &Actor) -> Result<Vec<GroupRow>, StoreError> {
+fn groups_in_scope(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+) -> Result<Vec<GroupRow>, StoreError> {
     let query = workshop_groups::table
         .inner_join(programmes::table)
         .inner_join(staff::table.on(staff::id.eq(workshop_groups::trainer_id)))
@@ -106,7 +109,6 @@ fn groups_in_scope(conn: &mut SqliteConnection, actor: &Actor) -> Result<Vec<Gro
         )
         .collect())
 }
-
 
 /// A group's name (planning data, no personal data), for a suggested file name.
 pub fn group_name(

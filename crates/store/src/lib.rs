@@ -3,7 +3,6 @@
 //! the tamper-evident audit trail, sign-in, and demo/scale seed data.
 #![forbid(unsafe_code)]
 
-pub mod api;
 pub mod assistance;
 pub mod audit;
 pub mod auth;

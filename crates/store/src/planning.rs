@@ -27,20 +27,25 @@ pub struct Trainer {
     pub external: bool,
 }
 
+/// What the office plans with.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, ts_rs::TS)]
+pub struct Resources {
+    pub rooms: Vec<Room>,
+    pub trainers: Vec<Trainer>,
+}
+
 /// Rooms and trainers, for the office's planning forms.
 pub fn resources(
     conn: &mut SqliteConnection,
     actor: &Actor,
     now: DateTime<Utc>,
-) -> Result<(Vec<Room>, Vec<Trainer>), StoreError> {
+) -> Result<Resources, StoreError> {
     gate::run(conn, actor, Action::PlanningResources, now, |gate| {
         rooms_and_trainers(gate.conn())
     })
 }
 
-fn rooms_and_trainers(
-    conn: &mut SqliteConnection,
-) -> Result<(Vec<Room>, Vec<Trainer>), StoreError> {
+fn rooms_and_trainers(conn: &mut SqliteConnection) -> Result<Resources, StoreError> {
     let rooms = rooms::table
         .order(rooms::name)
         .select((rooms::id, rooms::name, rooms::capacity))
@@ -64,7 +69,7 @@ fn rooms_and_trainers(
             external: role == domain::Role::ExternalTrainer.as_str(),
         })
         .collect();
-    Ok((rooms, trainers))
+    Ok(Resources { rooms, trainers })
 }
 
 /// A session of a group, as the office plans it.
@@ -89,7 +94,10 @@ pub fn group_sessions(
     })
 }
 
-fn sessions_of(conn: &mut SqliteConnection, group: &str) -> Result<Vec<PlannedSession>, StoreError> {
+fn sessions_of(
+    conn: &mut SqliteConnection,
+    group: &str,
+) -> Result<Vec<PlannedSession>, StoreError> {
     Ok(sessions::table
         .filter(sessions::group_id.eq(group))
         .order(sessions::starts_at)
@@ -322,8 +330,9 @@ pub fn update_group(
             .count()
             .get_result(gate.conn())?;
         if i64::from(capacity) < confirmed {
-            return Err(StoreError::refused(ErrorCode::CapacityBelowConfirmed)
-                .with("confirmed", confirmed));
+            return Err(
+                StoreError::refused(ErrorCode::CapacityBelowConfirmed).with("confirmed", confirmed)
+            );
         }
         let future: Vec<(String, NaiveDateTime, NaiveDateTime, Option<String>)> = sessions::table
             .filter(sessions::group_id.eq(group))

@@ -283,7 +283,10 @@ pub fn publish_policy_version(
     })
 }
 
-fn publish_in_gate(gate: &mut Gate<'_>, new: &NewPolicyVersion) -> Result<PolicyVersion, StoreError> {
+fn publish_in_gate(
+    gate: &mut Gate<'_>,
+    new: &NewPolicyVersion,
+) -> Result<PolicyVersion, StoreError> {
     let version = text(&new.version, "version")?;
     let summary = text(&new.summary, "summary")?;
     let published = gate.at();
@@ -295,8 +298,9 @@ fn publish_in_gate(gate: &mut Gate<'_>, new: &NewPolicyVersion) -> Result<Policy
         && new.effective_on - published.date() < Duration::days(SIGNIFICANT_NOTICE_DAYS)
     {
         // POL-36: a significant change takes effect at least 30 days after it is announced.
-        return Err(StoreError::refused(ErrorCode::NoticeTooShort)
-            .with("days", SIGNIFICANT_NOTICE_DAYS));
+        return Err(
+            StoreError::refused(ErrorCode::NoticeTooShort).with("days", SIGNIFICANT_NOTICE_DAYS)
+        );
     }
     let id = new_id();
     let device = gate.device().to_owned();

@@ -47,9 +47,13 @@ pub fn rules(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Vec<RuleEntry>, StoreError> {
-    gate::run(conn, actor, domain::Action::RetentionRulesRead, now, |gate| {
-        Ok(current_rules(gate.conn())?.entries())
-    })
+    gate::run(
+        conn,
+        actor,
+        domain::Action::RetentionRulesRead,
+        now,
+        |gate| Ok(current_rules(gate.conn())?.entries()),
+    )
 }
 
 /// Changes one duration; refused with the rule's bound when out of range.
@@ -60,22 +64,26 @@ pub fn set_rule(
     value: u32,
     now: DateTime<Utc>,
 ) -> Result<Vec<RuleEntry>, StoreError> {
-    gate::run(conn, actor, domain::Action::RetentionRulesChange, now, |gate| {
-        let conn = gate.conn();
-        let mut rules = current_rules(conn)?;
-        rules
-            .set(key, value)
-            .map_err(|e| StoreError::Refused {
+    gate::run(
+        conn,
+        actor,
+        domain::Action::RetentionRulesChange,
+        now,
+        |gate| {
+            let conn = gate.conn();
+            let mut rules = current_rules(conn)?;
+            rules.set(key, value).map_err(|e| StoreError::Refused {
                 code: e.code(),
                 details: e.details(),
             })?;
-        let json =
-            serde_json::to_string(&rules).map_err(|e| StoreError::Database(e.to_string()))?;
-        diesel::replace_into(app_meta::table)
-            .values((app_meta::key.eq(RULES_KEY), app_meta::value.eq(json)))
-            .execute(conn)?;
-        Ok(rules.entries())
-    })
+            let json =
+                serde_json::to_string(&rules).map_err(|e| StoreError::Database(e.to_string()))?;
+            diesel::replace_into(app_meta::table)
+                .values((app_meta::key.eq(RULES_KEY), app_meta::value.eq(json)))
+                .execute(conn)?;
+            Ok(rules.entries())
+        },
+    )
 }
 
 #[derive(QueryableByName)]
@@ -404,7 +412,11 @@ fn run_in_gate(gate: &mut Gate<'_>) -> Result<RunOutcome, StoreError> {
         }
         // Every other item, in the log the quarterly report reads.
         let mut rows = Vec::with_capacity(plan.items.len());
-        for item in plan.items.iter().filter(|i| i.action != Action::EraseAccount) {
+        for item in plan
+            .items
+            .iter()
+            .filter(|i| i.action != Action::EraseAccount)
+        {
             rows.push(log_row(item)?);
             executed.push(item.executed(at));
         }

@@ -105,12 +105,13 @@ pub fn participants(
     let Some(sql) = participants_sql(actor.scope(), now) else {
         return Ok(ScopeFilter::Everyone);
     };
-    let mut ids: Vec<String> = diesel::sql_query(format!("SELECT DISTINCT participant_id FROM ({sql})"))
-        .bind::<Text, _>(actor.staff_id.as_str())
-        .load::<IdRow>(conn)?
-        .into_iter()
-        .map(|row| row.participant_id)
-        .collect();
+    let mut ids: Vec<String> =
+        diesel::sql_query(format!("SELECT DISTINCT participant_id FROM ({sql})"))
+            .bind::<Text, _>(actor.staff_id.as_str())
+            .load::<IdRow>(conn)?
+            .into_iter()
+            .map(|row| row.participant_id)
+            .collect();
     ids.sort();
     Ok(ScopeFilter::Only(ids))
 }

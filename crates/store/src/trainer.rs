@@ -3,11 +3,11 @@
 //! Every read of a participant's data and every change is audited (POL-21).
 
 use crate::gate::{self, Gate};
-use crate::scope;
 use crate::schema::{
     attendance, enrolments, objectives, participants, progress_notes, questions, rooms, sessions,
     staff, workshop_groups,
 };
+use crate::scope;
 use crate::StoreError;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;

@@ -3,9 +3,9 @@
 //! server's answers, applying a pull (reference tables, bundles, purges,
 //! tombstones) and replaying what is still pending on top (rebase).
 
+use crate::ops::Op;
 use crate::replica::{self, REFERENCE_TABLES};
 use crate::wire::{AuditEntry, Envelope, OpAnswer, Outcome, PullResponse};
-use crate::ops::Op;
 use chrono::{DateTime, Utc};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;

@@ -16,7 +16,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use domain::enrolment::SessionKind;
-use domain::rights::{Channel, ConsentPurpose, ConsentSource, ObjectionPurpose, RectifiableField, RequestKind, Step};
+use domain::rights::{
+    Channel, ConsentPurpose, ConsentSource, ObjectionPurpose, RectifiableField, RequestKind, Step,
+};
 use domain::{Actor, ParticipantId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -29,7 +31,12 @@ pub trait Op: Clone + Into<Operation> {
     type Output: Serialize;
 
     /// Runs the store's own function as `actor` at `at`.
-    fn apply(&self, store: &mut Store, actor: &Actor, at: DateTime<Utc>) -> Result<Self::Output, StoreError>;
+    fn apply(
+        &self,
+        store: &mut Store,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<Self::Output, StoreError>;
 
     /// The participant the operation is about, looked up in the store when the
     /// operation names a row of theirs; `None` for group-level operations.
@@ -150,8 +157,19 @@ pub struct AddProgressNote {
 impl Op for AddProgressNote {
     /// The new note's id.
     type Output = String;
-    fn apply(&self, store: &mut Store, actor: &Actor, at: DateTime<Utc>) -> Result<String, StoreError> {
-        store::trainer::add_progress_note(store.connection(), actor, self.participant_id.as_str(), &self.body, at)
+    fn apply(
+        &self,
+        store: &mut Store,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        store::trainer::add_progress_note(
+            store.connection(),
+            actor,
+            self.participant_id.as_str(),
+            &self.body,
+            at,
+        )
     }
     fn subject(&self, _: &mut SqliteConnection) -> Result<Option<String>, StoreError> {
         Ok(Some(self.participant_id.0.clone()))
@@ -187,8 +205,19 @@ pub struct AddObjective {
 impl Op for AddObjective {
     /// The new objective's id.
     type Output = String;
-    fn apply(&self, store: &mut Store, actor: &Actor, at: DateTime<Utc>) -> Result<String, StoreError> {
-        store::trainer::add_objective(store.connection(), actor, self.participant_id.as_str(), &self.body, at)
+    fn apply(
+        &self,
+        store: &mut Store,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        store::trainer::add_objective(
+            store.connection(),
+            actor,
+            self.participant_id.as_str(),
+            &self.body,
+            at,
+        )
     }
     fn subject(&self, _: &mut SqliteConnection) -> Result<Option<String>, StoreError> {
         Ok(Some(self.participant_id.0.clone()))
@@ -204,7 +233,13 @@ pub struct EditObjective {
 impl Op for EditObjective {
     type Output = ();
     fn apply(&self, store: &mut Store, actor: &Actor, at: DateTime<Utc>) -> Result<(), StoreError> {
-        store::trainer::edit_objective(store.connection(), actor, &self.objective_id, &self.body, at)
+        store::trainer::edit_objective(
+            store.connection(),
+            actor,
+            &self.objective_id,
+            &self.body,
+            at,
+        )
     }
     fn subject(&self, conn: &mut SqliteConnection) -> Result<Option<String>, StoreError> {
         Ok(objectives::table
@@ -225,7 +260,14 @@ pub struct SetAttendance {
 impl Op for SetAttendance {
     type Output = ();
     fn apply(&self, store: &mut Store, actor: &Actor, at: DateTime<Utc>) -> Result<(), StoreError> {
-        store::trainer::set_attendance(store.connection(), actor, &self.session_id, self.participant_id.as_str(), self.present, at)
+        store::trainer::set_attendance(
+            store.connection(),
+            actor,
+            &self.session_id,
+            self.participant_id.as_str(),
+            self.present,
+            at,
+        )
     }
     fn subject(&self, _: &mut SqliteConnection) -> Result<Option<String>, StoreError> {
         Ok(Some(self.participant_id.0.clone()))
@@ -234,7 +276,10 @@ impl Op for SetAttendance {
 
 // ---------------------------------------------------------------- office
 
-fn enrolment_subject(conn: &mut SqliteConnection, enrolment: &str) -> Result<Option<String>, StoreError> {
+fn enrolment_subject(
+    conn: &mut SqliteConnection,
+    enrolment: &str,
+) -> Result<Option<String>, StoreError> {
     Ok(enrolments::table
         .find(enrolment)
         .select(enrolments::participant_id)
@@ -251,8 +296,20 @@ pub struct ConfirmPlace {
 
 impl Op for ConfirmPlace {
     type Output = store::enrolment::Placement;
-    fn apply(&self, store: &mut Store, actor: &Actor, at: DateTime<Utc>) -> Result<Self::Output, StoreError> {
-        store::enrolment::confirm_place(store.connection(), actor, &self.enrolment_id, &self.group_id, self.waiver_reason.as_deref(), at)
+    fn apply(
+        &self,
+        store: &mut Store,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<Self::Output, StoreError> {
+        store::enrolment::confirm_place(
+            store.connection(),
+            actor,
+            &self.enrolment_id,
+            &self.group_id,
+            self.waiver_reason.as_deref(),
+            at,
+        )
     }
     fn subject(&self, conn: &mut SqliteConnection) -> Result<Option<String>, StoreError> {
         enrolment_subject(conn, &self.enrolment_id)
@@ -267,7 +324,12 @@ pub struct CancelEnrolment {
 impl Op for CancelEnrolment {
     /// The freed place offered to the waitlist, if any.
     type Output = Option<store::enrolment::Offer>;
-    fn apply(&self, store: &mut Store, actor: &Actor, at: DateTime<Utc>) -> Result<Self::Output, StoreError> {
+    fn apply(
+        &self,
+        store: &mut Store,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<Self::Output, StoreError> {
         store::enrolment::cancel(store.connection(), actor, &self.enrolment_id, at)
     }
     fn subject(&self, conn: &mut SqliteConnection) -> Result<Option<String>, StoreError> {
@@ -283,8 +345,19 @@ pub struct MoveEnrolment {
 
 impl Op for MoveEnrolment {
     type Output = Option<store::enrolment::Offer>;
-    fn apply(&self, store: &mut Store, actor: &Actor, at: DateTime<Utc>) -> Result<Self::Output, StoreError> {
-        store::enrolment::move_to_group(store.connection(), actor, &self.enrolment_id, &self.group_id, at)
+    fn apply(
+        &self,
+        store: &mut Store,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<Self::Output, StoreError> {
+        store::enrolment::move_to_group(
+            store.connection(),
+            actor,
+            &self.enrolment_id,
+            &self.group_id,
+            at,
+        )
     }
     fn subject(&self, conn: &mut SqliteConnection) -> Result<Option<String>, StoreError> {
         enrolment_subject(conn, &self.enrolment_id)
@@ -304,7 +377,12 @@ pub struct AddSession {
 impl Op for AddSession {
     /// The new session's id.
     type Output = String;
-    fn apply(&self, store: &mut Store, actor: &Actor, at: DateTime<Utc>) -> Result<String, StoreError> {
+    fn apply(
+        &self,
+        store: &mut Store,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
         store::planning::add_session(
             store.connection(),
             actor,
@@ -357,8 +435,19 @@ pub struct ApplyBalancing {
 
 impl Op for ApplyBalancing {
     type Output = store::balancing::Applied;
-    fn apply(&self, store: &mut Store, actor: &Actor, at: DateTime<Utc>) -> Result<Self::Output, StoreError> {
-        store::balancing::apply(store.connection(), actor, &self.programme_id, &self.assignments, at)
+    fn apply(
+        &self,
+        store: &mut Store,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<Self::Output, StoreError> {
+        store::balancing::apply(
+            store.connection(),
+            actor,
+            &self.programme_id,
+            &self.assignments,
+            at,
+        )
     }
 }
 
@@ -372,19 +461,34 @@ pub struct QueueMessages {
 
 impl Op for QueueMessages {
     type Output = store::messages::Queued;
-    fn apply(&self, store: &mut Store, actor: &Actor, at: DateTime<Utc>) -> Result<Self::Output, StoreError> {
+    fn apply(
+        &self,
+        store: &mut Store,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<Self::Output, StoreError> {
         let context = store::messages::MessageContext {
             session: self.session_id.as_deref(),
             group: Some(&self.group_id),
             programme: self.programme_id.as_deref(),
         };
-        store::messages::queue(store.connection(), actor, self.template, &self.group_id, &context, at)
+        store::messages::queue(
+            store.connection(),
+            actor,
+            self.template,
+            &self.group_id,
+            &context,
+            at,
+        )
     }
 }
 
 // ---------------------------------------------------------------- DPO
 
-fn request_subject(conn: &mut SqliteConnection, request: &str) -> Result<Option<String>, StoreError> {
+fn request_subject(
+    conn: &mut SqliteConnection,
+    request: &str,
+) -> Result<Option<String>, StoreError> {
     Ok(rights_requests::table
         .find(request)
         .select(rights_requests::participant_id)
@@ -404,7 +508,12 @@ pub struct RegisterRightsRequest {
 
 impl Op for RegisterRightsRequest {
     type Output = store::rights::RequestRow;
-    fn apply(&self, store: &mut Store, actor: &Actor, at: DateTime<Utc>) -> Result<Self::Output, StoreError> {
+    fn apply(
+        &self,
+        store: &mut Store,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<Self::Output, StoreError> {
         store::rights::register_request(
             store.connection(),
             actor,
@@ -431,7 +540,12 @@ pub struct AdvanceRightsRequest {
 
 impl Op for AdvanceRightsRequest {
     type Output = store::rights::RequestRow;
-    fn apply(&self, store: &mut Store, actor: &Actor, at: DateTime<Utc>) -> Result<Self::Output, StoreError> {
+    fn apply(
+        &self,
+        store: &mut Store,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<Self::Output, StoreError> {
         store::rights::advance(store.connection(), actor, &self.request_id, &self.step, at)
     }
     fn subject(&self, conn: &mut SqliteConnection) -> Result<Option<String>, StoreError> {
@@ -449,7 +563,14 @@ pub struct RectifyField {
 impl Op for RectifyField {
     type Output = ();
     fn apply(&self, store: &mut Store, actor: &Actor, at: DateTime<Utc>) -> Result<(), StoreError> {
-        store::rights::rectify(store.connection(), actor, &self.request_id, self.field, &self.value, at)
+        store::rights::rectify(
+            store.connection(),
+            actor,
+            &self.request_id,
+            self.field,
+            &self.value,
+            at,
+        )
     }
     fn subject(&self, conn: &mut SqliteConnection) -> Result<Option<String>, StoreError> {
         request_subject(conn, &self.request_id)
@@ -465,8 +586,20 @@ pub struct DecideObjection {
 
 impl Op for DecideObjection {
     type Output = store::rights::RequestRow;
-    fn apply(&self, store: &mut Store, actor: &Actor, at: DateTime<Utc>) -> Result<Self::Output, StoreError> {
-        store::rights::decide_objection(store.connection(), actor, &self.request_id, self.accepted, self.grounds.as_deref(), at)
+    fn apply(
+        &self,
+        store: &mut Store,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<Self::Output, StoreError> {
+        store::rights::decide_objection(
+            store.connection(),
+            actor,
+            &self.request_id,
+            self.accepted,
+            self.grounds.as_deref(),
+            at,
+        )
     }
     fn subject(&self, conn: &mut SqliteConnection) -> Result<Option<String>, StoreError> {
         request_subject(conn, &self.request_id)
@@ -482,8 +615,20 @@ pub struct Unsubscribe {
 
 impl Op for Unsubscribe {
     type Output = store::rights::Preferences;
-    fn apply(&self, store: &mut Store, actor: &Actor, at: DateTime<Utc>) -> Result<Self::Output, StoreError> {
-        store::rights::unsubscribe(store.connection(), actor, self.participant_id.as_str(), self.source, self.request_id.as_deref(), at)
+    fn apply(
+        &self,
+        store: &mut Store,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<Self::Output, StoreError> {
+        store::rights::unsubscribe(
+            store.connection(),
+            actor,
+            self.participant_id.as_str(),
+            self.source,
+            self.request_id.as_deref(),
+            at,
+        )
     }
     fn subject(&self, _: &mut SqliteConnection) -> Result<Option<String>, StoreError> {
         Ok(Some(self.participant_id.0.clone()))
@@ -500,8 +645,21 @@ pub struct RecordConsent {
 
 impl Op for RecordConsent {
     type Output = store::rights::Preferences;
-    fn apply(&self, store: &mut Store, actor: &Actor, at: DateTime<Utc>) -> Result<Self::Output, StoreError> {
-        store::rights::record_consent(store.connection(), actor, self.participant_id.as_str(), self.purpose, self.granted, self.source, at)
+    fn apply(
+        &self,
+        store: &mut Store,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<Self::Output, StoreError> {
+        store::rights::record_consent(
+            store.connection(),
+            actor,
+            self.participant_id.as_str(),
+            self.purpose,
+            self.granted,
+            self.source,
+            at,
+        )
     }
     fn subject(&self, _: &mut SqliteConnection) -> Result<Option<String>, StoreError> {
         Ok(Some(self.participant_id.0.clone()))
@@ -523,8 +681,20 @@ pub struct EraseParticipant {
 impl Op for EraseParticipant {
     /// The certificate (and, in memory only, what the deep check looks for).
     type Output = store::erase::ErasureOutcome;
-    fn apply(&self, store: &mut Store, actor: &Actor, at: DateTime<Utc>) -> Result<Self::Output, StoreError> {
-        store::erase::erase(store.connection(), actor, self.participant_id.as_str(), self.reason, self.request_id.as_deref(), at)
+    fn apply(
+        &self,
+        store: &mut Store,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<Self::Output, StoreError> {
+        store::erase::erase(
+            store.connection(),
+            actor,
+            self.participant_id.as_str(),
+            self.reason,
+            self.request_id.as_deref(),
+            at,
+        )
     }
     fn subject(&self, _: &mut SqliteConnection) -> Result<Option<String>, StoreError> {
         Ok(Some(self.participant_id.0.clone()))
@@ -553,12 +723,25 @@ impl ImportReport {
 
 impl Op for ImportReport {
     type Output = store::import::ImportSummary;
-    fn apply(&self, store: &mut Store, actor: &Actor, at: DateTime<Utc>) -> Result<Self::Output, StoreError> {
+    fn apply(
+        &self,
+        store: &mut Store,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<Self::Output, StoreError> {
         use base64::Engine as _;
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(&self.report_base64)
             .map_err(|_| StoreError::InvalidInput("the report does not decode".to_owned()))?;
-        store::import::import_report(store.connection(), actor, &self.session_id, &bytes, chrono_tz::Europe::Paris, self.day_first, at)
+        store::import::import_report(
+            store.connection(),
+            actor,
+            &self.session_id,
+            &bytes,
+            chrono_tz::Europe::Paris,
+            self.day_first,
+            at,
+        )
     }
 }
 
@@ -571,7 +754,13 @@ pub struct ResolveUnmatched {
 impl Op for ResolveUnmatched {
     type Output = ();
     fn apply(&self, store: &mut Store, actor: &Actor, at: DateTime<Utc>) -> Result<(), StoreError> {
-        store::import::resolve_unmatched(store.connection(), actor, &self.row_id, self.participant_id.as_ref().map(ParticipantId::as_str), at)
+        store::import::resolve_unmatched(
+            store.connection(),
+            actor,
+            &self.row_id,
+            self.participant_id.as_ref().map(ParticipantId::as_str),
+            at,
+        )
     }
     fn subject(&self, _: &mut SqliteConnection) -> Result<Option<String>, StoreError> {
         Ok(self.participant_id.as_ref().map(|p| p.0.clone()))
@@ -586,7 +775,12 @@ pub struct SetRetentionRule {
 
 impl Op for SetRetentionRule {
     type Output = Vec<domain::retention::RuleEntry>;
-    fn apply(&self, store: &mut Store, actor: &Actor, at: DateTime<Utc>) -> Result<Self::Output, StoreError> {
+    fn apply(
+        &self,
+        store: &mut Store,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<Self::Output, StoreError> {
         store::retention::set_rule(store.connection(), actor, &self.key, self.value, at)
     }
 }
@@ -596,7 +790,12 @@ pub struct RetentionRun {}
 
 impl Op for RetentionRun {
     type Output = store::retention::RunOutcome;
-    fn apply(&self, store: &mut Store, actor: &Actor, at: DateTime<Utc>) -> Result<Self::Output, StoreError> {
+    fn apply(
+        &self,
+        store: &mut Store,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<Self::Output, StoreError> {
         store::retention::run(store.connection(), actor, at)
     }
 }
@@ -609,7 +808,12 @@ pub struct SaveProcessor {
 impl Op for SaveProcessor {
     /// The processor's id.
     type Output = String;
-    fn apply(&self, store: &mut Store, actor: &Actor, at: DateTime<Utc>) -> Result<String, StoreError> {
+    fn apply(
+        &self,
+        store: &mut Store,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
         store::registers::save_processor(store.connection(), actor, &self.processor, at)
     }
 }
@@ -622,7 +826,12 @@ pub struct SaveActivity {
 impl Op for SaveActivity {
     /// The activity's id.
     type Output = String;
-    fn apply(&self, store: &mut Store, actor: &Actor, at: DateTime<Utc>) -> Result<String, StoreError> {
+    fn apply(
+        &self,
+        store: &mut Store,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
         store::registers::save_activity(store.connection(), actor, &self.activity, at)
     }
 }
@@ -634,12 +843,20 @@ pub struct PublishPolicyVersion {
 
 impl Op for PublishPolicyVersion {
     type Output = store::registers::PolicyVersion;
-    fn apply(&self, store: &mut Store, actor: &Actor, at: DateTime<Utc>) -> Result<Self::Output, StoreError> {
+    fn apply(
+        &self,
+        store: &mut Store,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<Self::Output, StoreError> {
         store::registers::publish_policy_version(store.connection(), actor, &self.version, at)
     }
 }
 
-fn assistance_subject(conn: &mut SqliteConnection, request: &str) -> Result<Option<String>, StoreError> {
+fn assistance_subject(
+    conn: &mut SqliteConnection,
+    request: &str,
+) -> Result<Option<String>, StoreError> {
     Ok(assistance_requests::table
         .find(request)
         .select(assistance_requests::participant_id)
@@ -654,7 +871,12 @@ pub struct RenewAssistance {
 
 impl Op for RenewAssistance {
     type Output = store::assistance::AssistanceRow;
-    fn apply(&self, store: &mut Store, actor: &Actor, at: DateTime<Utc>) -> Result<Self::Output, StoreError> {
+    fn apply(
+        &self,
+        store: &mut Store,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<Self::Output, StoreError> {
         store::assistance::renew(store.connection(), actor, &self.request_id, at)
     }
     fn subject(&self, conn: &mut SqliteConnection) -> Result<Option<String>, StoreError> {
@@ -692,13 +914,13 @@ impl Op for AcknowledgeAlert {
 /// Commands of the window that change data and are not operations, with the
 /// reason they stay on the laptop. `crates/sync/tests/registry.rs` fails when a
 /// changing command is neither an [`Operation`] nor listed here.
-pub const LOCAL_ONLY: &[(store::api::Command, &str)] = &[
+pub const LOCAL_ONLY: &[(contract::Command, &str)] = &[
     (
-        store::api::Command::SignIn,
+        contract::Command::SignIn,
         "local sign-in against the laptop's copy of the staff account",
     ),
     (
-        store::api::Command::SignOut,
+        contract::Command::SignOut,
         "ends the session on this laptop",
     ),
 ];

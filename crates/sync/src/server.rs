@@ -15,8 +15,8 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 use domain::Actor;
 use std::collections::{BTreeMap, BTreeSet};
-use store::scope::{self, ScopeFilter};
 use store::schema::{audit_alerts, device_audit, sync_applied, sync_tombstones};
+use store::scope::{self, ScopeFilter};
 use store::{Store, StoreError};
 
 /// Change-log entries one pull page reads at most.

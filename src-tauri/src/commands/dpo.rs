@@ -45,7 +45,8 @@ pub async fn advance_rights_request(
     request_id: String,
     step: Step,
 ) -> Result<store::rights::RequestRow, UiError> {
-    ctx.apply(ops::AdvanceRightsRequest { request_id, step }).await
+    ctx.apply(ops::AdvanceRightsRequest { request_id, step })
+        .await
 }
 
 pub async fn rectify_field(
@@ -158,7 +159,13 @@ pub async fn export_access(
     };
     let export = ctx
         .read(move |conn, actor, now| {
-            store::export::access_export(conn, actor, participant_id.as_str(), request_id.as_deref(), now)
+            store::export::access_export(
+                conn,
+                actor,
+                participant_id.as_str(),
+                request_id.as_deref(),
+                now,
+            )
         })
         .await?;
     let (bytes, categories, records) = tauri::async_runtime::spawn_blocking(move || {

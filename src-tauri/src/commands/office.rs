@@ -155,7 +155,14 @@ pub async fn message_preview(
             group: group_id.as_deref(),
             programme: programme_id.as_deref(),
         };
-        store::messages::preview(conn, actor, template, participant_id.as_str(), &context, now)
+        store::messages::preview(
+            conn,
+            actor,
+            template,
+            participant_id.as_str(),
+            &context,
+            now,
+        )
     })
     .await
 }

@@ -49,11 +49,7 @@ pub async fn add_objective(
     .await
 }
 
-pub async fn edit_objective(
-    ctx: &Ctx,
-    objective_id: String,
-    body: String,
-) -> Result<(), UiError> {
+pub async fn edit_objective(ctx: &Ctx, objective_id: String, body: String) -> Result<(), UiError> {
     ctx.apply(ops::EditObjective { objective_id, body }).await
 }
 

@@ -14,7 +14,9 @@ use super::rules::{RetentionRules, Unit};
 use crate::time::{paris_fr, to_rfc3339, utc};
 
 /// A calendar quarter (Q1 = January to March…), `start` and `end` inclusive.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ts_rs::TS,
+)]
 pub struct Quarter {
     pub year: i32,
     /// 1 to 4.

@@ -250,10 +250,16 @@ pub fn preferences(
     participant: &str,
     now: DateTime<Utc>,
 ) -> Result<Preferences, StoreError> {
-    gate::run(conn, actor, Action::ParticipantPreferencesRead, now, |gate| {
-        gate.reach(participant)?;
-        preferences_of(gate.conn(), participant)
-    })
+    gate::run(
+        conn,
+        actor,
+        Action::ParticipantPreferencesRead,
+        now,
+        |gate| {
+            gate.reach(participant)?;
+            preferences_of(gate.conn(), participant)
+        },
+    )
 }
 
 /// Reads a person's preferences inside an action that was authorised for

@@ -15,13 +15,12 @@ pub mod consents;
 pub mod rectify;
 pub mod register;
 
+pub(crate) use consents::preferences_of;
 pub use consents::{
-    decide_objection, preferences, record_consent, unsubscribe, ConsentEvent,
-    Preferences,
+    decide_objection, preferences, record_consent, unsubscribe, ConsentEvent, Preferences,
 };
 pub use rectify::rectify;
-pub(crate) use consents::preferences_of;
 pub use register::{
-    actionable, advance, list_requests, note_action, paris_today, register_request,
-    request_detail, ActionRow, NewRequest, RequestDetail, RequestRow,
+    actionable, advance, list_requests, note_action, paris_today, register_request, request_detail,
+    ActionRow, NewRequest, RequestDetail, RequestRow,
 };
