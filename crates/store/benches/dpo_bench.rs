@@ -152,12 +152,11 @@ fn main() {
     for id in ids.iter().skip(5 + samples).take(samples) {
         let t = Instant::now();
         let outcome = store::erase::erase(
-            &mut store,
+            store.connection(),
             &dpo,
             id,
             ErasureReason::MinorDiscovered,
             None,
-            false,
             now,
         )
         .unwrap();
@@ -167,16 +166,19 @@ fn main() {
     stats("erasure + targeted residual check", &mut erase_times, 200.0);
     let id = &ids[5 + 2 * samples];
     let t = Instant::now();
-    let outcome = store::erase::erase(
-        &mut store,
+    let erased = store::erase::erase(
+        store.connection(),
         &dpo,
         id,
         ErasureReason::MinorDiscovered,
         None,
-        true,
         now,
     )
     .unwrap();
+    store.checkpoint().unwrap();
+    let report = store::erase::deep_check(&store.page_reader().unwrap(), &erased.probes).unwrap();
+    let outcome =
+        store::erase::record_deep_check(store.connection(), &dpo, erased, &report, now).unwrap();
     println!(
         "erasure + deep residual check (checkpoint, decrypt {} pages + {} WAL frames): {:.0} ms, {} occurrences",
         outcome.certificate.residual_check.pages_scanned,
@@ -195,7 +197,7 @@ fn main() {
         preview.summary.overdue
     );
     let t = Instant::now();
-    let run = store::retention::run(&mut store, &dpo, now).unwrap();
+    let run = store::retention::run(store.connection(), &dpo, now).unwrap();
     let run_time = t.elapsed();
     println!(
         "retention sweep run: {:.0} ms, {} items executed (target <= 2000 ms) {}",

@@ -79,7 +79,7 @@ fn workload(store: &mut Store, size: LargeSize, rounds: usize) -> Figures {
         let trainer_name = format!("trainer{:04}", rng.gen_range(1..=trainers));
         let trainer = actor(store, &trainer_name, Role::Trainer);
         let t = Instant::now();
-        let rows = store::api::list_participants(store.connection(), &trainer, None, now).unwrap();
+        let rows = store::participants::list_participants(store.connection(), &trainer, None, now).unwrap();
         figures.trainer_list.push(t.elapsed());
         assert!(!rows.is_empty());
 
@@ -91,13 +91,13 @@ fn workload(store: &mut Store, size: LargeSize, rounds: usize) -> Figures {
         };
         let t = Instant::now();
         let found =
-            store::api::list_participants(store.connection(), &office, Some(&query), now).unwrap();
+            store::participants::list_participants(store.connection(), &office, Some(&query), now).unwrap();
         figures.search.push(t.elapsed());
         assert!(!found.is_empty(), "prefix {query} finds someone");
 
         let id = &rows[rng.gen_range(0..rows.len())].id;
         let t = Instant::now();
-        store::api::participant_profile(store.connection(), &trainer, id, now).unwrap();
+        store::participants::participant_profile(store.connection(), &trainer, id, now).unwrap();
         figures.profile.push(t.elapsed());
     }
     figures.total = started.elapsed();

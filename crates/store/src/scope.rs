@@ -167,7 +167,11 @@ pub type GroupCondition = diesel::expression::SqlLiteral<
 /// The groups the actor's scope covers, as a condition for diesel queries.
 pub fn groups_condition(actor: &Actor) -> GroupCondition {
     let condition = groups_sql(actor.scope()).unwrap_or("? IS NOT NULL");
-    diesel::dsl::sql::<Bool>(&format!("({condition}"))
+    // diesel writes the bind's own `?`: split the text around ours.
+    let (before, after) = condition
+        .split_once('?')
+        .expect("each group condition has exactly one parameter");
+    diesel::dsl::sql::<Bool>(&format!("({before}"))
         .bind::<Text, _>(actor.staff_id.as_str().to_owned())
-        .sql(")")
+        .sql(&format!("{after})"))
 }

@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 use domain::{Actor, Role};
 use std::collections::BTreeSet;
-use store::api::{self, Command};
+use contract::Command;
 use store::StoreError;
 
 const ACCOUNTS: [(&str, Role); 7] = [
@@ -97,9 +97,11 @@ enum Expect {
 fn expectation(command: Command, role: Role) -> Expect {
     use Role::*;
     match command {
-        Command::AppInfo | Command::SignIn | Command::SignOut | Command::CurrentSession => {
-            Expect::Public
-        }
+        Command::AppInfo
+        | Command::SignIn
+        | Command::SignOut
+        | Command::CurrentSession
+        | Command::Vocabularies => Expect::Public,
         // Sync bookkeeping: counts, codes and pseudonymous ids, for every role
         // (crates/sync/tests, src-tauri/tests).
         Command::SyncStatus | Command::SyncNow | Command::DismissRefusal => Expect::Public,
@@ -207,17 +209,18 @@ fn checked_request(
     kind: &str,
     purpose: Option<&str>,
 ) -> Result<String, StoreError> {
-    use store::rights::{self, NewRequest, Step};
+    use domain::rights::{Channel, ObjectionPurpose, RequestKind, Step};
+    use store::rights::{self, NewRequest};
     let at = now();
     let request = rights::register_request(
         conn,
         actor,
         &NewRequest {
-            participant_id: participant.to_owned(),
-            kind: kind.to_owned(),
-            channel: "email".to_owned(),
+            participant_id: domain::ParticipantId(participant.to_owned()),
+            kind: RequestKind::parse(kind).unwrap(),
+            channel: Channel::Email,
             received_on: at.date_naive(),
-            objection_purpose: purpose.map(str::to_owned),
+            objection_purpose: purpose.and_then(ObjectionPurpose::parse),
         },
         at,
     )?;
@@ -305,8 +308,8 @@ fn run_workspace_command(
             );
         }
         Command::PlanningResources => {
-            let (rooms, trainers) = planning::resources(conn, actor, at)?;
-            assert!(!rooms.is_empty() && !trainers.is_empty());
+            let resources = planning::resources(conn, actor, at)?;
+            assert!(!resources.rooms.is_empty() && !resources.trainers.is_empty());
         }
         Command::GroupSessions => {
             planning::group_sessions(conn, actor, &group, at)?;
@@ -377,7 +380,7 @@ fn run_workspace_command(
             let plan = planning::NewSessionPlan {
                 group: &group,
                 title: "Séance de test",
-                kind: "webinar",
+                kind: domain::enrolment::SessionKind::Webinar,
                 starts,
                 ends: starts + chrono::Duration::minutes(60),
                 room: None,
@@ -426,11 +429,21 @@ fn run_workspace_command(
                         conn,
                         actor,
                         Template::WebinarReminder,
-                        std::slice::from_ref(&participant),
+                        &group,
                         &context,
                         at,
                     )?;
-                    assert_eq!(queued.queued, 1);
+                    use store::schema::enrolments;
+                    let confirmed: i64 = enrolments::table
+                        .filter(enrolments::group_id.eq(&group))
+                        .filter(enrolments::status.eq("confirmed"))
+                        .count()
+                        .get_result(conn)?;
+                    assert_eq!(
+                        queued.queued as i64, confirmed,
+                        "one message per confirmed member of the group"
+                    );
+                    assert!(confirmed > 0);
                 }
                 _ => {
                     store::messages::outbox(conn, actor, at)?;
@@ -504,7 +517,14 @@ fn run_workspace_command(
         }
         Command::RectifyField => {
             let id = checked_request(conn, actor, &participant, "rectification", None)?;
-            store::rights::rectify(conn, actor, &id, "phone", "01 02 03 04 05", at)?;
+            store::rights::rectify(
+                conn,
+                actor,
+                &id,
+                domain::rights::RectifiableField::Phone,
+                "01 02 03 04 05",
+                at,
+            )?;
         }
         Command::DecideObjection => {
             let id = checked_request(
@@ -517,23 +537,32 @@ fn run_workspace_command(
             store::rights::decide_objection(conn, actor, &id, true, None, at)?;
         }
         Command::UnsubscribeParticipant => {
-            store::rights::unsubscribe(conn, actor, &participant, "email", None, at)?;
+            store::rights::unsubscribe(
+                conn,
+                actor,
+                &participant,
+                domain::rights::ConsentSource::Email,
+                None,
+                at,
+            )?;
         }
         Command::RecordConsent => {
             // Toggle, so the call always changes something.
-            let granted = store::rights::preferences(conn, &participant)?
+            let dpo = fixture_dpo(conn);
+            let granted = store::rights::preferences(conn, &dpo, &participant, at)
+                .unwrap()
                 .current
                 .iter()
-                .find(|(purpose, _)| purpose == "studies")
+                .find(|(purpose, _)| *purpose == "studies")
                 .and_then(|(_, state)| *state)
                 != Some(true);
             store::rights::record_consent(
                 conn,
                 actor,
                 &participant,
-                "studies",
+                domain::rights::ConsentPurpose::Studies,
                 granted,
-                "platform",
+                domain::rights::ConsentSource::Platform,
                 at,
             )?;
         }
@@ -562,12 +591,11 @@ fn run_workspace_command(
                 .first(conn)
                 .unwrap();
             let outcome = store::erase::erase(
-                &mut fixture.store,
+                conn,
                 actor,
                 &lonely,
                 domain::access_export::ErasureReason::MinorDiscovered,
                 None,
-                false,
                 at,
             )?;
             assert_eq!(outcome.certificate.residual_check.occurrences, 0);
@@ -596,7 +624,7 @@ fn run_workspace_command(
             store::retention::preview(conn, actor, at)?;
         }
         Command::RetentionRun => {
-            store::retention::run(&mut fixture.store, actor, at)?;
+            store::retention::run(conn, actor, at)?;
         }
         Command::SaveQuarterlyReport => {
             let report = store::retention::quarterly_report(conn, actor, None, at)?;
@@ -710,7 +738,7 @@ fn role_matrix_every_command_every_role() {
         assert_eq!(actor.role, role);
         let in_scope = expected_participants(&mut fixture, &actor);
         let outside: Vec<String> = all_participants.difference(&in_scope).cloned().collect();
-        for command in Command::ALL {
+        for &command in Command::ALL {
             let expect = expectation(command, role);
             let what = format!("{username} × {}", command.name());
             let conn_now = now();
@@ -724,7 +752,7 @@ fn role_matrix_every_command_every_role() {
                 (_, Expect::Public) => assert!(command.is_public(), "{what}"),
                 (Command::ListParticipants, Expect::Scoped) => {
                     let rows =
-                        api::list_participants(fixture.store.connection(), &actor, None, conn_now)
+                        store::participants::list_participants(fixture.store.connection(), &actor, None, conn_now)
                             .unwrap();
                     let seen: BTreeSet<String> = rows.iter().map(|r| r.id.clone()).collect();
                     assert_eq!(seen, in_scope, "{what}: exactly the scope");
@@ -748,7 +776,7 @@ fn role_matrix_every_command_every_role() {
                             .select(store::schema::participants::email)
                             .first(fixture.store.connection())
                             .unwrap();
-                        let found = api::list_participants(
+                        let found = store::participants::list_participants(
                             fixture.store.connection(),
                             &actor,
                             Some(&email),
@@ -760,7 +788,7 @@ fn role_matrix_every_command_every_role() {
                 }
                 (Command::ParticipantProfile, Expect::Scoped) => {
                     for id in &in_scope {
-                        let profile = api::participant_profile(
+                        let profile = store::participants::participant_profile(
                             fixture.store.connection(),
                             &actor,
                             id,
@@ -810,7 +838,7 @@ fn role_matrix_every_command_every_role() {
                         }
                     }
                     if let Some(other) = outside.first() {
-                        let result = api::participant_profile(
+                        let result = store::participants::participant_profile(
                             fixture.store.connection(),
                             &actor,
                             other,
@@ -821,7 +849,7 @@ fn role_matrix_every_command_every_role() {
                 }
                 (Command::ParticipantProfile, Expect::Denied) => {
                     let any = all_participants.iter().next().unwrap().clone();
-                    let result = api::participant_profile(
+                    let result = store::participants::participant_profile(
                         fixture.store.connection(),
                         &actor,
                         &any,
@@ -831,18 +859,18 @@ fn role_matrix_every_command_every_role() {
                 }
                 (Command::ListGroups, Expect::Scoped) => {
                     let rows =
-                        api::list_groups(fixture.store.connection(), &actor, conn_now).unwrap();
+                        store::groups::list_groups(fixture.store.connection(), &actor, conn_now).unwrap();
                     let seen: BTreeSet<String> = rows.iter().map(|g| g.id.clone()).collect();
                     assert_eq!(seen, expected_groups(&mut fixture, &actor), "{what}");
                     assert!(rows.iter().all(|g| g.confirmed <= g.capacity as i64));
                 }
                 (Command::ListGroups, Expect::Denied) => {
-                    let result = api::list_groups(fixture.store.connection(), &actor, conn_now);
+                    let result = store::groups::list_groups(fixture.store.connection(), &actor, conn_now);
                     assert_denied(&mut fixture, &actor, result, &what);
                 }
                 (Command::AuditTrail, Expect::Scoped) => {
                     let page =
-                        api::audit_trail(fixture.store.connection(), &actor, 50, 0, conn_now)
+                        store::audit::trail_page(fixture.store.connection(), &actor, 50, 0, conn_now)
                             .unwrap();
                     assert!(page.total > 0 && !page.entries.is_empty());
                     assert!(
@@ -852,7 +880,7 @@ fn role_matrix_every_command_every_role() {
                 }
                 (Command::AuditTrail, Expect::Denied) => {
                     let result =
-                        api::audit_trail(fixture.store.connection(), &actor, 50, 0, conn_now);
+                        store::audit::trail_page(fixture.store.connection(), &actor, 50, 0, conn_now);
                     assert_denied(&mut fixture, &actor, result, &what);
                 }
                 (Command::VerifyAuditChain, Expect::Scoped) => {
@@ -951,13 +979,13 @@ fn role_1_trainers_scopes_are_disjoint_in_the_demo() {
     let a = fixture.actor("formatrice.a");
     let b = fixture.actor("formateur.b");
     let seen_a: BTreeSet<String> =
-        api::list_participants(fixture.store.connection(), &a, None, now())
+        store::participants::list_participants(fixture.store.connection(), &a, None, now())
             .unwrap()
             .into_iter()
             .map(|r| r.id)
             .collect();
     let seen_b: BTreeSet<String> =
-        api::list_participants(fixture.store.connection(), &b, None, now())
+        store::participants::list_participants(fixture.store.connection(), &b, None, now())
             .unwrap()
             .into_iter()
             .map(|r| r.id)
@@ -970,10 +998,10 @@ fn role_1_trainers_scopes_are_disjoint_in_the_demo() {
 fn role_4_support_loses_access_when_the_assistance_request_expires() {
     let mut fixture = common::demo();
     let support = fixture.actor("support");
-    let rows = api::list_participants(fixture.store.connection(), &support, None, now()).unwrap();
+    let rows = store::participants::list_participants(fixture.store.connection(), &support, None, now()).unwrap();
     assert_eq!(rows.len(), 1);
     let later = now() + chrono::Duration::hours(47);
-    let rows = api::list_participants(fixture.store.connection(), &support, None, later).unwrap();
+    let rows = store::participants::list_participants(fixture.store.connection(), &support, None, later).unwrap();
     assert!(
         rows.is_empty(),
         "48 h after opening, the request has expired"
@@ -985,7 +1013,7 @@ fn pol_21_every_row_shown_is_audited_with_a_pseudonymous_id() {
     use store::schema::audit_log;
     let mut fixture = common::demo();
     let a = fixture.actor("formatrice.a");
-    let rows = api::list_participants(fixture.store.connection(), &a, None, now()).unwrap();
+    let rows = store::participants::list_participants(fixture.store.connection(), &a, None, now()).unwrap();
     let audited: Vec<Option<String>> = audit_log::table
         .filter(audit_log::action.eq("participant.list"))
         .filter(audit_log::actor_id.eq(a.staff_id.as_str()))

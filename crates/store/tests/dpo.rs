@@ -14,7 +14,8 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 use domain::access_export::ErasureReason;
 use domain::deadlines::Urgency;
-use store::rights::{self, NewRequest, Step};
+use domain::rights::{ConsentPurpose, ConsentSource, Decision, RectifiableField, Step};
+use store::rights::{self, NewRequest};
 use store::schema::*;
 use store::StoreError;
 
@@ -81,11 +82,12 @@ fn register(f: &mut Fixture, person: &str, kind: &str, received: NaiveDate) -> S
         f.store.connection(),
         &dpo,
         &NewRequest {
-            participant_id: person.to_owned(),
-            kind: kind.to_owned(),
-            channel: "post".to_owned(),
+            participant_id: domain::ParticipantId(person.to_owned()),
+            kind: domain::rights::RequestKind::parse(kind).unwrap(),
+            channel: domain::rights::Channel::Post,
             received_on: received,
-            objection_purpose: (kind == "objection").then(|| "module_suggestions".to_owned()),
+            objection_purpose: (kind == "objection")
+                .then_some(domain::rights::ObjectionPurpose::ModuleSuggestions),
         },
         now(),
     )
@@ -108,7 +110,7 @@ fn check_identity(f: &mut Fixture, request: &str) {
 }
 
 fn refused_code<T: std::fmt::Debug>(result: Result<T, StoreError>) -> String {
-    result.expect_err("refused").code().to_owned()
+    result.expect_err("refused").code().as_str().to_owned()
 }
 
 #[test]
@@ -150,9 +152,9 @@ fn pol_23_register_sorts_by_due_date_and_flags_risk_and_overdue() {
         f.store.connection(),
         &dpo,
         &NewRequest {
-            participant_id: person,
-            kind: "access".into(),
-            channel: "email".into(),
+            participant_id: domain::ParticipantId(person),
+            kind: domain::rights::RequestKind::Access,
+            channel: domain::rights::Channel::Email,
             received_on: today + Duration::days(1),
             objection_purpose: None,
         },
@@ -385,19 +387,42 @@ fn pol_24_rectification_logs_the_field_and_keeps_no_old_value() {
         conn,
         &dpo,
         &request,
-        "email",
+        RectifiableField::Email,
         "nouvelle@example.invalid",
         now(),
     );
     assert_eq!(refused_code(result), "identity_not_checked");
     check_identity(&mut f, &request);
     let conn = f.store.connection();
-    let result = rights::rectify(conn, &dpo, &request, "email", "pas-une-adresse", now());
+    let result = rights::rectify(
+        conn,
+        &dpo,
+        &request,
+        RectifiableField::Email,
+        "pas-une-adresse",
+        now(),
+    );
     assert_eq!(refused_code(result), "invalid_input");
-    let result = rights::rectify(conn, &dpo, &request, "certified_16_plus_at", "x", now());
-    assert_eq!(refused_code(result), "invalid_input");
-    rights::rectify(conn, &dpo, &request, "phone", "01 11 22 33 44", now()).unwrap();
-    rights::rectify(conn, &dpo, &request, "age_brackets", "4-6,12-15", now()).unwrap();
+    // A field outside POL-24's list cannot even be named (RectifiableField).
+    assert!(RectifiableField::parse("certified_16_plus_at").is_none());
+    rights::rectify(
+        conn,
+        &dpo,
+        &request,
+        RectifiableField::Phone,
+        "01 11 22 33 44",
+        now(),
+    )
+    .unwrap();
+    rights::rectify(
+        conn,
+        &dpo,
+        &request,
+        RectifiableField::AgeBrackets,
+        "4-6,12-15",
+        now(),
+    )
+    .unwrap();
     let (phone, brackets): (Option<String>, String) = participants::table
         .inner_join(family_situations::table)
         .filter(participants::id.eq(&person))
@@ -471,35 +496,45 @@ fn pol_25_erasure_leaves_no_byte_of_the_person_and_keeps_what_the_law_requires()
 
     let request = register(&mut f, &person, "erasure", now().date_naive());
     let result = store::erase::erase(
-        &mut f.store,
+        f.store.connection(),
         &dpo,
         &person,
         ErasureReason::Request,
         Some(&request),
-        false,
         now(),
     );
     assert_eq!(refused_code(result), "identity_not_checked");
     check_identity(&mut f, &request);
     let admin = f.actor("admin.lemans");
     let result = store::erase::erase(
-        &mut f.store,
+        f.store.connection(),
         &admin,
         &person,
         ErasureReason::Request,
         Some(&request),
-        false,
         now(),
     );
     assert_eq!(refused_code(result), "not_permitted");
 
-    let outcome = store::erase::erase(
-        &mut f.store,
+    let erased = store::erase::erase(
+        f.store.connection(),
         &dpo,
         &person,
         ErasureReason::Request,
         Some(&request),
-        true,
+        now(),
+    )
+    .unwrap();
+    // The page-level check runs after the commit, on the checkpointed file,
+    // without the store's connection, and completes the certificate.
+    f.store.checkpoint().unwrap();
+    let reader = f.store.page_reader().unwrap();
+    let report = store::erase::deep_check(&reader, &erased.probes).unwrap();
+    let outcome = store::erase::record_deep_check(
+        f.store.connection(),
+        &dpo,
+        erased,
+        &report,
         now(),
     )
     .unwrap();
@@ -593,12 +628,11 @@ fn pol_35_minor_discovered_erases_at_once_without_a_request() {
     let person = everywhere_person(&mut f);
     let dpo = f.actor("dpo");
     let outcome = store::erase::erase(
-        &mut f.store,
+        f.store.connection(),
         &dpo,
         &person,
         ErasureReason::MinorDiscovered,
         None,
-        false,
         now(),
     )
     .unwrap();
@@ -615,12 +649,11 @@ fn pol_35_minor_discovered_erases_at_once_without_a_request() {
         .first(f.store.connection())
         .unwrap();
     let result = store::erase::erase(
-        &mut f.store,
+        f.store.connection(),
         &dpo,
         &other,
         ErasureReason::Request,
         None,
-        false,
         now(),
     );
     assert_eq!(refused_code(result), "erasure_request_required");
@@ -639,7 +672,7 @@ fn pol_26_accepted_objection_stops_suggestions_and_unsubscribe_is_immediate() {
     let result = rights::advance(conn, &dpo, &request, &Step::Answer { note: None }, now());
     assert_eq!(refused_code(result), "objection_undecided");
     let row = rights::decide_objection(conn, &dpo, &request, true, None, now()).unwrap();
-    assert_eq!(row.decision.as_deref(), Some("accepted"));
+    assert_eq!(row.decision, Some(Decision::Accepted));
     let (objects, queued): (bool, String) = participants::table
         .inner_join(outbox_messages::table)
         .filter(participants::id.eq(&person))
@@ -656,12 +689,12 @@ fn pol_26_accepted_objection_stops_suggestions_and_unsubscribe_is_immediate() {
     );
 
     // Unsubscribe: no procedure, the newsletter consent is withdrawn.
-    rights::unsubscribe(conn, &dpo, &person, "email", None, now()).unwrap();
-    let preferences = rights::preferences(conn, &person).unwrap();
+    rights::unsubscribe(conn, &dpo, &person, ConsentSource::Email, None, now()).unwrap();
+    let preferences = rights::preferences(conn, &dpo, &person, now()).unwrap();
     assert!(preferences.marketing_opt_out);
     assert!(preferences
         .current
-        .contains(&("newsletter".to_owned(), Some(false))));
+        .contains(&(ConsentPurpose::Newsletter, Some(false))));
     assert_eq!(preferences.history.len(), 2, "the history is kept");
 }
 
@@ -672,17 +705,43 @@ fn pol_7_consents_are_dated_revocable_and_shown_on_the_dpo_profile_only() {
     let dpo = f.actor("dpo");
     let conn = f.store.connection();
     let later = now() + Duration::minutes(5);
-    rights::record_consent(conn, &dpo, &person, "studies", true, "post", now()).unwrap();
-    let result = rights::record_consent(conn, &dpo, &person, "studies", true, "post", now());
+    rights::record_consent(
+        conn,
+        &dpo,
+        &person,
+        ConsentPurpose::Studies,
+        true,
+        ConsentSource::Post,
+        now(),
+    )
+    .unwrap();
+    let result = rights::record_consent(
+        conn,
+        &dpo,
+        &person,
+        ConsentPurpose::Studies,
+        true,
+        ConsentSource::Post,
+        now(),
+    );
     assert_eq!(refused_code(result), "consent_unchanged");
     let preferences =
-        rights::record_consent(conn, &dpo, &person, "studies", false, "email", later).unwrap();
+        rights::record_consent(
+            conn,
+            &dpo,
+            &person,
+            ConsentPurpose::Studies,
+            false,
+            ConsentSource::Email,
+            later,
+        )
+        .unwrap();
     assert!(preferences
         .current
-        .contains(&("studies".to_owned(), Some(false))));
+        .contains(&(ConsentPurpose::Studies, Some(false))));
     assert!(preferences
         .current
-        .contains(&("testimonials".to_owned(), None)));
+        .contains(&(ConsentPurpose::Testimonials, None)));
     let studies: Vec<bool> = preferences
         .history
         .iter()
@@ -690,11 +749,11 @@ fn pol_7_consents_are_dated_revocable_and_shown_on_the_dpo_profile_only() {
         .map(|e| e.granted)
         .collect();
     assert_eq!(studies, [false, true], "newest first, both kept");
-    let profile = store::api::participant_profile(conn, &dpo, &person, now()).unwrap();
+    let profile = store::participants::participant_profile(conn, &dpo, &person, now()).unwrap();
     assert!(profile.preferences.is_some());
     let admin = f.actor("admin.lemans");
     let profile =
-        store::api::participant_profile(f.store.connection(), &admin, &person, now()).unwrap();
+        store::participants::participant_profile(f.store.connection(), &admin, &person, now()).unwrap();
     assert!(profile.preferences.is_none(), "consents are the DPO's");
 }
 
@@ -786,10 +845,10 @@ fn pol_29_to_33_retention_runs_years_in_seconds() {
     assert!(preview.items.iter().any(|i| i.subject == person));
     assert_eq!(status(&mut f).as_deref(), Some("active"));
     // 18 months: inactive (POL-29).
-    store::retention::run(&mut f.store, &dpo, at(2025, 7, 2)).unwrap();
+    store::retention::run(f.store.connection(), &dpo, at(2025, 7, 2)).unwrap();
     assert_eq!(status(&mut f).as_deref(), Some("inactive"));
     // 24 months: reminder queued (POL-30).
-    store::retention::run(&mut f.store, &dpo, at(2026, 1, 2)).unwrap();
+    store::retention::run(f.store.connection(), &dpo, at(2026, 1, 2)).unwrap();
     assert_eq!(status(&mut f).as_deref(), Some("reminded"));
     let reminders: i64 = outbox_messages::table
         .filter(outbox_messages::participant_id.eq(&person))
@@ -799,7 +858,7 @@ fn pol_29_to_33_retention_runs_years_in_seconds() {
         .unwrap();
     assert_eq!(reminders, 1);
     // 3 months later without an answer: erased, with its certificate (POL-30).
-    store::retention::run(&mut f.store, &dpo, at(2026, 4, 3)).unwrap();
+    store::retention::run(f.store.connection(), &dpo, at(2026, 4, 3)).unwrap();
     assert_eq!(status(&mut f), None);
     let certificates: i64 = erasure_certificates::table
         .filter(erasure_certificates::subject_ref.eq(&person))
@@ -821,7 +880,7 @@ fn pol_29_to_33_retention_runs_years_in_seconds() {
         .unwrap();
     assert_eq!(old_traces, 0);
     // Holds released at expiry (POL-31): 8 years on, the payment and invoice go.
-    store::retention::run(&mut f.store, &dpo, at(2034, 1, 1)).unwrap();
+    store::retention::run(f.store.connection(), &dpo, at(2034, 1, 1)).unwrap();
     let holds: i64 = legal_holds::table
         .filter(legal_holds::subject_ref.eq(&person))
         .count()
@@ -858,7 +917,7 @@ fn pol_29_to_33_retention_runs_years_in_seconds() {
     assert!(csv.contains(&person) && !csv.contains(EMAIL));
     // Nobody else may run it.
     let admin = f.actor("admin.lemans");
-    let result = store::retention::run(&mut f.store, &admin, at(2034, 1, 1));
+    let result = store::retention::run(f.store.connection(), &admin, at(2034, 1, 1));
     assert_eq!(refused_code(result), "not_permitted");
 }
 
@@ -904,7 +963,7 @@ fn role_4_the_dpo_renews_or_closes_an_assistance_request() {
     // account; at 47 it has expired.
     let later = now() + Duration::hours(47);
     let reach = |conn: &mut diesel::SqliteConnection, at| {
-        store::api::list_participants(conn, &support, None, at)
+        store::participants::list_participants(conn, &support, None, at)
             .unwrap()
             .len()
     };

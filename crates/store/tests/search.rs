@@ -4,7 +4,7 @@
 mod common;
 
 use common::{demo, now};
-use store::api::list_participants;
+use store::participants::list_participants;
 
 #[test]
 fn pol_10_prefix_search_is_case_insensitive_on_family_given_name_and_email() {
@@ -12,7 +12,7 @@ fn pol_10_prefix_search_is_case_insensitive_on_family_given_name_and_email() {
     let admin = f.actor("admin.lemans");
     let conn = f.store.connection();
     let all = list_participants(conn, &admin, None, now()).unwrap();
-    let expected = |pred: &dyn Fn(&store::api::ParticipantRow) -> bool| {
+    let expected = |pred: &dyn Fn(&store::participants::ParticipantRow) -> bool| {
         let mut ids: Vec<String> = all
             .iter()
             .filter(|r| pred(r))

@@ -7,7 +7,8 @@ mod common;
 use chrono::Duration;
 use common::{demo, now, Fixture};
 use diesel::prelude::*;
-use store::enrolment::{self, Listing, PaymentState, Placement};
+use domain::enrolment::PaymentState;
+use store::enrolment::{self, Listing, Placement};
 use store::planning::{self, GroupChange, NewSessionPlan};
 use store::schema::{audit_log, enrolments, sessions, workshop_groups};
 use store::trainer;
@@ -475,7 +476,7 @@ fn pol_10_a_room_or_a_trainer_booked_twice_is_refused_with_the_clash_named() {
     let plan = NewSessionPlan {
         group: &other,
         title: "Séance ajoutée",
-        kind: "in_person",
+        kind: domain::enrolment::SessionKind::InPerson,
         starts: at,
         ends: at + Duration::minutes(90),
         room: Some(&room),
@@ -663,7 +664,14 @@ fn pol_13_pol_26_suggestions_skip_people_who_objected_and_reminders_reach_everyo
         .select(sessions::group_id)
         .first(f.store.connection())
         .unwrap();
-    let recipients = messages::group_recipients(f.store.connection(), &group).unwrap();
+    // The group's confirmed participants: its messages' recipients.
+    let recipients: Vec<String> = enrolments::table
+        .filter(enrolments::group_id.eq(&group))
+        .filter(enrolments::status.eq("confirmed"))
+        .select(enrolments::participant_id)
+        .order(enrolments::participant_id)
+        .load(f.store.connection())
+        .unwrap();
     assert!(recipients.len() >= 3);
     // One person objects to suggestions (POL-26); another unsubscribed from marketing.
     diesel::update(participants::table.find(&recipients[0]))
@@ -705,7 +713,7 @@ fn pol_13_pol_26_suggestions_skip_people_who_objected_and_reminders_reach_everyo
         f.store.connection(),
         &admin,
         Template::ModuleSuggestion,
-        &recipients,
+        &group,
         &context,
         now(),
     )
@@ -724,7 +732,7 @@ fn pol_13_pol_26_suggestions_skip_people_who_objected_and_reminders_reach_everyo
         f.store.connection(),
         &admin,
         Template::WebinarReminder,
-        &recipients,
+        &group,
         &context,
         now(),
     )
@@ -749,7 +757,7 @@ fn pol_13_pol_26_suggestions_skip_people_who_objected_and_reminders_reach_everyo
             f.store.connection(),
             &a,
             Template::WebinarReminder,
-            &recipients,
+            &group,
             &context,
             now()
         )

@@ -93,6 +93,23 @@ macro_rules! operations {
             pub const KINDS: &'static [&'static str] = &[$($kind,)+];
         }
 
+        /// Any operation, its answer as JSON: the replays and the tests that
+        /// hold operations of several kinds.
+        impl Op for Operation {
+            type Output = serde_json::Value;
+
+            fn apply(&self, store: &mut Store, actor: &Actor, at: DateTime<Utc>) -> Result<serde_json::Value, StoreError> {
+                match self {
+                    $(Operation::$variant(op) => serde_json::to_value(op.apply(store, actor, at)?)
+                        .map_err(|error| StoreError::Database(format!("answer not serialisable: {error}"))),)+
+                }
+            }
+
+            fn subject(&self, conn: &mut SqliteConnection) -> Result<Option<String>, StoreError> {
+                Operation::subject(self, conn)
+            }
+        }
+
         $(impl From<$variant> for Operation {
             fn from(op: $variant) -> Self {
                 Operation::$variant(op)

@@ -68,8 +68,6 @@ const OBJECTIVES: [&str; 3] = [
     "Reformuler avant de répondre",
     "Un rituel du soir sans écran",
 ];
-const PURPOSES: [&str; 3] = ["newsletter", "testimonials", "studies"];
-const SOURCES: [&str; 4] = ["platform", "email", "post", "phone"];
 
 fn env_u64(name: &str, default: u64) -> u64 {
     match std::env::var(name) {
@@ -406,10 +404,10 @@ fn draw_operation(world: &mut World, index: usize, rng: &mut StdRng) -> Option<O
     if !stale.is_empty() && rng.gen_bool(0.1) {
         let person = pick(rng, &stale)?;
         return Some(match role {
-            domain::Role::Trainer => Operation::AddProgressNote {
-                participant_id: person,
+            domain::Role::Trainer => Operation::AddProgressNote(sync::ops::AddProgressNote {
+                participant_id: domain::ParticipantId(person),
                 body: pick(rng, &NOTE_BODIES)?.to_owned(),
-            },
+            }),
             domain::Role::Administrator => {
                 let theirs: Vec<String> = world
                     .seen_enrolments
@@ -417,44 +415,44 @@ fn draw_operation(world: &mut World, index: usize, rng: &mut StdRng) -> Option<O
                     .filter(|(_, p)| **p == person)
                     .map(|(e, _)| e.clone())
                     .collect();
-                Operation::CancelEnrolment {
+                Operation::CancelEnrolment(sync::ops::CancelEnrolment {
                     enrolment_id: pick(rng, &theirs)?,
-                }
+                })
             }
-            _ => Operation::RecordConsent {
-                participant_id: person,
-                purpose: pick(rng, &PURPOSES)?.to_owned(),
+            _ => Operation::RecordConsent(sync::ops::RecordConsent {
+                participant_id: domain::ParticipantId(person),
+                purpose: pick(rng, domain::rights::ConsentPurpose::ALL)?,
                 granted: rng.gen_bool(0.5),
-                source: pick(rng, &SOURCES)?.to_owned(),
-            },
+                source: pick(rng, domain::rights::ConsentSource::ALL)?,
+            }),
         });
     }
     match role {
         domain::Role::Trainer => match rng.gen_range(0..4) {
-            0 => Some(Operation::AddProgressNote {
-                participant_id: pick(rng, &people)?,
+            0 => Some(Operation::AddProgressNote(sync::ops::AddProgressNote {
+                participant_id: domain::ParticipantId(pick(rng, &people)?),
                 body: pick(rng, &NOTE_BODIES)?.to_owned(),
-            }),
+            })),
             1 => {
                 let notes = own_notes(laptop);
-                Some(Operation::EditProgressNote {
+                Some(Operation::EditProgressNote(sync::ops::EditProgressNote {
                     note_id: pick(rng, &notes)?,
                     body: format!("{} (revu)", pick(rng, &NOTE_BODIES)?),
-                })
+                }))
             }
-            2 => Some(Operation::AddObjective {
-                participant_id: pick(rng, &people)?,
+            2 => Some(Operation::AddObjective(sync::ops::AddObjective {
+                participant_id: domain::ParticipantId(pick(rng, &people)?),
                 body: pick(rng, &OBJECTIVES)?.to_owned(),
-            }),
+            })),
             _ => {
                 let (session, group) = pick(rng, &my_sessions(laptop))?;
                 let members = confirmed_in(laptop, &group);
                 let participant = pick(rng, &members).or_else(|| pick(rng, &people))?;
-                Some(Operation::SetAttendance {
+                Some(Operation::SetAttendance(sync::ops::SetAttendance {
                     session_id: session,
-                    participant_id: participant,
+                    participant_id: domain::ParticipantId(participant),
                     present: rng.gen_bool(0.7),
-                })
+                }))
             }
         },
         domain::Role::Administrator => {
@@ -474,17 +472,17 @@ fn draw_operation(world: &mut World, index: usize, rng: &mut StdRng) -> Option<O
                         .into_iter()
                         .filter(|g| Some(g) != group.as_ref())
                         .collect();
-                    Some(Operation::MoveEnrolment {
+                    Some(Operation::MoveEnrolment(sync::ops::MoveEnrolment {
                         enrolment_id: id,
                         group_id: pick(rng, &targets)?,
-                    })
+                    }))
                 }
                 1 => {
                     let live: Vec<&EnrolmentRow> =
                         rows.iter().filter(|e| e.4 != "cancelled").collect();
-                    Some(Operation::CancelEnrolment {
+                    Some(Operation::CancelEnrolment(sync::ops::CancelEnrolment {
                         enrolment_id: prefer(rng, &live, |e| hot.contains(&e.1), 0.7)?.0.clone(),
-                    })
+                    }))
                 }
                 _ => {
                     let requested: Vec<&EnrolmentRow> = rows
@@ -496,13 +494,13 @@ fn draw_operation(world: &mut World, index: usize, rng: &mut StdRng) -> Option<O
                         Some(group) if rng.gen_bool(0.6) => group,
                         _ => pick(rng, &groups_of(laptop, &programme))?,
                     };
-                    Some(Operation::ConfirmPlace {
+                    Some(Operation::ConfirmPlace(sync::ops::ConfirmPlace {
                         enrolment_id: id,
                         group_id: group,
                         waiver_reason: rng
                             .gen_bool(0.5)
                             .then(|| "Prise en charge par la CAF".to_owned()),
-                    })
+                    }))
                 }
             }
         }
@@ -510,26 +508,26 @@ fn draw_operation(world: &mut World, index: usize, rng: &mut StdRng) -> Option<O
             let person = prefer(rng, &people, |p| hot.contains(p), 0.7)?;
             let erasures = world.erasures.len();
             if erasures < MAX_ERASURES && rng.gen_bool(0.25) {
-                return Some(Operation::EraseParticipant {
-                    participant_id: person,
-                    reason: "minor_discovered".into(),
+                return Some(Operation::EraseParticipant(sync::ops::EraseParticipant {
+                    participant_id: domain::ParticipantId(person),
+                    reason: domain::access_export::ErasureReason::MinorDiscovered,
                     request_id: None,
                     deep: false,
-                });
+                }));
             }
             Some(if rng.gen_bool(0.7) {
-                Operation::RecordConsent {
-                    participant_id: person,
-                    purpose: pick(rng, &PURPOSES)?.to_owned(),
+                Operation::RecordConsent(sync::ops::RecordConsent {
+                    participant_id: domain::ParticipantId(person),
+                    purpose: pick(rng, domain::rights::ConsentPurpose::ALL)?,
                     granted: rng.gen_bool(0.5),
-                    source: pick(rng, &SOURCES)?.to_owned(),
-                }
+                    source: pick(rng, domain::rights::ConsentSource::ALL)?,
+                })
             } else {
-                Operation::Unsubscribe {
-                    participant_id: person,
-                    source: pick(rng, &SOURCES)?.to_owned(),
+                Operation::Unsubscribe(sync::ops::Unsubscribe {
+                    participant_id: domain::ParticipantId(person),
+                    source: pick(rng, domain::rights::ConsentSource::ALL)?,
                     request_id: None,
-                }
+                })
             })
         }
     }
@@ -570,7 +568,7 @@ fn sync_online(world: &mut World, index: usize, replay: &mut Replay) {
     ));
     for person in tombstoned(server) {
         assert!(
-            !laptop.holds(&person),
+            !laptop.holds(person.as_str()),
             "{}: holds erased participant {person} after a sync",
             USERNAMES[index]
         );
@@ -623,7 +621,7 @@ fn apply_operation(world: &mut World, index: usize, op: Operation, replay: &mut 
     let kind = op.kind();
     let laptop = &mut world.laptops[index];
     let erased_person = match &op {
-        Operation::EraseParticipant { participant_id, .. } => Some(participant_id.clone()),
+        Operation::EraseParticipant(sync::ops::EraseParticipant { participant_id, .. }) => Some(participant_id.clone()),
         _ => None,
     };
     let before = outbox_rows(laptop);
@@ -665,7 +663,7 @@ fn apply_operation(world: &mut World, index: usize, op: Operation, replay: &mut 
                 .push(format!("{}: {kind} ok ({id}) {op:?}", USERNAMES[index]));
             if let Some(person) = erased_person {
                 assert!(
-                    !laptop.holds(&person),
+                    !laptop.holds(person.as_str()),
                     "the local erasure removed the person"
                 );
                 if !discarded.is_empty() {
@@ -688,7 +686,7 @@ fn apply_operation(world: &mut World, index: usize, op: Operation, replay: &mut 
                         .trace
                         .push(format!("  -> discarded unsent {discarded:?}"));
                 }
-                world.erasures.push((id.clone(), person));
+                world.erasures.push((id.clone(), person.to_string()));
                 world.discarded.extend(discarded);
             }
             world.applied.push((index, id, kind));
@@ -697,7 +695,7 @@ fn apply_operation(world: &mut World, index: usize, op: Operation, replay: &mut 
             assert_eq!(after, before, "a refused operation is not queued");
             *world
                 .local_codes
-                .entry(error.code().to_owned())
+                .entry(error.code().to_owned().to_string())
                 .or_default() += 1;
             replay.trace.push(format!(
                 "{}: {kind} refused locally ({}) {op:?}",

@@ -45,10 +45,10 @@ fn pol_29_dc_5_a_retention_rule_changed_on_one_laptop_reaches_the_server_and_the
     let wanted = before + 2;
     first
         .apply(
-            Operation::SetRetentionRule {
+            Operation::SetRetentionRule(sync::ops::SetRetentionRule {
                 key: key.into(),
                 value: wanted,
-            },
+            }),
             server.now,
         )
         .unwrap();
@@ -106,7 +106,7 @@ fn pol_30_dc_5_a_retention_run_on_the_dpo_laptop_erases_on_the_server_and_every_
     assert!(trainer.holds(&person));
 
     // Offline, the DPO runs the sweep: the person goes from the laptop at once.
-    let outcome = dpo.apply(Operation::RetentionRun {}, server.now).unwrap();
+    let outcome = dpo.apply(Operation::RetentionRun(sync::ops::RetentionRun {}), server.now).unwrap();
     assert!(outcome["executed"].as_u64().unwrap() >= 1);
     assert!(!dpo.holds(&person));
     assert!(sync::replica::holds(server.store.connection(), &person).unwrap());
@@ -149,7 +149,7 @@ fn pol_36_a_significant_policy_version_published_offline_queues_notices_on_the_s
         "summary": "Nouvelle durée de conservation des notes (version de démonstration)."
     }))
     .unwrap();
-    dpo.apply(Operation::PublishPolicyVersion { version }, server.now)
+    dpo.apply(Operation::PublishPolicyVersion(sync::ops::PublishPolicyVersion { version }), server.now)
         .unwrap();
     dpo.sync(&mut server).unwrap();
     let published: i64 = policy_versions::table
@@ -186,9 +186,9 @@ fn role_4_support_access_closed_offline_is_closed_on_the_server() {
     let mut dpo = Laptop::new(&mut server, "dpo");
     dpo.sync(&mut server).unwrap();
     dpo.apply(
-        Operation::CloseAssistance {
+        Operation::CloseAssistance(sync::ops::CloseAssistance {
             request_id: request.clone(),
-        },
+        }),
         server.now,
     )
     .unwrap();
@@ -257,11 +257,11 @@ fn pol_4_dc_5_an_imported_report_syncs_and_a_later_pull_keeps_it() {
     let before = count(&mut server.store);
     trainer
         .apply(
-            Operation::ImportReport {
-                session_id: session.clone(),
-                report_base64: Operation::encode_report(&zoom_report(&emails)),
-                day_first: false,
-            },
+            Operation::ImportReport(sync::ops::ImportReport::of_file(
+                session.clone(),
+                &zoom_report(&emails),
+                false,
+            )),
             server.now,
         )
         .unwrap();
@@ -292,10 +292,10 @@ fn pol_4_dc_5_an_imported_report_syncs_and_a_later_pull_keeps_it() {
         .unwrap();
     trainer
         .apply(
-            Operation::ResolveUnmatched {
+            Operation::ResolveUnmatched(sync::ops::ResolveUnmatched {
                 row_id: row,
                 participant_id: None,
-            },
+            }),
             server.now,
         )
         .unwrap();
@@ -315,11 +315,7 @@ fn dc_5_an_operation_too_large_to_sync_is_refused_before_it_changes_anything() {
         .unwrap();
     let huge = vec![b'a'; sync::local::MAX_OP_BYTES];
     let result = trainer.apply(
-        Operation::ImportReport {
-            session_id: session,
-            report_base64: Operation::encode_report(&huge),
-            day_first: false,
-        },
+        Operation::ImportReport(sync::ops::ImportReport::of_file(session, &huge, false)),
         server.now,
     );
     let error = result.expect_err("refused");
@@ -368,9 +364,9 @@ fn pol_21_dc_5_an_alert_marked_handled_offline_is_handled_on_the_server_and_the_
     // Offline on the first laptop.
     first
         .apply(
-            Operation::AcknowledgeAlert {
+            Operation::AcknowledgeAlert(sync::ops::AcknowledgeAlert {
                 alert_id: alert.clone(),
-            },
+            }),
             server.now,
         )
         .unwrap();
@@ -385,9 +381,9 @@ fn pol_21_dc_5_an_alert_marked_handled_offline_is_handled_on_the_server_and_the_
 
     // A trainer may not: refused on the laptop, nothing queued.
     let refused = trainer.apply(
-        Operation::AcknowledgeAlert {
+        Operation::AcknowledgeAlert(sync::ops::AcknowledgeAlert {
             alert_id: alert.clone(),
-        },
+        }),
         server.now,
     );
     assert!(refused.is_err());

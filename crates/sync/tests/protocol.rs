@@ -86,10 +86,10 @@ fn dc_5_an_offline_note_reaches_the_server_with_the_same_id_and_once() {
     let at = server.now + Duration::minutes(5);
     let note = laptop
         .apply(
-            Operation::AddProgressNote {
-                participant_id: person.clone(),
+            Operation::AddProgressNote(sync::ops::AddProgressNote {
+                participant_id: domain::ParticipantId(person.clone()),
                 body: "Travaille l'écoute active".into(),
-            },
+            }),
             at,
         )
         .unwrap();
@@ -128,10 +128,10 @@ fn dc_5_a_replayed_push_is_answered_again_and_applied_once() {
     let envelope = Envelope {
         id: domain::new_id(),
         at: server.now,
-        op: Operation::AddObjective {
-            participant_id: person.clone(),
+        op: Operation::AddObjective(sync::ops::AddObjective {
+            participant_id: domain::ParticipantId(person.clone()),
             body: "Poser des questions ouvertes".into(),
-        },
+        }),
     };
     let request = PushRequest {
         protocol: PROTOCOL,
@@ -164,10 +164,10 @@ fn role_1_a_push_about_another_trainers_participant_is_refused_and_audited() {
     let outcome = push_one(
         &mut server,
         &mine,
-        Operation::AddProgressNote {
-            participant_id: theirs.clone(),
+        Operation::AddProgressNote(sync::ops::AddProgressNote {
+            participant_id: domain::ParticipantId(theirs.clone()),
             body: "hors périmètre".into(),
-        },
+        }),
     );
     assert!(
         matches!(&outcome, Outcome::Refused { code, .. } if code == "not_permitted"),
@@ -205,10 +205,10 @@ fn role_1_moving_a_participant_purges_the_old_trainers_laptop_at_next_sync() {
     assert!(old.holds(&person));
     office
         .apply(
-            Operation::MoveEnrolment {
+            Operation::MoveEnrolment(sync::ops::MoveEnrolment {
                 enrolment_id: enrolment,
                 group_id: target.clone(),
-            },
+            }),
             server.now,
         )
         .unwrap();
@@ -238,19 +238,19 @@ fn role_1_moving_a_participant_purges_the_old_trainers_laptop_at_next_sync() {
 }
 
 fn erase(person: &str) -> Operation {
-    Operation::EraseParticipant {
-        participant_id: person.to_owned(),
-        reason: "minor_discovered".into(),
+    Operation::EraseParticipant(sync::ops::EraseParticipant {
+        participant_id: domain::ParticipantId(person.to_owned()),
+        reason: domain::access_export::ErasureReason::MinorDiscovered,
         request_id: None,
         deep: false,
-    }
+    })
 }
 
 fn stale_edit(person: &str) -> Operation {
-    Operation::AddProgressNote {
-        participant_id: person.to_owned(),
+    Operation::AddProgressNote(sync::ops::AddProgressNote {
+        participant_id: domain::ParticipantId(person.to_owned()),
         body: "note écrite hors ligne".into(),
-    }
+    })
 }
 
 /// Both laptops synced once, then offline: the DPO erases a participant of
@@ -337,18 +337,18 @@ fn dc_5_a_refused_local_change_is_undone_by_the_next_pull() {
     // Both offices act on the same enrolment offline: cancel here, move there.
     office
         .apply(
-            Operation::CancelEnrolment {
+            Operation::CancelEnrolment(sync::ops::CancelEnrolment {
                 enrolment_id: enrolment.clone(),
-            },
+            }),
             server.now,
         )
         .unwrap();
     other_office
         .apply(
-            Operation::MoveEnrolment {
+            Operation::MoveEnrolment(sync::ops::MoveEnrolment {
                 enrolment_id: enrolment.clone(),
                 group_id: target,
-            },
+            }),
             server.now,
         )
         .unwrap();
@@ -367,7 +367,7 @@ fn pol_21_laptops_push_their_audit_trail_and_the_server_verifies_each_chain() {
     laptop.sync(&mut server).unwrap();
     let person = first_participant(&mut laptop);
     let actor = laptop.actor.clone();
-    store::api::participant_profile(laptop.store.connection(), &actor, &person, server.now)
+    store::participants::participant_profile(laptop.store.connection(), &actor, &person, server.now)
         .unwrap();
     let report = laptop.sync(&mut server).unwrap();
     assert!(report.audit_pushed >= 1);
@@ -403,17 +403,17 @@ fn pol_21_an_out_of_scope_attempt_on_a_laptop_raises_an_alert_on_the_dpo_laptop(
         .expect("trainer B has someone trainer A does not");
     let actor = trainer.actor.clone();
     // The laptop does not hold the person (a profile view is "not found"):
-    // the refused attempt a modified or stale laptop records is written as
-    // the store writes it.
-    store::audit::record_for(
+    // the refused attempt is recorded by the store's gate and pushed.
+    let refused = store::participants::participant_profile(
         trainer.store.connection(),
         &actor,
-        "participant.profile",
-        &[foreign.as_str()],
-        store::audit::Outcome::Denied,
+        &foreign,
         server.now,
-    )
-    .unwrap();
+    );
+    assert!(
+        matches!(refused, Err(store::StoreError::OutOfScope(_))),
+        "{refused:?}"
+    );
     trainer.sync(&mut server).unwrap();
     let raised: i64 = store::schema::audit_alerts::table
         .filter(store::schema::audit_alerts::kind.eq("out_of_scope"))
@@ -447,10 +447,10 @@ fn objective(person: &str, body: &str) -> Envelope {
     Envelope {
         id: domain::new_id(),
         at: start() + Duration::hours(1),
-        op: Operation::AddObjective {
-            participant_id: person.to_owned(),
+        op: Operation::AddObjective(sync::ops::AddObjective {
+            participant_id: domain::ParticipantId(person.to_owned()),
             body: body.to_owned(),
-        },
+        }),
     }
 }
 

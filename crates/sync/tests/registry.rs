@@ -2,7 +2,7 @@
 //! an `Operation`) or is listed in `sync::ops::LOCAL_ONLY` with its reason. A
 //! new command does not compile here until it is classified.
 
-use store::api::Command;
+use contract::Command;
 
 enum Sync {
     /// Reads only: nothing to send.
@@ -16,7 +16,7 @@ enum Sync {
 fn classify(command: Command) -> Sync {
     use Command::*;
     match command {
-        AppInfo | CurrentSession | ListParticipants | ParticipantProfile | ListGroups
+        AppInfo | Vocabularies | CurrentSession | ListParticipants | ParticipantProfile | ListGroups
         | AuditTrail | VerifyAuditChain | UpcomingSessions | PreparationSheet | Registrations
         | PlanningResources | GroupSessions | BalancingPropose | BalancingEvaluate
         | UnmatchedRows | MessagePreview | Outbox | ExportContactList | RightsRequests
@@ -75,7 +75,7 @@ fn dc_5_every_changing_command_syncs_or_says_why_not() {
     let kinds = operation_kinds();
     assert_eq!(kinds.len(), 29, "Operation::kind names every variant");
     let mut synced = Vec::new();
-    for command in Command::ALL {
+    for &command in Command::ALL {
         let local_only = sync::ops::LOCAL_ONLY
             .iter()
             .find(|(listed, _)| *listed == command);

@@ -127,7 +127,7 @@ fn through_json<T: serde::Serialize + serde::de::DeserializeOwned>(value: &T) ->
 
 fn refused(error: store::StoreError) -> TransportError {
     TransportError::Refused(ErrorBody {
-        code: error.code().to_owned(),
+        code: error.code().as_str().to_owned(),
         message: error.to_string(),
     })
 }
