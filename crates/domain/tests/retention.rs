@@ -1122,7 +1122,7 @@ fn pol_29_to_pol_33_rules_validation_errors_have_stable_codes() {
     ];
     for (key, value, code) in table {
         assert_eq!(
-            with(key, value).err().map(|e| e.code()),
+            with(key, value).err().map(|e| e.code().as_str()),
             code,
             "{key} = {value}"
         );

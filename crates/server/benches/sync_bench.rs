@@ -81,10 +81,10 @@ fn objectives(people: &[String], label: &str) -> PushRequest {
             .map(|(i, person)| sync::wire::Envelope {
                 id: domain::new_id(),
                 at: Utc::now(),
-                op: sync::Operation::AddObjective {
-                    participant_id: person.clone(),
+                op: sync::Operation::AddObjective(sync::ops::AddObjective {
+                    participant_id: domain::ParticipantId(person.clone()),
                     body: format!("objectif {label}-{i}"),
-                },
+                }),
             })
             .collect(),
     }
@@ -268,10 +268,10 @@ fn main() {
                 sync::local::apply(
                     &mut trainer.store,
                     &actor,
-                    sync::Operation::AddProgressNote {
-                        participant_id: person.clone(),
+                    sync::Operation::AddProgressNote(sync::ops::AddProgressNote {
+                        participant_id: domain::ParticipantId(person.clone()),
                         body: format!("note de banc {n}-{i}"),
-                    },
+                    }),
                     Utc::now(),
                 )
                 .unwrap();

@@ -265,15 +265,15 @@ fn dc_5_sigkill_of_the_server_during_push_and_pull_loses_nothing_acknowledged() 
             let participant_id = held[rng.gen_range(0..held.len())].clone();
             let body = format!("dc5 t{trial} op{i} {}", uuid::Uuid::now_v7());
             let op = if rng.gen_bool(0.5) {
-                sync::Operation::AddProgressNote {
-                    participant_id,
+                sync::Operation::AddProgressNote(sync::ops::AddProgressNote {
+                    participant_id: domain::ParticipantId(participant_id),
                     body: body.clone(),
-                }
+                })
             } else {
-                sync::Operation::AddObjective {
-                    participant_id,
+                sync::Operation::AddObjective(sync::ops::AddObjective {
+                    participant_id: domain::ParticipantId(participant_id),
                     body: body.clone(),
-                }
+                })
             };
             sync::local::apply(&mut laptop.store, &laptop.actor, op, Utc::now())
                 .unwrap_or_else(|e| panic!("trial {trial}: the local apply was refused: {e}"));

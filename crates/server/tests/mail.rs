@@ -379,6 +379,47 @@ fn person(store: &mut Store, n: i64) -> (String, String) {
         .unwrap()
 }
 
+/// A new group whose only confirmed member is `participant` (messages are
+/// queued per group, POL-13): the tests then follow exactly one message.
+fn group_of_one(store: &mut Store, participant: &str) -> String {
+    use store::schema::{enrolments, workshop_groups};
+    let (programme, trainer): (String, String) = workshop_groups::table
+        .select((workshop_groups::programme_id, workshop_groups::trainer_id))
+        .first(store.connection())
+        .unwrap();
+    let group = domain::new_id();
+    let at = (now() - Age::days(1)).naive_utc();
+    diesel::insert_into(workshop_groups::table)
+        .values((
+            workshop_groups::id.eq(&group),
+            workshop_groups::programme_id.eq(&programme),
+            workshop_groups::name.eq("Groupe d'essai (une personne)"),
+            workshop_groups::trainer_id.eq(&trainer),
+            workshop_groups::capacity.eq(12),
+            workshop_groups::schedule.eq("mardi 18 h"),
+            workshop_groups::slot.eq("evening"),
+            workshop_groups::updated_at.eq(at),
+            workshop_groups::updated_device.eq("test"),
+        ))
+        .execute(store.connection())
+        .unwrap();
+    diesel::insert_into(enrolments::table)
+        .values((
+            enrolments::id.eq(domain::new_id()),
+            enrolments::participant_id.eq(participant),
+            enrolments::programme_id.eq(&programme),
+            enrolments::group_id.eq(&group),
+            enrolments::status.eq("confirmed"),
+            enrolments::available_slots.eq("[]"),
+            enrolments::requested_at.eq(at),
+            enrolments::updated_at.eq(at),
+            enrolments::updated_device.eq("test"),
+        ))
+        .execute(store.connection())
+        .unwrap();
+    group
+}
+
 /// A queued row as the laptops' outbox writes it, with our own subject and body.
 fn queue_raw(store: &mut Store, participant: &str, template: &str) -> String {
     let actor = office(store);
@@ -519,16 +560,12 @@ fn pol_13_queued_reminder_is_delivered_and_marked_sent() {
 
 #[test]
 fn pol_13_a_queued_confirmation_from_the_store_is_sent_in_french() {
-    use store::schema::workshop_groups;
     let f = fixture();
     let sink = Sink::start(Mode::Accept);
     let (participant, email, group) = {
         let mut store = f.store.lock().unwrap();
         let (participant, email) = person(&mut store, 1);
-        let group: String = workshop_groups::table
-            .select(workshop_groups::id)
-            .first(store.connection())
-            .unwrap();
+        let group = group_of_one(&mut store, &participant);
         (participant, email, group)
     };
     let (subject, body) = {
@@ -542,7 +579,7 @@ fn pol_13_a_queued_confirmation_from_the_store_is_sent_in_french() {
             store.connection(),
             &actor,
             Template::RegistrationConfirmation,
-            std::slice::from_ref(&participant),
+            &group,
             &context,
             now(),
         )
@@ -920,6 +957,7 @@ fn queue_on_server(server: &TestServer, n: i64) -> (String, String, String, Stri
         .select(sessions::id)
         .first(store.connection())
         .unwrap();
+    let group = group_of_one(&mut store, &participant);
     let actor = office(&mut store);
     let context = MessageContext {
         session: Some(&session),
@@ -929,7 +967,7 @@ fn queue_on_server(server: &TestServer, n: i64) -> (String, String, String, Stri
         store.connection(),
         &actor,
         Template::WebinarReminder,
-        std::slice::from_ref(&participant),
+        &group,
         &context,
         now(),
     )

@@ -732,10 +732,10 @@ fn dc_5_concurrent_pushes_from_several_laptops_are_each_answered_and_applied_onc
                             .map(|(i, person)| Envelope {
                                 id: domain::new_id(),
                                 at: chrono::Utc::now(),
-                                op: sync::Operation::AddObjective {
-                                    participant_id: person.clone(),
+                                op: sync::Operation::AddObjective(sync::ops::AddObjective {
+                                    participant_id: domain::ParticipantId(person.clone()),
                                     body: format!("objectif concurrent {thread}-{push}-{i}"),
-                                },
+                                }),
                             })
                             .collect();
                         if thread % 2 == 0 {
@@ -743,10 +743,10 @@ fn dc_5_concurrent_pushes_from_several_laptops_are_each_answered_and_applied_onc
                             ops.push(Envelope {
                                 id: domain::new_id(),
                                 at: chrono::Utc::now(),
-                                op: sync::Operation::AddObjective {
-                                    participant_id: stranger.clone(),
+                                op: sync::Operation::AddObjective(sync::ops::AddObjective {
+                                    participant_id: domain::ParticipantId(stranger.clone()),
                                     body: format!("hors périmètre {thread}-{push}"),
-                                },
+                                }),
                             });
                         }
                         let request = PushRequest {
@@ -759,7 +759,10 @@ fn dc_5_concurrent_pushes_from_several_laptops_are_each_answered_and_applied_onc
                         assert_eq!(answer.answers.len(), ops.len());
                         for (envelope, answered) in ops.iter().zip(answer.answers) {
                             assert_eq!(answered.id, envelope.id, "answers in push order");
-                            let sync::Operation::AddObjective { body, .. } = &envelope.op else {
+                            let sync::Operation::AddObjective(sync::ops::AddObjective {
+                                body, ..
+                            }) = &envelope.op
+                            else {
                                 unreachable!()
                             };
                             seen.push((body.clone(), answered.outcome));

@@ -79,7 +79,8 @@ fn workload(store: &mut Store, size: LargeSize, rounds: usize) -> Figures {
         let trainer_name = format!("trainer{:04}", rng.gen_range(1..=trainers));
         let trainer = actor(store, &trainer_name, Role::Trainer);
         let t = Instant::now();
-        let rows = store::participants::list_participants(store.connection(), &trainer, None, now).unwrap();
+        let rows = store::participants::list_participants(store.connection(), &trainer, None, now)
+            .unwrap();
         figures.trainer_list.push(t.elapsed());
         assert!(!rows.is_empty());
 
@@ -91,7 +92,8 @@ fn workload(store: &mut Store, size: LargeSize, rounds: usize) -> Figures {
         };
         let t = Instant::now();
         let found =
-            store::participants::list_participants(store.connection(), &office, Some(&query), now).unwrap();
+            store::participants::list_participants(store.connection(), &office, Some(&query), now)
+                .unwrap();
         figures.search.push(t.elapsed());
         assert!(!found.is_empty(), "prefix {query} finds someone");
 

@@ -216,6 +216,9 @@ pub fn participant_profile(
 fn profile_in_gate(gate: &mut Gate<'_>, participant: &str) -> Result<Profile, StoreError> {
     let actor = gate.actor().clone();
     let actor = &actor;
+    // Scope first: out of scope and unknown read the same to a trainer, and
+    // the attempt is recorded either way (POL-21).
+    gate.reach(participant)?;
     type IdentityRow = (
         String,
         String,
@@ -241,7 +244,6 @@ fn profile_in_gate(gate: &mut Gate<'_>, participant: &str) -> Result<Profile, St
     let Some((id, given_name, family_name, email, phone, certified, last_login)) = identity else {
         return Err(StoreError::NotFound(format!("participant {participant}")));
     };
-    gate.reach(&id)?;
     let conn = gate.conn();
 
     let family = if can_read(actor, Category::AgeBrackets) {

@@ -6,11 +6,11 @@
 mod common;
 
 use common::{now, Fixture};
+use contract::Command;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use domain::{Actor, Role};
 use std::collections::BTreeSet;
-use contract::Command;
 use store::StoreError;
 
 const ACCOUNTS: [(&str, Role); 7] = [
@@ -751,9 +751,13 @@ fn role_matrix_every_command_every_role() {
                 ) => assert!(!command.is_public(), "{what}"),
                 (_, Expect::Public) => assert!(command.is_public(), "{what}"),
                 (Command::ListParticipants, Expect::Scoped) => {
-                    let rows =
-                        store::participants::list_participants(fixture.store.connection(), &actor, None, conn_now)
-                            .unwrap();
+                    let rows = store::participants::list_participants(
+                        fixture.store.connection(),
+                        &actor,
+                        None,
+                        conn_now,
+                    )
+                    .unwrap();
                     let seen: BTreeSet<String> = rows.iter().map(|r| r.id.clone()).collect();
                     assert_eq!(seen, in_scope, "{what}: exactly the scope");
                     assert!(
@@ -859,19 +863,26 @@ fn role_matrix_every_command_every_role() {
                 }
                 (Command::ListGroups, Expect::Scoped) => {
                     let rows =
-                        store::groups::list_groups(fixture.store.connection(), &actor, conn_now).unwrap();
+                        store::groups::list_groups(fixture.store.connection(), &actor, conn_now)
+                            .unwrap();
                     let seen: BTreeSet<String> = rows.iter().map(|g| g.id.clone()).collect();
                     assert_eq!(seen, expected_groups(&mut fixture, &actor), "{what}");
                     assert!(rows.iter().all(|g| g.confirmed <= g.capacity as i64));
                 }
                 (Command::ListGroups, Expect::Denied) => {
-                    let result = store::groups::list_groups(fixture.store.connection(), &actor, conn_now);
+                    let result =
+                        store::groups::list_groups(fixture.store.connection(), &actor, conn_now);
                     assert_denied(&mut fixture, &actor, result, &what);
                 }
                 (Command::AuditTrail, Expect::Scoped) => {
-                    let page =
-                        store::audit::trail_page(fixture.store.connection(), &actor, 50, 0, conn_now)
-                            .unwrap();
+                    let page = store::audit::trail_page(
+                        fixture.store.connection(),
+                        &actor,
+                        50,
+                        0,
+                        conn_now,
+                    )
+                    .unwrap();
                     assert!(page.total > 0 && !page.entries.is_empty());
                     assert!(
                         page.entries.windows(2).all(|w| w[0].seq > w[1].seq),
@@ -879,8 +890,13 @@ fn role_matrix_every_command_every_role() {
                     );
                 }
                 (Command::AuditTrail, Expect::Denied) => {
-                    let result =
-                        store::audit::trail_page(fixture.store.connection(), &actor, 50, 0, conn_now);
+                    let result = store::audit::trail_page(
+                        fixture.store.connection(),
+                        &actor,
+                        50,
+                        0,
+                        conn_now,
+                    );
                     assert_denied(&mut fixture, &actor, result, &what);
                 }
                 (Command::VerifyAuditChain, Expect::Scoped) => {
@@ -998,10 +1014,14 @@ fn role_1_trainers_scopes_are_disjoint_in_the_demo() {
 fn role_4_support_loses_access_when_the_assistance_request_expires() {
     let mut fixture = common::demo();
     let support = fixture.actor("support");
-    let rows = store::participants::list_participants(fixture.store.connection(), &support, None, now()).unwrap();
+    let rows =
+        store::participants::list_participants(fixture.store.connection(), &support, None, now())
+            .unwrap();
     assert_eq!(rows.len(), 1);
     let later = now() + chrono::Duration::hours(47);
-    let rows = store::participants::list_participants(fixture.store.connection(), &support, None, later).unwrap();
+    let rows =
+        store::participants::list_participants(fixture.store.connection(), &support, None, later)
+            .unwrap();
     assert!(
         rows.is_empty(),
         "48 h after opening, the request has expired"
@@ -1013,7 +1033,8 @@ fn pol_21_every_row_shown_is_audited_with_a_pseudonymous_id() {
     use store::schema::audit_log;
     let mut fixture = common::demo();
     let a = fixture.actor("formatrice.a");
-    let rows = store::participants::list_participants(fixture.store.connection(), &a, None, now()).unwrap();
+    let rows = store::participants::list_participants(fixture.store.connection(), &a, None, now())
+        .unwrap();
     let audited: Vec<Option<String>> = audit_log::table
         .filter(audit_log::action.eq("participant.list"))
         .filter(audit_log::actor_id.eq(a.staff_id.as_str()))

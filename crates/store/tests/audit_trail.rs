@@ -7,14 +7,21 @@ mod common;
 use common::{now, Fixture};
 use diesel::connection::SimpleConnection;
 
-
 /// A demo store with some trail: trainer and DPO views.
 fn with_trail() -> Fixture {
     let mut fixture = common::demo();
     let trainer = fixture.actor("formatrice.a");
-    let rows = store::participants::list_participants(fixture.store.connection(), &trainer, None, now()).unwrap();
+    let rows =
+        store::participants::list_participants(fixture.store.connection(), &trainer, None, now())
+            .unwrap();
     for row in rows.iter().take(3) {
-        store::participants::participant_profile(fixture.store.connection(), &trainer, &row.id, now()).unwrap();
+        store::participants::participant_profile(
+            fixture.store.connection(),
+            &trainer,
+            &row.id,
+            now(),
+        )
+        .unwrap();
     }
     let dpo = fixture.actor("dpo");
     store::audit::trail_page(fixture.store.connection(), &dpo, 10, 0, now()).unwrap();

@@ -263,6 +263,39 @@ struct Fk {
     name: String,
 }
 
+/// Issue 12, POL-21, POL-38: a rights-desk action refused inside its
+/// transaction (the rule is decided after the request is read) is rolled back
+/// and still appears in the audit trail the DPO reads, as a refusal.
+#[test]
+fn pol_21_a_refused_rights_desk_action_is_in_the_audit_trail() {
+    let mut f = demo();
+    let person = everywhere_person(&mut f);
+    let dpo = f.actor("dpo");
+    let request = register(&mut f, &person, "access", now().date_naive());
+    let conn = f.store.connection();
+    let status_before: String = rights_requests::table
+        .find(&request)
+        .select(rights_requests::status)
+        .first(conn)
+        .unwrap();
+    let result = rights::advance(conn, &dpo, &request, &Step::Answer { note: None }, now());
+    assert_eq!(refused_code(result), "identity_not_checked");
+    let status_after: String = rights_requests::table
+        .find(&request)
+        .select(rights_requests::status)
+        .first(conn)
+        .unwrap();
+    assert_eq!(status_before, status_after, "the refusal changed nothing");
+    let page = store::audit::trail_page(conn, &dpo, 10, 0, now()).unwrap();
+    let refusal = page
+        .entries
+        .iter()
+        .find(|entry| entry.action == "rights.request.update")
+        .expect("the refused update is in the trail");
+    assert_eq!(refusal.outcome, "denied");
+    assert_eq!(refusal.actor, "dpo");
+}
+
 #[test]
 fn pol_23_export_walks_every_table_that_references_a_participant() {
     let mut f = demo();
@@ -530,14 +563,9 @@ fn pol_25_erasure_leaves_no_byte_of_the_person_and_keeps_what_the_law_requires()
     f.store.checkpoint().unwrap();
     let reader = f.store.page_reader().unwrap();
     let report = store::erase::deep_check(&reader, &erased.probes).unwrap();
-    let outcome = store::erase::record_deep_check(
-        f.store.connection(),
-        &dpo,
-        erased,
-        &report,
-        now(),
-    )
-    .unwrap();
+    let outcome =
+        store::erase::record_deep_check(f.store.connection(), &dpo, erased, &report, now())
+            .unwrap();
     let certificate = &outcome.certificate;
     assert_eq!(
         certificate.residual_check.occurrences, 0,
@@ -725,17 +753,16 @@ fn pol_7_consents_are_dated_revocable_and_shown_on_the_dpo_profile_only() {
         now(),
     );
     assert_eq!(refused_code(result), "consent_unchanged");
-    let preferences =
-        rights::record_consent(
-            conn,
-            &dpo,
-            &person,
-            ConsentPurpose::Studies,
-            false,
-            ConsentSource::Email,
-            later,
-        )
-        .unwrap();
+    let preferences = rights::record_consent(
+        conn,
+        &dpo,
+        &person,
+        ConsentPurpose::Studies,
+        false,
+        ConsentSource::Email,
+        later,
+    )
+    .unwrap();
     assert!(preferences
         .current
         .contains(&(ConsentPurpose::Studies, Some(false))));
@@ -753,7 +780,8 @@ fn pol_7_consents_are_dated_revocable_and_shown_on_the_dpo_profile_only() {
     assert!(profile.preferences.is_some());
     let admin = f.actor("admin.lemans");
     let profile =
-        store::participants::participant_profile(f.store.connection(), &admin, &person, now()).unwrap();
+        store::participants::participant_profile(f.store.connection(), &admin, &person, now())
+            .unwrap();
     assert!(profile.preferences.is_none(), "consents are the DPO's");
 }
 

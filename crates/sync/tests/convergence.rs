@@ -621,7 +621,9 @@ fn apply_operation(world: &mut World, index: usize, op: Operation, replay: &mut 
     let kind = op.kind();
     let laptop = &mut world.laptops[index];
     let erased_person = match &op {
-        Operation::EraseParticipant(sync::ops::EraseParticipant { participant_id, .. }) => Some(participant_id.clone()),
+        Operation::EraseParticipant(sync::ops::EraseParticipant { participant_id, .. }) => {
+            Some(participant_id.clone())
+        }
         _ => None,
     };
     let before = outbox_rows(laptop);

@@ -106,7 +106,12 @@ fn pol_30_dc_5_a_retention_run_on_the_dpo_laptop_erases_on_the_server_and_every_
     assert!(trainer.holds(&person));
 
     // Offline, the DPO runs the sweep: the person goes from the laptop at once.
-    let outcome = dpo.apply(Operation::RetentionRun(sync::ops::RetentionRun {}), server.now).unwrap();
+    let outcome = dpo
+        .apply(
+            Operation::RetentionRun(sync::ops::RetentionRun {}),
+            server.now,
+        )
+        .unwrap();
     assert!(outcome["executed"].as_u64().unwrap() >= 1);
     assert!(!dpo.holds(&person));
     assert!(sync::replica::holds(server.store.connection(), &person).unwrap());
@@ -149,8 +154,11 @@ fn pol_36_a_significant_policy_version_published_offline_queues_notices_on_the_s
         "summary": "Nouvelle durée de conservation des notes (version de démonstration)."
     }))
     .unwrap();
-    dpo.apply(Operation::PublishPolicyVersion(sync::ops::PublishPolicyVersion { version }), server.now)
-        .unwrap();
+    dpo.apply(
+        Operation::PublishPolicyVersion(sync::ops::PublishPolicyVersion { version }),
+        server.now,
+    )
+    .unwrap();
     dpo.sync(&mut server).unwrap();
     let published: i64 = policy_versions::table
         .filter(policy_versions::version.eq("2027-01"))

@@ -367,8 +367,13 @@ fn pol_21_laptops_push_their_audit_trail_and_the_server_verifies_each_chain() {
     laptop.sync(&mut server).unwrap();
     let person = first_participant(&mut laptop);
     let actor = laptop.actor.clone();
-    store::participants::participant_profile(laptop.store.connection(), &actor, &person, server.now)
-        .unwrap();
+    store::participants::participant_profile(
+        laptop.store.connection(),
+        &actor,
+        &person,
+        server.now,
+    )
+    .unwrap();
     let report = laptop.sync(&mut server).unwrap();
     assert!(report.audit_pushed >= 1);
     let held: i64 = store::schema::device_audit::table

@@ -16,13 +16,15 @@ enum Sync {
 fn classify(command: Command) -> Sync {
     use Command::*;
     match command {
-        AppInfo | Vocabularies | CurrentSession | ListParticipants | ParticipantProfile | ListGroups
-        | AuditTrail | VerifyAuditChain | UpcomingSessions | PreparationSheet | Registrations
-        | PlanningResources | GroupSessions | BalancingPropose | BalancingEvaluate
-        | UnmatchedRows | MessagePreview | Outbox | ExportContactList | RightsRequests
-        | RightsRequestDetail | ExportAccess | SaveCertificate | LegalHolds | RetentionRules
-        | RetentionPreview | SaveQuarterlyReport | Registers | AssistanceRequests | SyncStatus
-        | SyncNow | DismissRefusal | AuditAlerts => Sync::ReadOnly,
+        AppInfo | Vocabularies | CurrentSession | ListParticipants | ParticipantProfile
+        | ListGroups | AuditTrail | VerifyAuditChain | UpcomingSessions | PreparationSheet
+        | Registrations | PlanningResources | GroupSessions | BalancingPropose
+        | BalancingEvaluate | UnmatchedRows | MessagePreview | Outbox | ExportContactList
+        | RightsRequests | RightsRequestDetail | ExportAccess | SaveCertificate | LegalHolds
+        | RetentionRules | RetentionPreview | SaveQuarterlyReport | Registers
+        | AssistanceRequests | SyncStatus | SyncNow | DismissRefusal | AuditAlerts => {
+            Sync::ReadOnly
+        }
         AddProgressNote => Sync::Operation("add_progress_note"),
         EditProgressNote => Sync::Operation("edit_progress_note"),
         AddObjective => Sync::Operation("add_objective"),
@@ -56,17 +58,11 @@ fn classify(command: Command) -> Sync {
     }
 }
 
-/// The kinds `Operation::kind` names, read from a serialised example of each.
+/// The kinds `Operation::kind` names.
 fn operation_kinds() -> Vec<String> {
-    let source = include_str!("../src/ops.rs");
-    source
-        .lines()
-        .filter_map(|line| {
-            let line = line.trim();
-            let rest = line.strip_prefix("Operation::")?;
-            let (_, kind) = rest.split_once("=> \"")?;
-            Some(kind.trim_end_matches("\",").to_owned())
-        })
+    sync::Operation::KINDS
+        .iter()
+        .map(|kind| (*kind).to_owned())
         .collect()
 }
 

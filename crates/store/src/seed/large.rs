@@ -1,0 +1,200 @@
+//! The large synthetic dataset for benchmarks (never a real person's data).
+
+use crate::auth::hash_password;
+use crate::open::set_meta;
+use crate::{Store, StoreError};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use domain::new_id;
+
+use super::*;
+
+/// Sizes of the synthetic dataset.
+#[derive(Clone, Copy, Debug)]
+pub struct LargeSize {
+    pub participants: usize,
+    pub attendance_per_participant: usize,
+    pub participants_per_group: usize,
+    pub groups_per_trainer: usize,
+}
+
+impl Default for LargeSize {
+    /// 100,000 participants, 1,000,000 attendance rows; 200 trainers of 500 participants.
+    fn default() -> Self {
+        LargeSize {
+            participants: 100_000,
+            attendance_per_participant: 10,
+            participants_per_group: 25,
+            groups_per_trainer: 20,
+        }
+    }
+}
+
+/// Synthetic family name for participant `n`: "Synth" and letters, unmistakably fake.
+pub fn synthetic_family_name(n: usize) -> String {
+    let mut letters = String::from("Synth");
+    let mut rest = n;
+    for _ in 0..4 {
+        letters.push((b'a' + (rest % 26) as u8) as char);
+        rest /= 26;
+    }
+    letters
+}
+
+/// The synthetic trainers' user names are `trainer0001`...; their password is `synthetic`.
+pub fn seed_large(
+    store: &mut Store,
+    size: LargeSize,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let device = store.device.as_str().to_owned();
+    let t = naive(now);
+    let groups_count = size.participants.div_ceil(size.participants_per_group);
+    let trainers_count = groups_count.div_ceil(size.groups_per_trainer);
+    let shared_hash = hash_password("synthetic");
+    let conn = &mut store.conn;
+    crate::tx::immediate(conn, |conn| {
+        let mut trainer_ids = Vec::with_capacity(trainers_count);
+        for n in 0..trainers_count {
+            let id = new_id();
+            diesel::insert_into(staff::table)
+                .values((
+                    staff::id.eq(&id),
+                    staff::username.eq(format!("trainer{:04}", n + 1)),
+                    staff::display_name.eq(format!("Formateur synthétique {}", n + 1)),
+                    staff::role.eq("trainer"),
+                    staff::password_hash.eq(&shared_hash),
+                    staff::created_at.eq(t),
+                    staff::updated_at.eq(t),
+                    staff::updated_device.eq(&device),
+                ))
+                .execute(conn)?;
+            trainer_ids.push(id);
+        }
+        let programme = new_id();
+        diesel::insert_into(crate::schema::programmes::table)
+            .values(NewProgramme {
+                id: programme.clone(),
+                name: "Programme synthétique".into(),
+                format: "workshop".into(),
+                advanced: false,
+                updated_at: t,
+                updated_device: device.clone(),
+            })
+            .execute(conn)?;
+        let mut group_ids = Vec::with_capacity(groups_count);
+        let mut session_ids: Vec<Vec<(String, NaiveDateTime)>> = Vec::with_capacity(groups_count);
+        for chunk_start in (0..groups_count).step_by(500) {
+            let mut groups = Vec::new();
+            let mut sessions = Vec::new();
+            for g in chunk_start..(chunk_start + 500).min(groups_count) {
+                let id = new_id();
+                groups.push(NewGroup {
+                    id: id.clone(),
+                    programme_id: programme.clone(),
+                    name: format!("Groupe synthétique {:05}", g + 1),
+                    trainer_id: trainer_ids[g / size.groups_per_trainer].clone(),
+                    external_trainer_id: None,
+                    capacity: size.participants_per_group as i32 + 5,
+                    schedule: "mercredi 18:30–20:00".into(),
+                    slot: "wed-18:30".into(),
+                    room_id: None,
+                    updated_at: t,
+                    updated_device: device.clone(),
+                });
+                let mut own = Vec::new();
+                for s in 0..size.attendance_per_participant {
+                    let starts = t - Duration::weeks(s as i64 + 1);
+                    let sid = new_id();
+                    own.push((sid.clone(), starts));
+                    sessions.push(NewSession {
+                        id: sid,
+                        group_id: id.clone(),
+                        kind: "webinar".into(),
+                        title: format!("Séance synthétique {}", s + 1),
+                        starts_at: starts,
+                        ends_at: starts + Duration::minutes(90),
+                        room_id: None,
+                        updated_at: t,
+                        updated_device: device.clone(),
+                    });
+                }
+                group_ids.push(id);
+                session_ids.push(own);
+            }
+            diesel::insert_into(workshop_groups::table)
+                .values(&groups)
+                .execute(conn)?;
+            for part in sessions.chunks(1000) {
+                diesel::insert_into(crate::schema::sessions::table)
+                    .values(part)
+                    .execute(conn)?;
+            }
+        }
+        let batch = 1000;
+        for start in (0..size.participants).step_by(batch) {
+            let end = (start + batch).min(size.participants);
+            let mut people = Vec::with_capacity(end - start);
+            let mut enrols = Vec::with_capacity(end - start);
+            let mut visits = Vec::with_capacity((end - start) * size.attendance_per_participant);
+            for n in start..end {
+                let id = new_id();
+                let group = n / size.participants_per_group;
+                people.push(NewParticipant {
+                    id: id.clone(),
+                    given_name: GIVEN_NAMES[n % GIVEN_NAMES.len()].into(),
+                    family_name: synthetic_family_name(n),
+                    email: format!("p{n:06}@example.test"),
+                    phone: None,
+                    certified_16_plus_at: t,
+                    last_login_at: Some(t - Duration::days((n % 800) as i64)),
+                    account_status: "active".into(),
+                    marketing_opt_out: false,
+                    created_at: t,
+                    updated_at: t,
+                    updated_device: device.clone(),
+                });
+                enrols.push(NewEnrolment {
+                    id: new_id(),
+                    participant_id: id.clone(),
+                    programme_id: programme.clone(),
+                    group_id: Some(group_ids[group].clone()),
+                    status: "confirmed".into(),
+                    available_slots: "wed-18:30".into(),
+                    preferred_slot: None,
+                    requested_at: t,
+                    decided_at: Some(t),
+                    decided_by: None,
+                    waiver_reason: None,
+                    updated_at: t,
+                    updated_device: device.clone(),
+                });
+                for (session, starts) in &session_ids[group] {
+                    visits.push(NewAttendance {
+                        id: new_id(),
+                        session_id: session.clone(),
+                        participant_id: id.clone(),
+                        joined_at: *starts,
+                        left_at: Some(*starts + Duration::minutes(80)),
+                        updated_at: t,
+                        updated_device: device.clone(),
+                    });
+                }
+            }
+            diesel::insert_into(participants::table)
+                .values(&people)
+                .execute(conn)?;
+            diesel::insert_into(enrolments::table)
+                .values(&enrols)
+                .execute(conn)?;
+            for part in visits.chunks(2000) {
+                diesel::insert_into(attendance::table)
+                    .values(part)
+                    .execute(conn)?;
+            }
+        }
+        Ok::<_, StoreError>(())
+    })?;
+    set_meta(store, "large_seed", &size.participants.to_string())?;
+    Ok(())
+}
