@@ -256,6 +256,27 @@ impl TestServer {
         }
     }
 
+    /// Stops the server process (SIGSTOP) without closing its socket: the
+    /// kernel still accepts connections into the listen backlog, and nothing
+    /// ever answers them — a server that stalls. [`TestServer::thaw`] resumes it.
+    pub fn freeze(&self) {
+        self.signal("-STOP");
+    }
+
+    /// Resumes a frozen server (SIGCONT).
+    pub fn thaw(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, signal: &str) {
+        let child = self.child.as_ref().expect("the server is running");
+        let status = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill {signal} failed");
+    }
+
     /// Whether the server process is still running.
     pub fn is_running(&mut self) -> bool {
         match self.child.as_mut() {
