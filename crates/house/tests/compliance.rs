@@ -109,12 +109,6 @@ fn every_rule_has_one_row_with_a_status_and_citations_that_exist() {
                 row.status
             ));
         }
-        let line = text.lines().nth(row.line - 1).unwrap_or_default();
-        for span in backticked(line) {
-            if let Err(why) = check_span(&root, span) {
-                problems.push(format!("{at}: {why}"));
-            }
-        }
         let cites_a_test = backticked(row.tests)
             .iter()
             .any(|span| matches!(check_span(&root, span), Ok(Some(c)) if !c.names.is_empty()));
@@ -122,6 +116,18 @@ fn every_rule_has_one_row_with_a_status_and_citations_that_exist() {
             problems.push(format!(
                 "{at}: a `done` row cites at least one test by name"
             ));
+        }
+    }
+    // Every citation of the file, in the rows and around them.
+    for (index, line) in text.lines().enumerate() {
+        let at = match rows.iter().find(|row| row.line == index + 1) {
+            Some(row) => format!("{MAP}:{} ({})", row.line, row.id),
+            None => format!("{MAP}:{}", index + 1),
+        };
+        for span in backticked(line) {
+            if let Err(why) = check_span(&root, span) {
+                problems.push(format!("{at}: {why}"));
+            }
         }
     }
     for (family, count) in FAMILIES {
