@@ -1,8 +1,10 @@
 //! The access policy in one place (ROLE-1..5, POL-20): a declarative table
 //! role × data category → access, and the scope each role's reads are limited to.
 //!
-//! The store never decides access on its own: every scoped query starts with
-//! [`authorize`] and then filters rows with the actor's [`Scope`].
+//! The store never decides access on its own: every store function runs
+//! through its gate (`crates/store/src/gate.rs`), which checks the action's
+//! needs with [`authorize`] (see `crate::actions::Action::authorize`) and
+//! limits rows to the actor's [`Scope`].
 
 use crate::ids::{DeviceId, StaffId};
 use serde::{Deserialize, Serialize};
@@ -69,9 +71,9 @@ impl fmt::Display for Role {
 pub enum Scope {
     /// Every participant (administrator, DPO).
     Everyone,
-    /// Participants with a live enrolment in a group the actor leads (ROLE-1).
+    /// Participants with a confirmed place in a group the actor leads (ROLE-1).
     LedGroups,
-    /// Participants with a live enrolment in a workshop the actor runs as external trainer (ROLE-2).
+    /// Participants with a confirmed place in a workshop the actor runs as external trainer (ROLE-2).
     OwnWorkshops,
     /// The participant of an assistance request assigned to the actor, open and not
     /// expired (ROLE-4; 48 h, renewable by the DPO).

@@ -1,5 +1,5 @@
 //! How every reference to a participant behaves when the participant is erased
-//! (POL-25). The `schema_erasure` test checks this table against the real
+//! (POL-25). The `pol_25_every_participant_reference_has_a_declared_erasure_behaviour` test checks this table against the real
 //! foreign keys of the migrated schema, so a new table that references a
 //! participant cannot be added without deciding its fate here.
 

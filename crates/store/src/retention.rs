@@ -122,7 +122,7 @@ type AccountRow = (
 );
 
 /// Computes the sweep at `now` from the store (no change).
-pub fn compute_plan(
+pub(crate) fn compute_plan(
     conn: &mut SqliteConnection,
     rules: &RetentionRules,
     now: DateTime<Utc>,

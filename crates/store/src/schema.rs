@@ -1,5 +1,5 @@
 //! Diesel table definitions matching `migrations/` (checked by the
-//! `schema_matches_migrations` test, which compares column names and nullability).
+//! `dc_2_schema_rs_matches_the_migrations` test (`crates/store/tests/schema.rs`), which compares column names and nullability).
 // @generated-style: keep in step with migrations; do not add logic here.
 
 diesel::table! {

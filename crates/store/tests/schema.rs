@@ -1,4 +1,4 @@
-//! The schema rules (house style): every reference to a participant has a
+//! The schema rules: every reference to a participant has a
 //! declared erasure behaviour (POL-25) matching its SQL `ON DELETE`, and every
 //! domain row is sync-ready (UUID text id, `updated_at`, `updated_device`).
 
@@ -180,7 +180,7 @@ struct ColumnInfo {
     pk: i32,
 }
 
-/// Parses `schema.rs` (written by hand, see ARCHITECTURE.md): table name →
+/// Parses `schema.rs` (written by hand, see docs/decisions/008-schema-rs-written-by-hand.md): table name →
 /// (column name, nullable) in declaration order.
 fn declared_schema() -> Vec<(String, Vec<(String, bool)>)> {
     let text = include_str!("../src/schema.rs");

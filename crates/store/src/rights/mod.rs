@@ -20,7 +20,8 @@ pub use consents::{
     decide_objection, preferences, record_consent, unsubscribe, ConsentEvent, Preferences,
 };
 pub use rectify::rectify;
+pub(crate) use register::actionable;
 pub use register::{
-    actionable, advance, list_requests, note_action, paris_today, register_request, request_detail,
-    ActionRow, NewRequest, RequestDetail, RequestRow,
+    advance, list_requests, note_action, paris_today, register_request, request_detail, ActionRow,
+    NewRequest, RequestDetail, RequestRow,
 };

@@ -437,7 +437,7 @@ pub fn advance(
 /// An open request of one of `kinds` whose identity was checked: the gate
 /// before any data leaves or changes on a request (POL-38). Called inside
 /// the caller's gated action.
-pub fn actionable(
+pub(crate) fn actionable(
     conn: &mut SqliteConnection,
     id: &str,
     kinds: &[RequestKind],
