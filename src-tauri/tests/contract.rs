@@ -62,13 +62,19 @@ fn dc_4_the_capability_allows_exactly_the_declared_commands() {
         .iter()
         .map(|p| p.as_str().unwrap().to_owned())
         .collect();
+    // The window listens to the core's events (`task`, `sync-status`): the
+    // two event permissions, and no other core permission.
     let expected: BTreeSet<String> = Command::ALL
         .iter()
         .map(|command| format!("allow-{}", command.name().replace('_', "-")))
+        .chain([
+            "core:event:allow-listen".to_owned(),
+            "core:event:allow-unlisten".to_owned(),
+        ])
         .collect();
     assert_eq!(
         allowed, expected,
-        "the capability allows exactly the app's commands"
+        "the capability allows exactly the app's commands and event listening"
     );
     assert!(
         std::fs::read_dir(crate_dir().join("capabilities"))
