@@ -114,6 +114,37 @@ fn dc_4_every_command_is_async_and_the_window_calls_only_declared_commands() {
 }
 
 #[test]
+fn dc_4_only_the_generated_functions_call_the_core_and_no_view_parses_html() {
+    for entry in std::fs::read_dir(crate_dir().join("../ui")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.ends_with(".js") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        // invoke.js wraps Tauri's invoke; commands.js (generated) is its only caller.
+        if name != "invoke.js" {
+            assert!(!text.contains("core.invoke"), "{name} calls Tauri's invoke");
+        }
+        if name != "invoke.js" && name != "commands.js" {
+            assert!(
+                !text.contains("invoke("),
+                "{name} calls invoke: import the command's function from commands.js"
+            );
+        }
+        // Data from the core is personal data: text only, never parsed as HTML.
+        for parser in [
+            "innerHTML",
+            "outerHTML",
+            "insertAdjacentHTML",
+            "document.write",
+        ] {
+            assert!(!text.contains(parser), "{name} uses {parser}");
+        }
+    }
+}
+
+#[test]
 fn pol_16_no_command_exports_for_marketing_or_third_parties() {
     for command in Command::ALL {
         let name = command.name();
