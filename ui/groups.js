@@ -8,7 +8,7 @@ import {
   planningResources, updateGroup, addSession, moveEnrolment, cancelEnrolment,
 } from './commands.js';
 import { t, label, formatCount } from './i18n.js';
-import { h, headerRow, messageRow, fullName, select } from './dom.js';
+import { h, headerRow, messageRow, fullName, select, field } from './dom.js';
 import { formatDateTime, parisToUtc, typedToMinutes } from './format.js';
 import { errorText } from './errors.js';
 import { dateField } from './datefield.js';
@@ -237,14 +237,12 @@ async function buildPlanning(ctx, group, box) {
     }
   });
 
-  const title = h('input', { type: 'text', class: 'plan-title', maxlength: '200', 'aria-label': t('planning.title'),
-    placeholder: t('planning.title') });
-  const kind = select(vocab().session_kinds, (k) => label('kind', k), { class: 'plan-kind', 'aria-label': t('planning.kind') });
+  const title = h('input', { type: 'text', class: 'plan-title', maxlength: '200' });
+  const kind = select(vocab().session_kinds, (k) => label('kind', k), { class: 'plan-kind' });
   const day = dateField({ id: `plan-day-${group.id}`, label: t('planning.day'), lang: ctx.lang(), className: 'plan-day' });
   const time = h('input', { type: 'text', class: 'plan-time', inputmode: 'numeric', size: 5, maxlength: 5,
-    placeholder: t('planning.timePattern'), 'aria-label': t('planning.time') });
-  const minutes = h('input', { type: 'number', min: '15', step: '15', value: '90', class: 'plan-minutes',
-    'aria-label': t('planning.minutes') });
+    placeholder: t('planning.timePattern') });
+  const minutes = h('input', { type: 'number', min: '15', step: '15', value: '90', class: 'plan-minutes' });
   const add = h('button', { type: 'button', class: 'btn btn-small add-session', text: t('planning.addSession') });
   add.addEventListener('click', async () => {
     // Day and time are Paris wall-clock time; the core stores UTC.
@@ -273,8 +271,13 @@ async function buildPlanning(ctx, group, box) {
   box.replaceChildren(
     h('h4', { text: t('planning.groupTitle') }), h('div', { class: 'toolbar' }, trainer, room, capacity, save),
     h('h4', { text: t('planning.sessionsTitle') }), list,
-    h('div', { class: 'toolbar plan-new-session' }, title, kind, day.node,
-      h('label', { class: 'field' }, h('span', { text: t('planning.time') }), time), minutes, add),
+    h('div', { class: 'toolbar plan-new-session' },
+      field(`plan-title-${group.id}`, t('planning.title'), title),
+      field(`plan-kind-${group.id}`, t('planning.kind'), kind),
+      day.node,
+      field(`plan-time-${group.id}`, t('planning.time'), time),
+      field(`plan-minutes-${group.id}`, t('planning.minutes'), minutes),
+      add),
     result,
     h('h4', { text: t('planning.membersTitle') }), members);
   fillMembers(ctx, group, members);
