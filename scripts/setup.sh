@@ -13,6 +13,11 @@ test_packages=(xvfb xauth webkit2gtk-driver libsecret-tools xdotool)
 wanted=("${run_packages[@]}")
 if [ "$purpose" = test ]; then wanted+=("${test_packages[@]}"); fi
 
+# The window's type-check (scripts/tsc.sh) needs Node.js and npm, from any source.
+if [ "$purpose" = test ] && ! { command -v node && command -v npm; } >/dev/null 2>&1; then
+  wanted+=(nodejs npm)
+fi
+
 missing=()
 for package in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every test: formatting, lints, the layering check, unit and integration tests
+# Every test: the window's type-check, formatting, lints, the layering check, unit and integration tests
 # against the real Secret Service, and the end-to-end tests in the real window
 # under Xvfb through tauri-driver and WebKitWebDriver.
 set -euo pipefail
@@ -9,6 +9,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 started=$(date +%s)
 step() { echo; echo "== $* ($(( $(date +%s) - started )) s)"; }
 
+step "type-check the window: tsc --noEmit on ui/ against the generated bindings (DC-4)"
+scripts/tsc.sh
 step "format"
 cargo fmt --all -- --check
 step "layering: the core crates do not depend on Tauri (DC-9)"

@@ -274,6 +274,8 @@ export type RequestStatus = "received" | "identity_checked" | "in_progress" | "e
 
 export type Resources = { rooms: Array<Room>, trainers: Array<Trainer>, };
 
+export type RetentionAction = { kind: ActionKind, rule_id: string, };
+
 export type Role = "trainer" | "external_trainer" | "administrator" | "support" | "dpo";
 
 export type Room = { id: string, name: string, capacity: number, };
@@ -380,7 +382,11 @@ export type Vocabularies = { request_kinds: Array<RequestKind>, channels: Array<
 /**
  * The policy's durations, as the DPO's settings start (POL-29..33).
  */
-retention_defaults: Array<RuleEntry>, };
+retention_defaults: Array<RuleEntry>, 
+/**
+ * The sweep's operations in plan order, with the requirement behind each.
+ */
+retention_actions: Array<RetentionAction>, };
 
 /** Every command of the window: its arguments and its answer. */
 export interface Commands {

@@ -1,48 +1,37 @@
+// @ts-check
 // An in-page confirmation before irreversible actions. `window.confirm` is
 // not available in every webview (wry does not implement it on macOS, where it
 // silently answers "no"), and an in-page dialog is testable in the real window.
 
-import { t, extend } from './i18n.js';
-
-extend({
-  fr: { 'confirm.yes': 'Confirmer', 'confirm.no': 'Annuler', 'confirm.title': 'Confirmation' },
-  en: { 'confirm.yes': 'Confirm', 'confirm.no': 'Cancel', 'confirm.title': 'Confirmation' },
-});
+import { t } from './i18n.js';
+import { h } from './dom.js';
 
 /**
  * Asks `message` in a modal dialog; resolves to true (confirmed) or false
  * (cancelled, Escape). "Cancel" has the focus: Enter alone never deletes.
+ * @param {string} message
+ * @param {{ confirmLabel?: string, danger?: boolean }} [options]
+ * @returns {Promise<boolean>}
  */
 export function confirmInPage(message, { confirmLabel, danger = true } = {}) {
   return new Promise((resolve) => {
     const old = document.getElementById('confirm-dialog');
     if (old) old.remove();
-    const dialog = document.createElement('dialog');
-    dialog.id = 'confirm-dialog';
-    dialog.className = 'confirm-dialog';
-    dialog.setAttribute('aria-labelledby', 'confirm-title');
-    dialog.setAttribute('aria-describedby', 'confirm-message');
-    const title = document.createElement('h2');
-    title.id = 'confirm-title';
-    title.textContent = t('confirm.title');
-    const text = document.createElement('p');
-    text.id = 'confirm-message';
-    text.textContent = message;
-    const no = document.createElement('button');
-    no.type = 'button';
-    no.id = 'confirm-no';
-    no.className = 'btn';
-    no.textContent = t('confirm.no');
-    const yes = document.createElement('button');
-    yes.type = 'button';
-    yes.id = 'confirm-yes';
-    yes.className = danger ? 'btn btn-danger' : 'btn btn-primary';
-    yes.textContent = confirmLabel || t('confirm.yes');
-    const actions = document.createElement('div');
-    actions.className = 'confirm-actions';
-    actions.append(no, yes);
-    const opener = document.activeElement;
+    const no = h('button', { type: 'button', id: 'confirm-no', class: 'btn', text: t('confirm.no') });
+    const yes = h('button', {
+      type: 'button', id: 'confirm-yes', class: danger ? 'btn btn-danger' : 'btn btn-primary',
+      text: confirmLabel || t('confirm.yes'),
+    });
+    const dialog = h('dialog', {
+      id: 'confirm-dialog', class: 'confirm-dialog', 'aria-labelledby': 'confirm-title',
+      'aria-describedby': 'confirm-message',
+    },
+    h('h2', { id: 'confirm-title', text: t('confirm.title') }),
+    h('p', { id: 'confirm-message', text: message }),
+    h('div', { class: 'confirm-actions' }, no, yes));
+    const opener = /** @type {HTMLElement | null} */ (document.activeElement);
     let settled = false;
+    /** @param {boolean} value */
     const done = (value) => {
       if (settled) return;
       settled = true;
@@ -57,7 +46,6 @@ export function confirmInPage(message, { confirmLabel, danger = true } = {}) {
       event.preventDefault();
       done(false);
     });
-    dialog.append(title, text, actions);
     document.body.append(dialog);
     if (typeof dialog.showModal === 'function') dialog.showModal();
     else dialog.setAttribute('open', '');

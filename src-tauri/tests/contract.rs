@@ -62,13 +62,19 @@ fn dc_4_the_capability_allows_exactly_the_declared_commands() {
         .iter()
         .map(|p| p.as_str().unwrap().to_owned())
         .collect();
+    // The window listens to the core's events (`task`, `sync-status`): the
+    // two event permissions, and no other core permission.
     let expected: BTreeSet<String> = Command::ALL
         .iter()
         .map(|command| format!("allow-{}", command.name().replace('_', "-")))
+        .chain([
+            "core:event:allow-listen".to_owned(),
+            "core:event:allow-unlisten".to_owned(),
+        ])
         .collect();
     assert_eq!(
         allowed, expected,
-        "the capability allows exactly the app's commands"
+        "the capability allows exactly the app's commands and event listening"
     );
     assert!(
         std::fs::read_dir(crate_dir().join("capabilities"))
@@ -103,6 +109,37 @@ fn dc_4_every_command_is_async_and_the_window_calls_only_declared_commands() {
                 "{} invokes undeclared {name}",
                 path.display()
             );
+        }
+    }
+}
+
+#[test]
+fn dc_4_only_the_generated_functions_call_the_core_and_no_view_parses_html() {
+    for entry in std::fs::read_dir(crate_dir().join("../ui")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.ends_with(".js") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        // invoke.js wraps Tauri's invoke; commands.js (generated) is its only caller.
+        if name != "invoke.js" {
+            assert!(!text.contains("core.invoke"), "{name} calls Tauri's invoke");
+        }
+        if name != "invoke.js" && name != "commands.js" {
+            assert!(
+                !text.contains("invoke("),
+                "{name} calls invoke: import the command's function from commands.js"
+            );
+        }
+        // Data from the core is personal data: text only, never parsed as HTML.
+        for parser in [
+            "innerHTML",
+            "outerHTML",
+            "insertAdjacentHTML",
+            "document.write",
+        ] {
+            assert!(!text.contains(parser), "{name} uses {parser}");
         }
     }
 }

@@ -92,11 +92,71 @@ fn pol_23_pol_38_dpo_registers_an_access_request_checks_identity_exports_and_ans
     let person = confirmed_person(&dirs, 0)?;
     let target = dirs.data.parent().unwrap().join("export").join("acces.zip");
     std::fs::create_dir_all(target.parent().unwrap())?;
+    // An American English desktop: the window stays French, dates jj/mm/aaaa.
+    std::env::set_var("LANG", "en_US.UTF-8");
     let window = Window::launch(&dirs)?;
+    std::env::remove_var("LANG");
     window.sign_in(DPO.0, DPO.1)?;
     window.wait_visible("#rights-requests tbody tr[data-id]")?;
     window.screenshot("40-dpo-requests-register")?;
+    // The date of receipt follows the app's language, not the OS locale
+    // (here American English): today, then 7 December 2026, read jj/mm/aaaa.
+    let today = chrono::TimeZone::from_utc_datetime(
+        &chrono_tz::Europe::Paris,
+        &chrono::Utc::now().naive_utc(),
+    )
+    .date_naive();
+    let shown = window.js(
+        "const i = document.getElementById('request-received'); return [i.value, i.placeholder];",
+        json!([]),
+    )?;
+    ensure!(
+        shown == json!([today.format("%d/%m/%Y").to_string(), "jj/mm/aaaa"]),
+        "the date of receipt is today, as jj/mm/aaaa: {shown}"
+    );
+    // A date that does not exist is refused with a clear message, before the core.
+    window.type_into("#request-received", "31/02/2026")?;
+    window.click("#request-register")?;
+    window.type_into("#request-person-search", &person.3)?;
+    window.wait_js(
+        "the person in the search results",
+        "return [...document.querySelectorAll('#request-person option')].some(o => o.value === arguments[0]);",
+        json!([person.0]),
+    )?;
+    window.click("#request-register")?;
+    let invalid = window.wait_js(
+        "the invalid date said",
+        "const e = document.getElementById('request-received-error'); return e && e.textContent.trim() || null;",
+        json!([]),
+    )?;
+    ensure!(
+        invalid
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("Date invalide"),
+        "an impossible date is refused in the window: {invalid}"
+    );
+    window.screenshot("40b-dpo-request-invalid-date")?;
+    window.type_into("#request-received", "07/12/2026")?;
     register_and_check(&window, &person, "access")?;
+    let received = window.text("#request-received-on")?;
+    ensure!(
+        received == "7 décembre 2026",
+        "the request was received on 7 December 2026: {received}"
+    );
+    // In English, the same date in English words; back to French.
+    window.click("#lang-toggle")?;
+    let english = window.wait_js(
+        "the English date",
+        "const e = document.getElementById('request-received-on'); \
+         return document.documentElement.lang === 'en' && e ? e.textContent : null;",
+        json!([]),
+    )?;
+    window.click("#lang-toggle")?;
+    ensure!(
+        english == json!("7 December 2026"),
+        "the English window says: {english}"
+    );
     window.screenshot("41-dpo-access-request-identity-checked")?;
 
     let answer = e2e::answer_file_dialog("Enregistrer la réponse à la demande d'accès", &target);
@@ -138,6 +198,17 @@ fn pol_23_pol_38_dpo_registers_an_access_request_checks_identity_exports_and_ans
 
     let (status, actions) = request_log(&dirs, &person.0)?;
     ensure!(status == "answered", "stored status {status}");
+    let received_at: chrono::NaiveDateTime = {
+        let mut store = dirs.open_store()?;
+        rights_requests::table
+            .filter(rights_requests::participant_id.eq(&person.0))
+            .select(rights_requests::received_at)
+            .first(store.connection())?
+    };
+    ensure!(
+        received_at.date() == chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap(),
+        "received on 2026-12-07: {received_at}"
+    );
     ensure!(
         actions == ["registered", "identity_checked", "exported", "answered"],
         "every action logged: {actions:?}"
@@ -176,6 +247,15 @@ fn pol_25_dpo_registers_an_erasure_and_runs_it_leaving_no_byte_of_the_person() -
         json!([]),
     )?;
     let residual = window.text("#erasure-residual")?;
+    // The page-level check runs in the background (`task` events) and says
+    // its result under the certificate and in the line under the header.
+    let deep = window.wait_js(
+        "the background page check",
+        "const e = document.getElementById('erasure-deep'); \
+         return e && e.dataset.state === 'done' ? e.textContent : null;",
+        json!([]),
+    )?;
+    let task = window.text("#tasks .task-done")?;
     window.screenshot("43-dpo-erasure-certificate")?;
     let answer = e2e::answer_file_dialog("Enregistrer l'attestation d'effacement", &certificate);
     window.click("#save-certificate")?;
@@ -194,8 +274,18 @@ fn pol_25_dpo_registers_an_erasure_and_runs_it_leaving_no_byte_of_the_person() -
         "the window says nothing is left: {summary}"
     );
     ensure!(
-        residual.starts_with("Vérification : 0 occurrence"),
+        residual.starts_with("Vérification ciblée : 0 occurrence"),
         "{residual}"
+    );
+    ensure!(
+        deep.as_str()
+            .unwrap_or_default()
+            .starts_with("Vérification complète : 0 occurrence"),
+        "the page check found nothing: {deep}"
+    );
+    ensure!(
+        task.contains("terminée : 0 occurrence"),
+        "the background task is reported: {task}"
     );
 
     let html = std::fs::read_to_string(&certificate)?;

@@ -467,16 +467,14 @@ fn pol_14_pol_36_pol_37_dpo_reads_and_keeps_the_registers_and_legal_holds() -> R
     )?;
 
     // POL-36: a significant change announced 10 days ahead is refused.
+    // The effective date is typed as the DPO reads it: jj/mm/aaaa.
     let soon = (Utc::now() + Duration::days(10))
-        .format("%Y-%m-%d")
+        .format("%d/%m/%Y")
         .to_string();
     window.type_into("#policy-version", "2026-e2e")?;
     window.type_into("#policy-summary", "Nouveau sous-traitant de sauvegarde")?;
     window.click("#policy-significant")?;
-    window.js(
-        "document.getElementById('policy-effective').value = arguments[0]; return true;",
-        json!([soon]),
-    )?;
+    window.type_into("#policy-effective", &soon)?;
     window.click("#policy-publish")?;
     let asked = answer_confirm(&window, true)?;
     let refused = window.wait_js(
@@ -495,12 +493,9 @@ fn pol_14_pol_36_pol_37_dpo_reads_and_keeps_the_registers_and_legal_holds() -> R
     );
     // Announced 31 days ahead, it is published and everyone is notified.
     let later = (Utc::now() + Duration::days(31))
-        .format("%Y-%m-%d")
+        .format("%d/%m/%Y")
         .to_string();
-    window.js(
-        "document.getElementById('policy-effective').value = arguments[0]; return true;",
-        json!([later]),
-    )?;
+    window.type_into("#policy-effective", &later)?;
     window.click("#policy-publish")?;
     answer_confirm(&window, true)?;
     let row = window.wait_js(

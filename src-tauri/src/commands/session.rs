@@ -135,6 +135,15 @@ pub struct Vocabularies {
     pub error_codes: Vec<ErrorCode>,
     /// The policy's durations, as the DPO's settings start (POL-29..33).
     pub retention_defaults: Vec<domain::retention::RuleEntry>,
+    /// The sweep's operations in plan order, with the requirement behind each.
+    pub retention_actions: Vec<RetentionAction>,
+}
+
+/// One kind of operation of the retention sweep and its requirement (`POL-30`…).
+#[derive(Serialize, ts_rs::TS)]
+pub struct RetentionAction {
+    pub kind: domain::retention::ActionKind,
+    pub rule_id: String,
 }
 
 pub async fn vocabularies(_ctx: &Ctx) -> Result<Vocabularies, UiError> {
@@ -151,5 +160,12 @@ pub async fn vocabularies(_ctx: &Ctx) -> Result<Vocabularies, UiError> {
         legal_bases: domain::access_export::LegalBasis::ALL.to_vec(),
         error_codes: ErrorCode::ALL.to_vec(),
         retention_defaults: domain::retention::RetentionRules::default().entries(),
+        retention_actions: domain::retention::ActionKind::ALL
+            .iter()
+            .map(|kind| RetentionAction {
+                kind: *kind,
+                rule_id: kind.rule_id().to_owned(),
+            })
+            .collect(),
     })
 }
