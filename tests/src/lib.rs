@@ -256,13 +256,24 @@ impl Window {
 
     /// Polls `script` until it returns something other than null/false.
     pub fn wait_js(&self, what: &str, script: &str, args: Value) -> Result<Value> {
+        self.wait_js_for(Duration::from_secs(30), what, script, args)
+    }
+
+    /// [`Window::wait_js`] with its own time limit.
+    pub fn wait_js_for(
+        &self,
+        limit: Duration,
+        what: &str,
+        script: &str,
+        args: Value,
+    ) -> Result<Value> {
         let started = Instant::now();
         loop {
             let value = self.js(script, args.clone())?;
             if !(value.is_null() || value == Value::Bool(false)) {
                 return Ok(value);
             }
-            if started.elapsed() > Duration::from_secs(30) {
+            if started.elapsed() > limit {
                 let _ = self.screenshot(&format!("timeout-{}", what.replace(' ', "-")));
                 bail!("timed out waiting for {what}");
             }

@@ -104,3 +104,93 @@ fn dc_5_a_stalled_server_never_freezes_the_window() -> Result<()> {
     ensure!(pending >= 1, "the note waits in the outbox: {pending}");
     Ok(())
 }
+
+/// Megabytes of padding written into the store before the window opens, so
+/// the erasure's page-level check (it decrypts every page of the file) runs
+/// long enough to be caught running, as on a store of real size.
+const PADDING_MB: u32 = 384;
+
+/// Issue 12, POL-25: a long DPO action (the erasure's page-level check of a
+/// large store) runs in the background; meanwhile the DPO opens another
+/// profile within a second, and the check ends with its result.
+#[test]
+fn pol_25_a_long_dpo_action_leaves_the_window_usable() -> Result<()> {
+    if !enabled("the long DPO action window test") {
+        return Ok(());
+    }
+    let dirs = AppDirs::new()?;
+    dirs.seed_demo()?;
+    {
+        use diesel::connection::SimpleConnection;
+        let mut store = dirs.open_store()?;
+        store.connection().batch_execute(&format!(
+            "CREATE TABLE e2e_padding (b BLOB); \
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {PADDING_MB}) \
+             INSERT INTO e2e_padding SELECT randomblob(1048576) FROM n;"
+        ))?;
+        store.checkpoint()?;
+    }
+    let window = Window::launch(&dirs)?;
+    window.sign_in("dpo", "demo-dpo")?;
+    window.click("#tab-participants")?;
+    window.wait_visible("#participants tbody tr[data-id] .open-profile")?;
+    let ids = window.js(
+        "return [...document.querySelectorAll('#participants tbody tr[data-id]')].map(r => r.dataset.id);",
+        json!([]),
+    )?;
+    let ids: Vec<String> = serde_json::from_value(ids)?;
+    ensure!(ids.len() >= 2, "the DPO sees several participants");
+    let (erased, other) = (&ids[0], &ids[1]);
+
+    // The "minor discovered" erasure (POL-35), with the page-level check.
+    window.click(&format!(
+        "#participants tr[data-id=\"{erased}\"] .open-profile"
+    ))?;
+    window.click("#erase-minor")?;
+    window.click("#confirm-yes")?;
+    window.wait_visible("#tasks .task[data-state='running']")?;
+    window.screenshot("73-long-dpo-action-running")?;
+
+    // Meanwhile: back to the list, another profile.
+    let profile = timed(|| {
+        window.click("#tab-participants")?;
+        window.click(&format!(
+            "#participants tr[data-id=\"{other}\"] .open-profile"
+        ))?;
+        window.wait_js(
+            "the other profile",
+            "const e = document.getElementById('profile-title'); return e && e.textContent.trim() || null;",
+            json!([]),
+        )?;
+        Ok(())
+    })?;
+    let running = window.js(
+        "return !!document.querySelector(\"#tasks .task[data-state='running']\");",
+        json!([]),
+    )?;
+    window.screenshot("74-long-dpo-action-meanwhile")?;
+    eprintln!(
+        "long DPO action: another profile in {} ms while the check ran",
+        profile.as_millis()
+    );
+    ensure!(
+        running == json!(true),
+        "the page-level check was still running (else the padding is too small)"
+    );
+    ensure!(profile < AT_MOST, "the other profile took {profile:?}");
+
+    // The check ends, with nothing of the person left.
+    let done = window.wait_js_for(
+        Duration::from_secs(300),
+        "the page-level check's result",
+        "const e = document.querySelector(\"#tasks .task[data-state='done'] .task-text\"); return e ? e.textContent : null;",
+        json!([]),
+    )?;
+    window.screenshot("75-long-dpo-action-done")?;
+    ensure!(
+        done.as_str().unwrap_or_default().contains(": 0 occurrence"),
+        "the check found nothing: {done}"
+    );
+    window.close()?;
+    Ok(())
+}

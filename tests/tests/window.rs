@@ -698,15 +698,17 @@ fn pol_4_dc_7_a_zoom_report_is_imported_through_the_native_dialog_and_a_bad_one_
         json!([]),
     )?;
     window.screenshot("15-admin-bad-report-refused")?;
-    // The refusal is said in French. (The core no longer sends the line of a
-    // malformed file to the window: `invalid_input` comes without details.
-    // When it names it (`line`), the window says "la ligne 8".)
+    // The refusal is said in French and names the line.
     ensure!(
         refusal
             .as_str()
             .unwrap_or_default()
             .starts_with("Fichier refusé, rien n'a été importé"),
         "the refusal is said: {refusal}"
+    );
+    ensure!(
+        refusal.as_str().unwrap_or_default().contains("ligne 8"),
+        "the refusal names the line: {refusal}"
     );
     // Then the good one.
     let answer = e2e::answer_file_dialog("Importer un rapport", &good);

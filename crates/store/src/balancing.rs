@@ -241,9 +241,35 @@ pub fn propose(
     })
 }
 
-fn invalid_proposal(violation: impl std::fmt::Debug) -> StoreError {
-    tracing::debug!(?violation, "balancing proposal refused");
-    StoreError::refused(ErrorCode::InvalidProposal)
+/// The refusal of an edited proposal, with what is wrong (ids and counts
+/// only), for the window to say it in its language.
+fn invalid_proposal(violation: domain::balancing::Violation) -> StoreError {
+    use domain::balancing::Violation;
+    let refused = StoreError::refused(ErrorCode::InvalidProposal);
+    match violation {
+        Violation::UnknownRegistration(registration) => refused
+            .with("reason", "unknown_registration")
+            .with("registration", registration),
+        Violation::UnknownGroup(group) => {
+            refused.with("reason", "unknown_group").with("group", group)
+        }
+        Violation::SlotNotAvailable {
+            registration,
+            group,
+        } => refused
+            .with("reason", "slot_not_available")
+            .with("registration", registration)
+            .with("group", group),
+        Violation::OverCapacity {
+            group,
+            headcount,
+            capacity,
+        } => refused
+            .with("reason", "over_capacity")
+            .with("group", group)
+            .with("headcount", headcount)
+            .with("capacity", capacity),
+    }
 }
 
 /// Scores an edited proposal without applying it (the office sees its figures).

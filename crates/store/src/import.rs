@@ -98,8 +98,10 @@ fn import_in_gate(
         },
     };
     // The parser's errors name the line and the column, never a cell's content.
-    let parsed = parse_report_with(bytes, &options)
-        .map_err(|error| StoreError::InvalidInput(error.to_string()))?;
+    // The window names the line (`line`), in its language.
+    let parsed = parse_report_with(bytes, &options).map_err(|error| {
+        StoreError::refused(domain::ErrorCode::InvalidInput).with("line", error.line)
+    })?;
     let import_id = domain::new_id();
     let filter = gate.scope()?;
     let at = gate.at();
