@@ -18,6 +18,10 @@
 /// Calls `$callback! { ... }` with every command, as
 /// `Variant = area::name(arg: Type, ...) -> Answer [flags];`. Flags:
 /// `public` (no session needed, no personal data).
+///
+/// Types are written `crate::...` on purpose: they name the *caller's* crate
+/// (the desktop, whose `commands` modules hold the answers), not this one.
+#[allow(clippy::crate_in_macro_def)]
 #[macro_export]
 macro_rules! with_commands {
     ($callback:ident) => {

@@ -361,7 +361,7 @@ fn lock(store: &Mutex<Store>) -> Result<std::sync::MutexGuard<'_, Store>, MailEr
 /// Templates stopped by an objection or an unsubscribe (POL-13, POL-26).
 fn objectable() -> Vec<&'static str> {
     domain::messages::Template::ALL
-        .into_iter()
+        .iter()
         .filter(|t| t.needs_no_objection())
         .map(|t| t.as_str())
         .collect()
