@@ -22,6 +22,8 @@ scripts/check-layering.sh
 # dependencies are built once, by rustc, as usual.
 clippy_driver="$(dirname "$(rustup which cargo-clippy 2>/dev/null || command -v cargo-clippy)")/clippy-driver"
 export RUSTC_WORKSPACE_WRAPPER="$clippy_driver"
+# A cold build in one go: incremental state would only cost time here.
+export CARGO_INCREMENTAL=0
 export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 step "build and lint (tests, binaries, benches)"
 cargo test --workspace --no-run

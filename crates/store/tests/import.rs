@@ -147,7 +147,12 @@ fn pol_4_a_malformed_file_names_the_line_and_imports_nothing() {
     .unwrap_err();
     assert_eq!(error.code(), "invalid_input");
     let message = error.to_string();
-    assert!(message.contains("line 7"), "names the line: {message}");
+    // The line travels as a detail (`line`), which the window words.
+    assert_eq!(
+        error.details().get("line").map(String::as_str),
+        Some("7"),
+        "names the line: {message}"
+    );
     assert!(
         !message.contains("autre.fictif") && !message.contains("Personne"),
         "no cell content: {message}"
