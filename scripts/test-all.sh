@@ -27,7 +27,7 @@ export CARGO_INCREMENTAL=0
 export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 step "build and lint (tests, binaries, benches)"
 cargo test --workspace --no-run
-cargo build --workspace --benches
+cargo test --workspace --benches --no-run
 
 # A throwaway keyring for this run: the tests create and delete keys in it.
 keyring_home="$(mktemp -d)"
@@ -41,6 +41,8 @@ export SYNC_CONVERGENCE_CASES="${SYNC_CONVERGENCE_CASES:-1000}"
 
 step "unit and integration tests (real Secret Service)"
 scripts/with-keyring.sh cargo test --workspace --exclude e2e
+step "every benchmark at a small size (issue 13: they run and check their results; figures: scripts/bench-all.sh)"
+scripts/bench-small.sh
 step "end-to-end tests in the real window (Xvfb, tauri-driver, WebKitWebDriver)"
 MONIRAVIQUE_E2E=1 xvfb-run -a -s "-screen 0 1280x900x24" \
   scripts/with-keyring.sh cargo test -p e2e -- --test-threads=1

@@ -6,7 +6,7 @@
 //! 0–8 confirmed places; registrations available for 1–4 slots, 70% with a
 //! preferred slot (one of them), 80% with an age bracket among 4.
 //!
-//! Run: `cargo bench -p domain --bench balancing_bench [-- --runs N]`.
+//! Run: `cargo bench -p domain --bench balancing_bench [-- --runs N] [--small]`.
 
 use domain::balancing::{evaluate, propose, GroupInput, Instance, RegistrationInput};
 use rand::rngs::StdRng;
@@ -124,6 +124,11 @@ fn main() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(5usize)
         .max(1);
+    // `--small`: the medium instance only (the test command's run).
+    if args.iter().any(|a| a == "--small") {
+        measure("medium", &instance(2027, 80, 2_000), runs);
+        return;
+    }
     let (_, median) = measure("large", &instance(2026, 400, 10_000), runs);
     println!(
         "  target < 1 s (median): {}",

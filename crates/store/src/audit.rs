@@ -264,8 +264,11 @@ pub fn trail_page(
     })
 }
 
-/// Entries indexed per participant at most per call of [`index_subjects`].
-pub const SUBJECT_BATCH: i64 = 5_000;
+/// Entries indexed per participant at most per call of [`index_subjects`] in
+/// the background: small, so the write lock it takes is held for a few
+/// milliseconds even on a cold cache, and a command of the window waits on one
+/// batch at most (issue 13: 5,000 held it past the 5 s busy timeout).
+pub const SUBJECT_BATCH: i64 = 250;
 
 #[derive(diesel::QueryableByName)]
 struct Watermark {
@@ -280,7 +283,9 @@ struct Watermark {
 /// Returns how many entries were covered (0: up to date). Called by the
 /// background checkpointer and, to catch up fully, by the access export.
 pub fn index_subjects(conn: &mut SqliteConnection, batch: i64) -> Result<i64, StoreError> {
-    conn.transaction(|conn| {
+    // The write lock first: reading the watermark and upgrading later would
+    // fail whenever a command wrote in between.
+    crate::tx::immediate(conn, |conn| {
         let mark: Watermark = diesel::sql_query(
             "SELECT CAST(value AS INTEGER) AS low, \
                     min((SELECT coalesce(max(seq), 0) FROM audit_log), CAST(value AS INTEGER) + ?) AS high \

@@ -14,6 +14,12 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+/// Side-index batches per checkpoint period at most (catching up 100,000
+/// entries takes a few periods, never a long lock).
+const MAX_BATCHES_PER_TICK: usize = 400;
+/// The pause between two batches, for the window's commands.
+const BETWEEN_BATCHES: Duration = Duration::from_millis(2);
+
 pub struct Checkpointer {
     stop: Option<Sender<()>>,
     thread: Option<JoinHandle<()>>,
@@ -68,18 +74,30 @@ impl Checkpointer {
                         return;
                     }
                 }
-                let _ = conn.batch_execute("PRAGMA busy_timeout = 1000;");
+                // The window's commands come first: when one holds the write
+                // lock, this thread gives up its turn quickly instead of queueing.
+                let _ = conn.batch_execute("PRAGMA busy_timeout = 50;");
                 // Stops when the owner sends a message or drops the sender.
                 while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(every) {
                     let _working = thread_pauses.working.lock();
                     if thread_pauses.count.load(Ordering::SeqCst) > 0 {
                         continue;
                     }
-                    // The DPO's per-person index of the trail, off the command path.
-                    if let Err(error) =
-                        crate::audit::index_subjects(&mut conn, crate::audit::SUBJECT_BATCH)
-                    {
-                        tracing::debug!(%error, "audit subject indexing skipped");
+                    // The DPO's per-person index of the trail, off the command
+                    // path, in small batches with a pause between them so the
+                    // window's commands take the lock in between (issue 13).
+                    for _ in 0..MAX_BATCHES_PER_TICK {
+                        if thread_pauses.count.load(Ordering::SeqCst) > 0 {
+                            break;
+                        }
+                        match crate::audit::index_subjects(&mut conn, crate::audit::SUBJECT_BATCH) {
+                            Ok(0) => break,
+                            Ok(_) => std::thread::sleep(BETWEEN_BATCHES),
+                            Err(error) => {
+                                tracing::debug!(%error, "audit subject indexing skipped");
+                                break;
+                            }
+                        }
                     }
                     if let Err(error) = conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE);") {
                         tracing::debug!(%error, "background checkpoint skipped");
