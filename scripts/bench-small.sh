@@ -3,11 +3,14 @@
 # bench that panics, finds a wrong result or no longer compiles fails the
 # test command, so none rots unseen. The figures printed here mean nothing
 # (unoptimised build, tiny data); the full sizes are in scripts/bench-all.sh.
+#
+# `--workspace` everywhere: the same features, so the same build as the test
+# command's (a `-p` selection would rebuild dependencies with other features).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 run() { echo "-- $*"; "$@"; }
-run cargo test -q -p store --bench store_bench -- --participants 2000 --rounds 30
-run cargo test -q -p store --bench dpo_bench -- --participants 1000 --samples 2 --audit-rows 20000
-run cargo test -q -p domain --bench balancing_bench -- --small --runs 1
-run cargo test -q -p server --bench sync_bench -- --participants 600 --clients 4
-run cargo run -q -p pagescan --example bench -- 8
+run cargo test -q --workspace --bench store_bench -- --participants 2000 --rounds 30
+run cargo test -q --workspace --bench dpo_bench -- --participants 1000 --samples 2 --audit-rows 20000
+run cargo test -q --workspace --bench balancing_bench -- --small --runs 1
+run cargo test -q --workspace --bench sync_bench -- --participants 600 --clients 4
+run "${CARGO_TARGET_DIR:-target}/debug/examples/bench" 8
