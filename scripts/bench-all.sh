@@ -29,7 +29,6 @@ bench() { # name, command...
   cat "$logs/$name.log" >&2
 }
 
-cargo build --release -q --benches --workspace
 bench store cargo bench -q -p store --bench store_bench -- --participants "$participants"
 bench dpo cargo bench -q -p store --bench dpo_bench -- --participants "$participants"
 bench balancing cargo bench -q -p domain --bench balancing_bench
