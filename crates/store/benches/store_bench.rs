@@ -1,9 +1,11 @@
 //! Store benchmarks on the large synthetic dataset (100,000 participants,
 //! 1,000,000 attendance rows by default). Prints its figures:
 //!
-//! - SQLCipher vs plain SQLite on the same workload (target ratio ≤ 1.2);
-//! - trainer participant list p95 (target ≤ 5 ms), audit entries included;
-//! - administrator name / e-mail prefix search p95 (target ≤ 20 ms).
+//! - seeding 100,000 participants (target ≤ 20 s, issue 13);
+//! - SQLCipher vs plain SQLite on the same workload (target ratio ≤ 1.10);
+//! - trainer participant list p95 (targets ≤ 2 ms warm, ≤ 5 ms cold), audit
+//!   entries included;
+//! - administrator name / e-mail prefix search p95 (≤ 2 ms warm, ≤ 5 ms cold).
 //!
 //! Run: `cargo bench -p store --bench store_bench [-- --participants N --rounds R]`.
 
@@ -106,6 +108,14 @@ fn workload(store: &mut Store, size: LargeSize, rounds: usize) -> Figures {
     figures
 }
 
+fn verdict(met: bool) -> &'static str {
+    if met {
+        "OK"
+    } else {
+        "OVER TARGET"
+    }
+}
+
 fn report(label: &str, figures: &Figures) {
     println!(
         "{label:<10} trainer list p50 {:.2} ms p95 {:.2} ms | search p50 {:.2} ms p95 {:.2} ms | profile p95 {:.2} ms | workload total {:.0} ms",
@@ -148,9 +158,14 @@ fn main() {
     seed_large(&mut encrypted, size, Utc::now()).unwrap();
     encrypted.optimize().unwrap();
     encrypted.checkpoint().unwrap();
+    let seeding = t.elapsed().as_secs_f64();
     println!(
-        "seeded SQLCipher store in {:.1} s",
-        t.elapsed().as_secs_f64()
+        "seeded SQLCipher store in {seeding:.1} s (target <= 20 at 100,000) {}",
+        if size.participants == 100_000 {
+            verdict(seeding <= 20.0)
+        } else {
+            "(other size)"
+        }
     );
 
     let plain_path = dir.path().join("plain.db");
@@ -177,6 +192,15 @@ fn main() {
     // Cold figures: the first views after opening, before any warm-up.
     let cold = workload(&mut encrypted, size, 20);
     report("cold", &cold);
+    let (cold_list, cold_search) = (
+        percentile(&cold.trainer_list, 95.0),
+        percentile(&cold.search, 95.0),
+    );
+    println!(
+        "cold trainer list p95 {cold_list:.2} ms (target <= 5) {}; cold search p95 {cold_search:.2} ms (target <= 5) {}",
+        verdict(cold_list <= 5.0),
+        verdict(cold_search <= 5.0)
+    );
     // Warm both caches the same way (every trainer once), then measure.
     let trainers = size
         .participants
@@ -190,22 +214,18 @@ fn main() {
     report("plain", &clear);
     let ratio = cipher.total.as_secs_f64() / clear.total.as_secs_f64();
     println!(
-        "SQLCipher / plain ratio on the workload: {ratio:.2} (target <= 1.20) {}",
-        if ratio <= 1.2 { "OK" } else { "OVER TARGET" }
+        "SQLCipher / plain ratio on the workload: {ratio:.2} (target <= 1.10) {}",
+        verdict(ratio <= 1.10)
     );
     let p95_list = percentile(&cipher.trainer_list, 95.0);
     let p95_search = percentile(&cipher.search, 95.0);
     println!(
-        "trainer list p95 {p95_list:.2} ms (target <= 5) {}",
-        if p95_list <= 5.0 { "OK" } else { "OVER TARGET" }
+        "warm trainer list p95 {p95_list:.2} ms (target <= 2) {}",
+        verdict(p95_list <= 2.0)
     );
     println!(
-        "admin prefix search p95 {p95_search:.2} ms (target <= 20) {}",
-        if p95_search <= 20.0 {
-            "OK"
-        } else {
-            "OVER TARGET"
-        }
+        "warm admin prefix search p95 {p95_search:.2} ms (target <= 2) {}",
+        verdict(p95_search <= 2.0)
     );
     let sizes = (
         std::fs::metadata(&encrypted_path)

@@ -8,7 +8,9 @@
 use crate::open::{establish, StoreKey};
 use diesel::connection::SimpleConnection;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::OnceLock;
+use std::time::Instant;
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -19,6 +21,46 @@ use std::time::Duration;
 const MAX_BATCHES_PER_TICK: usize = 400;
 /// The pause between two batches, for the window's commands.
 const BETWEEN_BATCHES: Duration = Duration::from_millis(2);
+
+/// How long the store must have been free of commands before the side index
+/// takes a batch: background work waits for a quiet moment instead of making
+/// a command wait on its lock (issue 13).
+const QUIET: Duration = Duration::from_millis(20);
+
+/// Commands running now (through `gate::run`) and when the last one ended,
+/// in milliseconds since `epoch()`. Process-wide: the app and the server each
+/// hold one store; in tests a busy store only delays another's side index.
+static FOREGROUND_ACTIVE: AtomicUsize = AtomicUsize::new(0);
+static FOREGROUND_LAST_END: AtomicU64 = AtomicU64::new(0);
+
+fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+/// Marks a command in progress while it lives (`gate::run` holds one).
+pub(crate) struct Foreground(());
+
+pub(crate) fn foreground() -> Foreground {
+    epoch();
+    FOREGROUND_ACTIVE.fetch_add(1, Ordering::SeqCst);
+    Foreground(())
+}
+
+impl Drop for Foreground {
+    fn drop(&mut self) {
+        let now = epoch().elapsed().as_millis() as u64;
+        FOREGROUND_LAST_END.store(now, Ordering::SeqCst);
+        FOREGROUND_ACTIVE.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// No command runs and none ended in the last `QUIET`.
+fn quiet() -> bool {
+    let now = epoch().elapsed().as_millis() as u64;
+    FOREGROUND_ACTIVE.load(Ordering::SeqCst) == 0
+        && now.saturating_sub(FOREGROUND_LAST_END.load(Ordering::SeqCst)) >= QUIET.as_millis() as u64
+}
 
 pub struct Checkpointer {
     stop: Option<Sender<()>>,
@@ -87,7 +129,9 @@ impl Checkpointer {
                     // path, in small batches with a pause between them so the
                     // window's commands take the lock in between (issue 13).
                     for _ in 0..MAX_BATCHES_PER_TICK {
-                        if thread_pauses.count.load(Ordering::SeqCst) > 0 {
+                        // A command in progress or just ended: its next
+                        // command likely follows; index at the next tick.
+                        if thread_pauses.count.load(Ordering::SeqCst) > 0 || !quiet() {
                             break;
                         }
                         match crate::audit::index_subjects(&mut conn, crate::audit::SUBJECT_BATCH) {

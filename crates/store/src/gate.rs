@@ -131,6 +131,8 @@ pub fn run<T>(
     now: DateTime<Utc>,
     work: impl FnOnce(&mut Gate<'_>) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
+    // Background work (the trail's side index) waits while a command runs.
+    let _foreground = crate::checkpoint::foreground();
     if let Err(denied) = action.authorize(actor) {
         audit::record_for(conn, actor, action.name(), &[], Outcome::Denied, now)?;
         return Err(denied.into());

@@ -51,7 +51,6 @@ pub fn list_participants(
     now: DateTime<Utc>,
 ) -> Result<Vec<ParticipantRow>, StoreError> {
     gate::run(conn, actor, Action::ParticipantList, now, |gate| {
-        let filter = gate.scope()?;
         let mut select = participants::table
             .select((
                 participants::id,
@@ -63,8 +62,8 @@ pub fn list_participants(
             .order((participants::family_name, participants::given_name))
             .limit(LIST_LIMIT)
             .into_boxed();
-        if let scope::ScopeFilter::Only(ids) = &filter {
-            select = select.filter(participants::id.eq_any(ids.clone()));
+        if let Some(reached) = scope::participants_condition(actor, now) {
+            select = select.filter(reached);
         }
         if let Some(text) = query.map(str::trim).filter(|t| !t.is_empty()) {
             let (low, high) = prefix_range(text);
@@ -109,7 +108,7 @@ fn group_names(
 ) -> Result<HashMap<String, Vec<String>>, StoreError> {
     let query = enrolments::table
         .inner_join(workshop_groups::table)
-        .filter(enrolments::participant_id.eq_any(ids))
+        .filter(scope::one_of("enrolments.participant_id", ids))
         .filter(enrolments::status.ne(EnrolmentStatus::Cancelled.as_str()))
         .filter(scope::groups_condition(actor))
         .select((enrolments::participant_id, workshop_groups::name))

@@ -164,6 +164,34 @@ pub type GroupCondition = diesel::expression::SqlLiteral<
     >,
 >;
 
+/// The participants the actor's scope reaches at `now`, as a condition on
+/// `participants` for diesel queries (`None`: everyone). The scope stays a
+/// subquery SQLite runs with the rest of the statement: binding the reached
+/// ids one by one (500 for a trainer) prepared a new statement per list
+/// (issue 13).
+pub fn participants_condition(actor: &Actor, now: DateTime<Utc>) -> Option<GroupCondition> {
+    let sql = participants_sql(actor.scope(), now)?;
+    let (before, after) = sql
+        .split_once('?')
+        .expect("each scope subquery has exactly one parameter");
+    Some(
+        diesel::dsl::sql::<Bool>(&format!(
+            "(participants.id IN (SELECT participant_id FROM ({before}"
+        ))
+        .bind::<Text, _>(actor.staff_id.as_str().to_owned())
+        .sql(&format!("{after})))")),
+    )
+}
+
+/// Rows whose `column` is one of `ids`: one bound JSON array, so the
+/// statement is the same whatever the number of ids (and prepared once).
+pub fn one_of(column: &str, ids: &[&str]) -> GroupCondition {
+    let list = serde_json::to_string(ids).expect("a list of strings is JSON");
+    diesel::dsl::sql::<Bool>(&format!("({column} IN (SELECT value FROM json_each("))
+        .bind::<Text, _>(list)
+        .sql(")))")
+}
+
 /// The groups the actor's scope covers, as a condition for diesel queries.
 pub fn groups_condition(actor: &Actor) -> GroupCondition {
     let condition = groups_sql(actor.scope()).unwrap_or("? IS NOT NULL");
