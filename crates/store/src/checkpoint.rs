@@ -9,12 +9,12 @@ use crate::open::{establish, StoreKey};
 use diesel::connection::SimpleConnection;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::OnceLock;
-use std::time::Instant;
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::OnceLock;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
+use std::time::Instant;
 
 /// Side-index batches per checkpoint period at most (catching up 100,000
 /// entries takes a few periods, never a long lock).
@@ -59,7 +59,8 @@ impl Drop for Foreground {
 fn quiet() -> bool {
     let now = epoch().elapsed().as_millis() as u64;
     FOREGROUND_ACTIVE.load(Ordering::SeqCst) == 0
-        && now.saturating_sub(FOREGROUND_LAST_END.load(Ordering::SeqCst)) >= QUIET.as_millis() as u64
+        && now.saturating_sub(FOREGROUND_LAST_END.load(Ordering::SeqCst))
+            >= QUIET.as_millis() as u64
 }
 
 pub struct Checkpointer {
@@ -165,5 +166,20 @@ impl Drop for Checkpointer {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 13: the side index never starts a batch while a command runs,
+    /// nor right after one ended (the next command usually follows).
+    #[test]
+    fn dc_5_background_indexing_waits_while_a_command_runs_and_just_after() {
+        let command = foreground();
+        assert!(!quiet(), "a command in progress");
+        drop(command);
+        assert!(!quiet(), "a command ended less than {QUIET:?} ago");
     }
 }

@@ -144,7 +144,8 @@ pub fn seed_large(
     // into a statement journal (17 % of the seeding profile even with
     // `defer_foreign_keys`, which does not change the declared constraint).
     diesel::connection::SimpleConnection::batch_execute(conn, "PRAGMA foreign_keys = OFF;")?;
-    let inserted = insert_participants(conn, size, &device, t, &programme, &group_ids, &session_ids);
+    let inserted =
+        insert_participants(conn, size, &device, t, &programme, &group_ids, &session_ids);
     let checked = inserted.and_then(|()| foreign_keys_hold(conn));
     diesel::connection::SimpleConnection::batch_execute(conn, "PRAGMA foreign_keys = ON;")?;
     checked?;
@@ -194,7 +195,9 @@ fn insert_participants(
                 let mut people = Vec::with_capacity(end - start);
                 let mut enrols = Vec::with_capacity(end - start);
                 let before: Option<i64> = enrolments::table
-                    .select(diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>("max(rowid)"))
+                    .select(diesel::dsl::sql::<
+                        diesel::sql_types::Nullable<diesel::sql_types::BigInt>,
+                    >("max(rowid)"))
                     .get_result(conn)?;
                 for n in start..end {
                     let id = new_id();
@@ -273,15 +276,13 @@ fn fill_session_times(
     crate::tx::immediate(conn, |conn| {
         for (group, sessions) in group_ids.iter().zip(session_ids) {
             for (n, (session, starts)) in sessions.iter().enumerate() {
-                diesel::sql_query(
-                    "INSERT INTO temp.seed_session_times VALUES (?, ?, ?, ?, ?)",
-                )
-                .bind::<Text, _>(group)
-                .bind::<BigInt, _>(n as i64)
-                .bind::<Text, _>(session)
-                .bind::<Timestamp, _>(*starts)
-                .bind::<Timestamp, _>(*starts + Duration::minutes(80))
-                .execute(conn)?;
+                diesel::sql_query("INSERT INTO temp.seed_session_times VALUES (?, ?, ?, ?, ?)")
+                    .bind::<Text, _>(group)
+                    .bind::<BigInt, _>(n as i64)
+                    .bind::<Text, _>(session)
+                    .bind::<Timestamp, _>(*starts)
+                    .bind::<Timestamp, _>(*starts + Duration::minutes(80))
+                    .execute(conn)?;
             }
         }
         Ok::<_, StoreError>(())
