@@ -114,3 +114,26 @@ fn dc_3_key_round_trips_through_hex_and_never_prints() {
     assert!(StoreKey::from_hex("abcd").is_none());
     assert_eq!(format!("{key:?}"), "StoreKey(..)");
 }
+
+/// Issue 13: the window opens the store without reading it whole and runs
+/// the integrity check in the background, on a connection of its own; that
+/// check still names a damaged page `corrupted` and writes nothing.
+#[test]
+fn dc_2_the_background_integrity_check_finds_a_damaged_page() {
+    let mut fixture = common::demo();
+    fixture.store.checkpoint().unwrap();
+    let path = fixture.path();
+    assert!(store::open::check_integrity_at(&path, &fixture.key).is_ok());
+    drop(fixture.store);
+    let mut bytes = std::fs::read(&path).unwrap();
+    for byte in &mut bytes[4 * 4096 + 1000..4 * 4096 + 1200] {
+        *byte ^= 0x5a;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let error = store::open::check_integrity_at(&path, &fixture.key)
+        .err()
+        .unwrap();
+    assert!(matches!(error, OpenError::Corrupted { .. }), "{error}");
+    assert_eq!(error.code(), "corrupted");
+    assert_eq!(std::fs::read(&path).unwrap(), bytes, "nothing rewritten");
+}

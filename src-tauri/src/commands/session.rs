@@ -41,7 +41,11 @@ impl From<&store::auth::SignedIn> for SessionDto {
 
 /// Version, demo accounts (demo stores only) and why the store did not open, if it did not.
 pub async fn app_info(ctx: &Ctx) -> Result<AppInfo, UiError> {
-    ctx.blocking(|state| {
+    let app = ctx.app().clone();
+    ctx.blocking(move |state| {
+        // The window has drawn its first screen: now the store's file can
+        // be read whole in the background.
+        state.start_integrity_check(app);
         let demo = match state.store.lock().map_err(|_| poisoned())?.as_mut() {
             Some(store) => store::open::meta(store, "demo")?.as_deref() == Some("true"),
             None => false,
@@ -54,10 +58,7 @@ pub async fn app_info(ctx: &Ctx) -> Result<AppInfo, UiError> {
             } else {
                 Vec::new()
             },
-            store_error: state
-                .store_error
-                .as_ref()
-                .map(|(code, _)| StoreErrorDto { code: *code }),
+            store_error: state.store_error().map(|(code, _)| StoreErrorDto { code }),
         })
     })
     .await
