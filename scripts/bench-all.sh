@@ -35,16 +35,34 @@ bench balancing cargo bench -q -p domain --bench balancing_bench
 bench sync cargo bench -q -p server --bench sync_bench -- --participants "$sync_participants"
 bench pagescan cargo run -q --release -p pagescan --example bench -- 1024
 
+# The real window (release app and bare window; the driving bench is the test
+# build's), under Xvfb with a throwaway keyring. D-Bus and WebKit chatter on
+# stderr is kept out of the report unless the bench fails.
+window_bench() {
+  local target="${CARGO_TARGET_DIR:-$PWD/target}"
+  cargo build -q --release -p moniravique-desktop -p bare-window || return 1
+  if ! MONIRAVIQUE_APP="$target/release/moniravique-desktop" \
+    BARE_WINDOW_APP="$target/release/bare-window" \
+    MONIRAVIQUE_KEYRING_HOME="$logs/keyring" \
+    xvfb-run -a -s "-screen 0 1280x900x24" scripts/with-keyring.sh \
+    cargo test -q --workspace --bench start_bench -- --participants "$participants" \
+    2> "$logs/start.stderr"; then
+    cat "$logs/start.stderr" >&2
+    return 1
+  fi
+}
+bench start window_bench
+
 {
   echo "# Benchmark figures"
   echo
   echo "- date: $(date -u +'%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
   echo "- machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(. /etc/os-release && echo "$PRETTY_NAME")"
-  echo "- build: release; sizes: store and DPO $participants participants, sync $sync_participants"
+  echo "- build: release; sizes: store, DPO and start $participants participants, sync $sync_participants"
   echo
   echo "| bench | status (s) | figure |"
   echo "|---|---|---|"
-  for name in store dpo balancing sync pagescan; do
+  for name in store dpo balancing sync pagescan start; do
     status="$(cat "$logs/$name.status")"
     # Every printed line is a figure; cargo's own lines are skipped.
     grep -v -e '^\s*$' -e '^\s*Finished' -e '^\s*Running' -e '^\s*Compiling' "$logs/$name.log" \

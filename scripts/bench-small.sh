@@ -14,3 +14,12 @@ run cargo test -q --workspace --bench dpo_bench -- --participants 1000 --samples
 run cargo test -q --workspace --bench balancing_bench -- --small --runs 1
 run cargo test -q --workspace --bench sync_bench -- --participants 600 --clients 4
 run "${CARGO_TARGET_DIR:-target}/debug/examples/bench" 8
+# The real window: Xvfb, a private D-Bus session and a throwaway keyring, as
+# the end-to-end tests (debug binaries of the test build).
+if [ -z "${MONIRAVIQUE_KEYRING_HOME:-}" ]; then
+  MONIRAVIQUE_KEYRING_HOME="$(mktemp -d)"
+  trap 'rm -rf "$MONIRAVIQUE_KEYRING_HOME"' EXIT
+fi
+run env MONIRAVIQUE_KEYRING_HOME="$MONIRAVIQUE_KEYRING_HOME" \
+  xvfb-run -a -s "-screen 0 1280x900x24" scripts/with-keyring.sh \
+  cargo test -q --workspace --bench start_bench -- --participants 2000 --runs 2

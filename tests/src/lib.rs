@@ -152,6 +152,10 @@ impl AppDirs {
     }
 }
 
+/// The element matching `arguments[0]` if it is shown, else null.
+const VISIBLE_SCRIPT: &str = "const e = document.querySelector(arguments[0]); \
+     return e && e.offsetParent !== null ? e : null;";
+
 /// A running `tauri-driver` and the WebDriver session it opened on the app.
 pub struct Window {
     driver: Child,
@@ -163,6 +167,13 @@ pub struct Window {
 impl Window {
     /// Launches the app (through tauri-driver and WebKitWebDriver) on `dirs`.
     pub fn launch(dirs: &AppDirs) -> Result<Self> {
+        Ok(Self::launch_binary(&app_binary()?, dirs.args())?.0)
+    }
+
+    /// Launches `binary` with `args` through tauri-driver and WebKitWebDriver;
+    /// also returns when the session was asked for (`POST /session`, which
+    /// starts the process), once tauri-driver answers.
+    pub fn launch_binary(binary: &Path, args: Vec<String>) -> Result<(Self, Instant)> {
         let port = free_port();
         let native_port = free_port();
         let driver = Command::new(tauri_driver()?)
@@ -191,18 +202,24 @@ impl Window {
             "capabilities": {
                 "alwaysMatch": {
                     "tauri:options": {
-                        "application": app_binary()?.display().to_string(),
-                        "args": dirs.args(),
+                        "application": binary.display().to_string(),
+                        "args": args,
                     }
                 }
             }
         });
+        let asked = Instant::now();
         let created = window.call("POST", "/session", Some(capabilities))?;
         window.session = created["sessionId"]
             .as_str()
             .ok_or_else(|| anyhow!("no session id in {created}"))?
             .to_owned();
-        Ok(window)
+        Ok((window, asked))
+    }
+
+    /// The process id of this window's tauri-driver (the app runs below it).
+    pub fn driver_pid(&self) -> u32 {
+        self.driver.id()
     }
 
     fn wait_for_driver(&self) -> Result<()> {
@@ -267,6 +284,24 @@ impl Window {
         script: &str,
         args: Value,
     ) -> Result<Value> {
+        self.poll_js(limit, Duration::from_millis(100), what, script, args)
+    }
+
+    /// Waits until an element matching `css` is visible, polling every
+    /// `every` (the start bench polls every few milliseconds).
+    pub fn wait_visible_polling(&self, css: &str, every: Duration, limit: Duration) -> Result<()> {
+        self.poll_js(limit, every, css, VISIBLE_SCRIPT, json!([css]))
+            .map(|_| ())
+    }
+
+    fn poll_js(
+        &self,
+        limit: Duration,
+        every: Duration,
+        what: &str,
+        script: &str,
+        args: Value,
+    ) -> Result<Value> {
         let started = Instant::now();
         loop {
             let value = self.js(script, args.clone())?;
@@ -277,18 +312,13 @@ impl Window {
                 let _ = self.screenshot(&format!("timeout-{}", what.replace(' ', "-")));
                 bail!("timed out waiting for {what}");
             }
-            std::thread::sleep(Duration::from_millis(100));
+            std::thread::sleep(every);
         }
     }
 
     /// Waits until an element matching `css` is visible, and returns it.
     pub fn wait_visible(&self, css: &str) -> Result<Value> {
-        self.wait_js(
-            css,
-            "const e = document.querySelector(arguments[0]); \
-             return e && e.offsetParent !== null ? e : null;",
-            json!([css]),
-        )
+        self.wait_js(css, VISIBLE_SCRIPT, json!([css]))
     }
 
     fn element_id(element: &Value) -> Result<String> {
