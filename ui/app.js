@@ -10,14 +10,7 @@ import { errorText, asUiError, uiError } from './errors.js';
 import { loadVocabularies } from './vocab.js';
 import { listenToTasks, clearTasks, renderTasks } from './tasks.js';
 import { buildParticipantsPanel, freshParticipants, stopSearch } from './participants.js';
-import { buildGroupsPanel } from './groups.js';
 import { buildAuditPanel, freshAudit } from './audit.js';
-import { buildSessionsPanel } from './sessions.js';
-import { buildRegistrationsPanel } from './registrations.js';
-import { buildBalancingPanel, buildOutboxPanel } from './balancing.js';
-import { buildRequestsPanel } from './dpo-requests.js';
-import { buildRetentionPanel } from './dpo-retention.js';
-import { buildRegistersPanel } from './dpo-registers.js';
 import { startSyncStatus, stopSyncStatus, listenToSync } from './sync.js';
 
 /** @typedef {import('./types.js').Ctx} Ctx */
@@ -237,7 +230,7 @@ async function onSignOut() {
 /** @param {SessionDto} session */
 async function enterWorkspace(session) {
   // The forms take their closed lists from the core: ask before the first view.
-  await loadVocabularies();
+  await Promise.all([loadVocabularies(), loadPanels()]);
   state.session = session;
   startSyncStatus();
   state.data = freshData();
@@ -250,18 +243,32 @@ function layout() {
   return state.session ? LAYOUTS[state.session.role] : null;
 }
 
-/** @type {Record<string, (ctx: Ctx) => HTMLElement>} */
-const PANELS = {
-  groups: buildGroupsPanel,
-  audit: buildAuditPanel,
-  sessions: buildSessionsPanel,
-  registrations: buildRegistrationsPanel,
-  balancing: buildBalancingPanel,
-  outbox: buildOutboxPanel,
-  requests: buildRequestsPanel,
-  retention: buildRetentionPanel,
-  registers: buildRegistersPanel,
-};
+/** @type {Promise<typeof import('./panels.js')> | null} */
+let panelsLoading = null;
+/** @type {Record<string, (ctx: Ctx) => HTMLElement> | null} */
+let PANELS = null;
+
+/** The other tabs' modules: fetched once the first screen is up, awaited
+ * before the first workspace view (issue 13: start to a usable sign-in). */
+function loadPanels() {
+  if (!panelsLoading) {
+    panelsLoading = import('./panels.js');
+    panelsLoading.then((panels) => {
+      PANELS = {
+        groups: panels.buildGroupsPanel,
+        audit: buildAuditPanel,
+        sessions: panels.buildSessionsPanel,
+        registrations: panels.buildRegistrationsPanel,
+        balancing: panels.buildBalancingPanel,
+        outbox: panels.buildOutboxPanel,
+        requests: panels.buildRequestsPanel,
+        retention: panels.buildRetentionPanel,
+        registers: panels.buildRegistersPanel,
+      };
+    }).catch(() => { panelsLoading = null; });
+  }
+  return panelsLoading;
+}
 
 function renderWorkspace() {
   const current = layout();
@@ -283,7 +290,7 @@ function renderWorkspace() {
   body.replaceChildren(...(tabbed ? [buildTabs(current.tabs)] : []), panel);
   const ctx = context();
   if (tab === 'participants') panel.append(buildParticipantsPanel(ctx, current.participants));
-  else if (PANELS[tab]) panel.append(PANELS[tab](ctx));
+  else if (PANELS && PANELS[tab]) panel.append(PANELS[tab](ctx));
 }
 
 /** @returns {Ctx} */
@@ -381,6 +388,8 @@ async function start() {
   }
   showScreen('signin');
   focus($('username'));
+  // While the user types: the workspace's other modules.
+  loadPanels().catch(() => {});
 }
 
 start();

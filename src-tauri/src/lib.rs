@@ -31,7 +31,7 @@ pub fn main_entry() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let _log_guard = logging::init(args.log_dir.clone());
-    let mut opened = state::open_store(&args.data_dir);
+    let mut opened = state::open_store(&args.data_dir, args.check);
     if let (Some(url), Some(cert), state::Opened::Ready(store)) =
         (&args.server, &args.server_cert, &mut opened)
     {
