@@ -86,10 +86,6 @@ pub fn record(
         } else {
             participants.iter().map(|p| Some(*p)).collect()
         };
-        // The entries differ only in seq, id, subject and hashes: those go
-        // in as one JSON array, the rest as plain parameters, so a list of
-        // 200 people is one short statement prepared once, not 200 rows
-        // built and bound by diesel (issue 13: half of the list's time).
         let mut rows = Vec::with_capacity(subjects.len());
         for subject in subjects {
             seq += 1;
@@ -107,34 +103,21 @@ pub fn record(
                 prev_hash: prev_hash.clone(),
             };
             let hash = fields.hash();
-            rows.push(serde_json::json!([
-                fields.seq,
-                fields.id,
-                fields.participant_id,
-                fields.prev_hash,
-                hash
-            ]));
-            prev_hash = hash;
+            prev_hash = hash.clone();
+            rows.push(AuditRow {
+                seq: fields.seq,
+                id: fields.id,
+                at: fields.at,
+                actor_id: fields.actor_id,
+                device_id: fields.device_id,
+                action: fields.action,
+                participant_id: fields.participant_id,
+                outcome: fields.outcome,
+                prev_hash: fields.prev_hash,
+                hash,
+            });
         }
-        let expected = rows.len();
-        let inserted = diesel::sql_query(
-            "INSERT INTO audit_log \
-                 (seq, id, at, actor_id, device_id, action, participant_id, outcome, prev_hash, hash) \
-             SELECT value ->> 0, value ->> 1, ?, ?, ?, ?, value ->> 2, ?, value ->> 3, value ->> 4 \
-             FROM json_each(?) ORDER BY key",
-        )
-        .bind::<Text, _>(&at_text)
-        .bind::<Text, _>(actor_id)
-        .bind::<Text, _>(device_id)
-        .bind::<Text, _>(action)
-        .bind::<Text, _>(outcome.as_str())
-        .bind::<Text, _>(serde_json::Value::Array(rows).to_string())
-        .execute(conn)?;
-        if inserted != expected {
-            return Err(StoreError::Database(format!(
-                "the trail took {inserted} of {expected} entries"
-            )));
-        }
+        insert_entries(conn, &rows)?;
         diesel::update(audit_chain::table.filter(audit_chain::id.eq(1)))
             .set((
                 audit_chain::head_seq.eq(seq),
@@ -143,6 +126,50 @@ pub fn record(
             .execute(conn)?;
         Ok::<_, StoreError>(())
     })
+}
+
+/// Appends entries of one action. One entry (a change, a profile read, a
+/// synced operation: most of them) goes through diesel's cached insert.
+/// Several (a list shows up to 200 people) go as one constant statement over
+/// a JSON array of what differs between them: a multi-row insert was a new
+/// statement for every count of rows, built and prepared again each time
+/// (issue 13: half of a trainer list's time).
+fn insert_entries(conn: &mut SqliteConnection, rows: &[AuditRow]) -> Result<(), StoreError> {
+    let [first, ..] = rows else {
+        return Ok(());
+    };
+    if rows.len() == 1 {
+        diesel::insert_into(audit_log::table)
+            .values(first)
+            .execute(conn)?;
+        return Ok(());
+    }
+    let varying: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|row| {
+            serde_json::json!([row.seq, row.id, row.participant_id, row.prev_hash, row.hash])
+        })
+        .collect();
+    let inserted = diesel::sql_query(
+        "INSERT INTO audit_log \
+             (seq, id, at, actor_id, device_id, action, participant_id, outcome, prev_hash, hash) \
+         SELECT value ->> 0, value ->> 1, ?, ?, ?, ?, value ->> 2, ?, value ->> 3, value ->> 4 \
+         FROM json_each(?) ORDER BY key",
+    )
+    .bind::<Text, _>(&first.at)
+    .bind::<Text, _>(&first.actor_id)
+    .bind::<Text, _>(&first.device_id)
+    .bind::<Text, _>(&first.action)
+    .bind::<Text, _>(&first.outcome)
+    .bind::<Text, _>(serde_json::Value::Array(varying).to_string())
+    .execute(conn)?;
+    if inserted != rows.len() {
+        return Err(StoreError::Database(format!(
+            "the trail took {inserted} of {} entries",
+            rows.len()
+        )));
+    }
+    Ok(())
 }
 
 /// Records an attempt by `actor` (allowed or refused).
