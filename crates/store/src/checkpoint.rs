@@ -5,7 +5,7 @@
 //! command stalls (measured: 100–180 ms on 100k participants). The same thread
 //! fills the audit trail's per-person side index (`audit::index_subjects`).
 
-use crate::open::{establish, StoreKey};
+use crate::open::{establish, establish_keyed, StoreKey};
 use diesel::connection::SimpleConnection;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -107,16 +107,14 @@ impl Checkpointer {
         let thread = std::thread::Builder::new()
             .name("store-checkpoint".into())
             .spawn(move || {
-                let Ok(mut conn) = establish(&path) else {
+                let connected = match &key {
+                    Some(key) => establish_keyed(&path, key),
+                    None => establish(&path),
+                };
+                let Ok(mut conn) = connected else {
                     tracing::warn!("checkpointer could not open its connection");
                     return;
                 };
-                if let Some(key) = key {
-                    let pragma = format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str());
-                    if conn.batch_execute(&pragma).is_err() {
-                        return;
-                    }
-                }
                 // The window's commands come first: when one holds the write
                 // lock, this thread gives up its turn quickly instead of queueing.
                 let _ = conn.batch_execute("PRAGMA busy_timeout = 50;");

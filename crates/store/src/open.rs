@@ -180,10 +180,7 @@ pub fn open(path: &Path, key: &StoreKey, integrity_check: bool) -> Result<Store,
             path: path.to_owned(),
         });
     }
-    let mut conn = establish(path)?;
-    let pragma = format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str());
-    conn.batch_execute(&pragma)
-        .map_err(|e| io_error(path, e.to_string()))?;
+    let mut conn = establish_keyed(path, key)?;
     // The first read decrypts page 1: a wrong key fails here, before any write.
     if let Err(error) = conn.batch_execute("SELECT count(*) FROM sqlite_master;") {
         let detail = error.to_string();
@@ -222,6 +219,17 @@ pub(crate) fn establish(path: &Path) -> Result<SqliteConnection, OpenError> {
     SqliteConnection::establish(url).map_err(|e| io_error(path, e.to_string()))
 }
 
+/// A connection to the encrypted store with its key applied (nothing read
+/// yet: a wrong key shows at the first read). The window's connection, the
+/// background checkpointer's and the integrity check's all start here.
+pub(crate) fn establish_keyed(path: &Path, key: &StoreKey) -> Result<SqliteConnection, OpenError> {
+    let mut conn = establish(path)?;
+    let pragma = format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str());
+    conn.batch_execute(&pragma)
+        .map_err(|e| io_error(path, e.to_string()))?;
+    Ok(conn)
+}
+
 fn io_error(path: &Path, detail: String) -> OpenError {
     OpenError::Io {
         path: path.to_owned(),
@@ -234,10 +242,7 @@ fn io_error(path: &Path, detail: String) -> OpenError {
 /// window is up (issue 13: it reads the whole file, 5 s at 100,000 people),
 /// while its own connection serves the window.
 pub fn check_integrity_at(path: &Path, key: &StoreKey) -> Result<(), OpenError> {
-    let mut conn = establish(path)?;
-    let pragma = format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str());
-    conn.batch_execute(&pragma)
-        .map_err(|e| io_error(path, e.to_string()))?;
+    let mut conn = establish_keyed(path, key)?;
     conn.batch_execute("PRAGMA cipher_memory_security = OFF; PRAGMA query_only = ON;")
         .map_err(|e| io_error(path, e.to_string()))?;
     check_integrity(&mut conn, path)
