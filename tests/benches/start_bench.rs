@@ -17,12 +17,11 @@
 //! `target/debug/`. A wrong result (sign-in refused, a search that finds
 //! nothing or the wrong people) fails the bench; a missed target does not.
 
-use anyhow::{bail, ensure, Context, Result};
+use anyhow::{ensure, Context, Result};
 use chrono::Utc;
 use e2e::{app_binary, workspace_root, AppDirs, Window};
 use serde_json::json;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 const ADMIN: (&str, &str) = ("bench.admin", "bench-admin-password");
@@ -109,17 +108,7 @@ fn bare_binary() -> Result<PathBuf> {
 /// administrator (the large seed has trainers only).
 fn seeded_store(app: &Path, participants: usize) -> Result<AppDirs> {
     let dirs = AppDirs::new()?;
-    let output = Command::new(app)
-        .args(dirs.args())
-        .args(["--seed-large", &participants.to_string()])
-        .output()
-        .context("running --seed-large")?;
-    if !output.status.success() {
-        bail!(
-            "--seed-large failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
+    dirs.run_headless(app, &["--seed-large", &participants.to_string()])?;
     let mut store = dirs.open_store()?;
     store::auth::create_staff(
         &mut store,

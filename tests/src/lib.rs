@@ -122,14 +122,21 @@ impl AppDirs {
 
     /// Seeds the demo data through the binary's own command line.
     pub fn seed_demo(&self) -> Result<()> {
-        let output = Command::new(app_binary()?)
+        self.run_headless(&app_binary()?, &["--seed-demo"])
+    }
+
+    /// Runs `app` without a window on these directories with `flags` (a
+    /// seed, a check); fails with what it printed on stderr.
+    pub fn run_headless(&self, app: &Path, flags: &[&str]) -> Result<()> {
+        let output = Command::new(app)
             .args(self.args())
-            .arg("--seed-demo")
+            .args(flags)
             .output()
-            .context("running --seed-demo")?;
+            .with_context(|| format!("running {}", flags.join(" ")))?;
         if !output.status.success() {
             bail!(
-                "--seed-demo failed: {}",
+                "{} failed: {}",
+                flags.join(" "),
                 String::from_utf8_lossy(&output.stderr)
             );
         }
