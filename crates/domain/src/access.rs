@@ -124,8 +124,12 @@ pub enum Category {
     Registers,
     /// Assistance requests (ROLE-4).
     AssistanceRequests,
-    /// Staff accounts and devices.
+    /// Staff accounts and their laptops (issue 14): the administrator
+    /// manages every role but the DPO, the DPO manages DPO accounts
+    /// (`crate::staff::may_manage` decides on the target's role).
     StaffAccounts,
+    /// One's own account: changing one's own password (POL-18).
+    OwnAccount,
     /// Importing videoconference reports (POL-4): writes attendance and
     /// questions without reading anyone's history; unmatched rows show the
     /// names and e-mails found in the file. Trainers import for their own
@@ -138,7 +142,7 @@ pub enum Category {
 }
 
 impl Category {
-    pub const ALL: [Category; 24] = [
+    pub const ALL: [Category; 25] = [
         Category::ContactList,
         Category::Identity,
         Category::FamilySituation,
@@ -160,6 +164,7 @@ impl Category {
         Category::Registers,
         Category::AssistanceRequests,
         Category::StaffAccounts,
+        Category::OwnAccount,
         Category::ReportImport,
         Category::Outbox,
         Category::Retention,
@@ -179,7 +184,7 @@ use Access::{None as No, Read as R, Write as W};
 /// The policy table (ROLE-1..5). Columns: Trainer, ExternalTrainer, Administrator,
 /// Support, Dpo. This is the only place access is decided.
 #[rustfmt::skip]
-const POLICY: [(Category, [Access; 5]); 24] = [
+const POLICY: [(Category, [Access; 5]); 25] = [
     //                                  Trainer ExtTr Admin Support DPO
     (Category::ContactList,            [R,      R,    R,    R,      W]),
     (Category::Identity,               [R,      No,   R,    W,      W]), // ROLE-4: contact details on request
@@ -201,7 +206,8 @@ const POLICY: [(Category, [Access; 5]); 24] = [
     (Category::LegalHolds,             [No,     No,   No,   No,     W]),
     (Category::Registers,              [No,     No,   No,   No,     W]),
     (Category::AssistanceRequests,     [No,     No,   No,   R,      W]),
-    (Category::StaffAccounts,          [No,     No,   No,   No,     R]),
+    (Category::StaffAccounts,          [No,     No,   W,    No,     W]), // issue 14: admin all but DPO, DPO the DPO
+    (Category::OwnAccount,             [W,      W,    W,    W,      W]), // POL-18: one's own password
     (Category::ReportImport,           [W,      No,   W,    No,     W]), // trainers: their sessions
     (Category::Outbox,                 [No,     No,   W,    No,     W]), // the office sends reminders
     (Category::Retention,              [No,     No,   No,   No,     W]), // POL-29..33

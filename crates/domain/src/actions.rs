@@ -146,6 +146,17 @@ actions! {
     AssistanceList => "assistance.list", [AssistanceRequests: Write], Shown;
     AssistanceRenew => "assistance.renew", [AssistanceRequests: Write], Changed;
     AssistanceClose => "assistance.close", [AssistanceRequests: Write], Changed;
+    // Staff accounts and laptops (issue 14, POL-18); the target's role is
+    // checked by `crate::staff::may_manage` inside the work.
+    StaffList => "staff.list", [StaffAccounts: Read], RefusalsOnly;
+    StaffCreate => "staff.create", [StaffAccounts: Write], Changed;
+    StaffPasswordReset => "staff.password.reset", [StaffAccounts: Write], Changed;
+    StaffDeactivate => "staff.deactivate", [StaffAccounts: Write], Changed;
+    StaffEnrolmentCode => "staff.enrolment_code", [StaffAccounts: Write], Changed;
+    DeviceList => "device.list", [StaffAccounts: Read], RefusalsOnly;
+    DeviceRevoke => "device.revoke", [StaffAccounts: Write], Changed;
+    /// Changing one's own password (first sign-in, after a reset, or at will).
+    PasswordChange => "password.change", [OwnAccount: Write], Changed;
 }
 
 impl Action {

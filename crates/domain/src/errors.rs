@@ -95,6 +95,28 @@ crate::vocabulary! {
         RetentionReminderNotAfterInactive => "retention_reminder_not_after_inactive",
         RetentionAbovePolicyMaximum => "retention_above_policy_maximum",
         RetentionBelowLegalMinimum => "retention_below_legal_minimum",
+        // Staff accounts and laptops (issue 14, POL-18).
+        UsernameTaken => "username_taken",
+        RoleNotManaged => "role_not_managed",
+        OwnAccount => "own_account",
+        AccountInactive => "account_inactive",
+        PasswordTooShort => "password_too_short",
+        PasswordTooLong => "password_too_long",
+        PasswordTooSimple => "password_too_simple",
+        PasswordCommon => "password_common",
+        PasswordContainsUsername => "password_contains_username",
+        PasswordUnchanged => "password_unchanged",
+        /// The session is limited to changing the password (first sign-in, reset).
+        PasswordChangeRequired => "password_change_required",
+        EnrolmentCodeMalformed => "enrolment_code_malformed",
+        EnrolmentCodeInvalid => "enrolment_code_invalid",
+        EnrolmentCodeUsed => "enrolment_code_used",
+        EnrolmentCodeExpired => "enrolment_code_expired",
+        /// The server's certificate is not the one the enrolment code names.
+        FingerprintMismatch => "fingerprint_mismatch",
+        AlreadyConnected => "already_connected",
+        /// The server was restored from a backup: this laptop must reconnect.
+        ServerRestored => "server_restored",
     }
 }
 
@@ -128,6 +150,14 @@ impl ErrorCode {
                 | ErrorCode::Busy
                 | ErrorCode::NoBackend
                 | ErrorCode::Unknown
+                | ErrorCode::PasswordChangeRequired
+                | ErrorCode::EnrolmentCodeMalformed
+                | ErrorCode::EnrolmentCodeInvalid
+                | ErrorCode::EnrolmentCodeUsed
+                | ErrorCode::EnrolmentCodeExpired
+                | ErrorCode::FingerprintMismatch
+                | ErrorCode::AlreadyConnected
+                | ErrorCode::ServerRestored
         )
     }
 }

@@ -19,6 +19,7 @@ pub mod messages;
 pub mod retention;
 pub mod rights;
 pub mod signin;
+pub mod staff;
 pub mod time;
 pub mod vocabulary;
 

@@ -3,9 +3,9 @@
 //! malformed JSON is a 400 `malformed`, another protocol a 400 `protocol`.
 //! Every endpoint but health and registration needs a device token.
 
-use crate::devices;
 use crate::error::{server_codes, ApiError};
 use crate::state::AppState;
+use crate::{devices, enrolment};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request, State};
 use axum::http::{header, request::Parts, StatusCode};
@@ -17,9 +17,9 @@ use domain::Actor;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use sync::wire::{
-    codes, AuditAck, AuditPush, DeviceRegistered, ErrorBody, PullRequest, PullResponse,
-    PushRequest, PushResponse, RegisterDevice, StaffInfo, MAX_AUDIT_PER_PUSH, MAX_BODY_BYTES,
-    MAX_FETCH, MAX_OPS_PER_PUSH, PROTOCOL,
+    codes, AuditAck, AuditPush, DeviceList, DeviceRegistered, EnrolDevice, ErrorBody, PullRequest,
+    PullResponse, PushRequest, PushResponse, RegisterDevice, StaffInfo, MAX_AUDIT_PER_PUSH,
+    MAX_BODY_BYTES, MAX_FETCH, MAX_OPS_PER_PUSH, PROTOCOL,
 };
 use tower_http::compression::CompressionLayer;
 use tower_http::decompression::RequestDecompressionLayer;
@@ -31,6 +31,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/v1/health", get(health))
         .route("/v1/devices/register", post(register))
+        .route("/v1/devices/enrol", post(enrol))
+        .route("/v1/devices", get(list_devices))
         .route("/v1/whoami", get(whoami))
         .route("/v1/sync/push", post(push))
         .route("/v1/sync/pull", post(pull))
@@ -140,6 +142,39 @@ async fn register(
         Err(error) => tracing::info!(device = %device, code = error.code, "registration refused"),
     }
     result.map(Json)
+}
+
+async fn enrol(
+    State(state): State<AppState>,
+    Wire(request): Wire<EnrolDevice>,
+) -> Result<Json<DeviceRegistered>, ApiError> {
+    let device = devices::parse_device_id(&request.device_id).map_err(ApiError::from)?;
+    let token_days = state.token_days();
+    let result = state
+        .with_store(move |store| {
+            enrolment::enrol(store, &request, token_days, Utc::now()).map_err(ApiError::from)
+        })
+        .await;
+    if let Err(error) = &result {
+        tracing::info!(device = %device, code = error.code, "enrolment refused");
+    }
+    result.map(Json)
+}
+
+/// The office's list of laptops (issue 14): live from the server, gated as
+/// `device.list` for the actor (administrator, DPO).
+async fn list_devices(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+) -> Result<Json<DeviceList>, ApiError> {
+    state
+        .with_store(move |store| {
+            store::accounts::devices(store.connection(), &actor, Utc::now())
+                .map(|devices| DeviceList { devices })
+                .map_err(ApiError::from_store)
+        })
+        .await
+        .map(Json)
 }
 
 async fn whoami(

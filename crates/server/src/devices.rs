@@ -51,6 +51,12 @@ pub enum DeviceError {
     UnknownStaff,
     #[error("no registered device has the id {0}")]
     UnknownDevice(String),
+    #[error("unknown enrolment code")]
+    CodeInvalid,
+    #[error("this enrolment code has already been used")]
+    CodeUsed,
+    #[error("this enrolment code has expired")]
+    CodeExpired,
     #[error("store error [{code}]: {source}", code = .0.code(), source = .0)]
     Store(#[from] StoreError),
 }
@@ -73,6 +79,9 @@ impl From<DeviceError> for ApiError {
             DeviceError::UnknownToken => return ApiError::unauthenticated(),
             DeviceError::Expired => (StatusCode::UNAUTHORIZED, codes::TOKEN_EXPIRED),
             DeviceError::Inactive => (StatusCode::FORBIDDEN, codes::UNAUTHENTICATED),
+            DeviceError::CodeInvalid => (StatusCode::UNAUTHORIZED, codes::ENROLMENT_CODE_INVALID),
+            DeviceError::CodeUsed => (StatusCode::GONE, codes::ENROLMENT_CODE_USED),
+            DeviceError::CodeExpired => (StatusCode::GONE, codes::ENROLMENT_CODE_EXPIRED),
             DeviceError::UnknownStaff | DeviceError::UnknownDevice(_) => {
                 (StatusCode::NOT_FOUND, server_codes::NOT_FOUND)
             }
@@ -119,7 +128,7 @@ pub fn parse_device_id(text: &str) -> Result<String, DeviceError> {
         .map_err(|_| DeviceError::InvalidDeviceId)
 }
 
-fn clean_label(label: &str) -> String {
+pub(crate) fn clean_label(label: &str) -> String {
     let label: String = label
         .trim()
         .chars()
@@ -167,6 +176,16 @@ fn revoke_tokens(
     Ok(())
 }
 
+pub(crate) fn sign_in_error(error: SignInError) -> DeviceError {
+    match error {
+        SignInError::BadCredentials => DeviceError::BadCredentials,
+        SignInError::SlowedDown { until } | SignInError::Locked { until } => {
+            DeviceError::Locked { until }
+        }
+        SignInError::Store(error) => DeviceError::Store(error),
+    }
+}
+
 /// `POST /v1/devices/register`: signs in, then creates the device for that
 /// staff account or re-registers it (same account, not revoked; its earlier
 /// tokens stop working), and issues a token. Audited as `device.register`.
@@ -181,79 +200,19 @@ pub fn register(
         return Err(DeviceError::Conflict);
     }
     let label = clean_label(&request.label);
-    let signed = store::auth::sign_in(store, &request.username, &request.password, now).map_err(
-        |error| match error {
-            SignInError::BadCredentials => DeviceError::BadCredentials,
-            SignInError::SlowedDown { until } | SignInError::Locked { until } => {
-                DeviceError::Locked { until }
-            }
-            SignInError::Store(error) => DeviceError::Store(error),
-        },
-    )?;
+    let signed = store::auth::sign_in(store, &request.username, &request.password, now)
+        .map_err(sign_in_error)?;
     let staff_id = signed.actor.staff_id.as_str().to_owned();
-    let server_device = store.device().as_str().to_owned();
-    let result = store::tx::immediate(store.connection(), |conn| {
-        let existing: Option<(Option<NaiveDateTime>, Option<String>)> = devices::table
-            .find(&device_id)
-            .select((devices::revoked_at, devices::staff_id))
-            .first(conn)
-            .optional()?;
-        match existing {
-            Some((Some(_), _)) => return Err(DeviceError::Revoked),
-            Some((None, owner)) if owner.as_deref() != Some(staff_id.as_str()) => {
-                return Err(DeviceError::Conflict)
-            }
-            Some(_) => {
-                diesel::update(devices::table.find(&device_id))
-                    .set((
-                        devices::label.eq(&label),
-                        devices::updated_at.eq(now.naive_utc()),
-                        devices::updated_device.eq(&server_device),
-                    ))
-                    .execute(conn)?;
-                revoke_tokens(conn, &device_id, now)?;
-            }
-            None => {
-                diesel::insert_into(devices::table)
-                    .values((
-                        devices::id.eq(&device_id),
-                        devices::label.eq(&label),
-                        devices::registered_at.eq(now.naive_utc()),
-                        devices::updated_at.eq(now.naive_utc()),
-                        devices::updated_device.eq(&server_device),
-                        devices::staff_id.eq(&staff_id),
-                    ))
-                    .execute(conn)?;
-            }
-        }
-        let issued = issue_token(conn, &device_id, token_days, now)?;
-        audit::record(
-            conn,
-            &staff_id,
-            &device_id,
-            "device.register",
-            &[],
-            Outcome::Allowed,
-            now,
-        )?;
-        Ok(issued)
-    });
-    let issued = match result {
-        Ok(issued) => issued,
-        Err(error @ (DeviceError::Revoked | DeviceError::Conflict)) => {
-            audit::record(
-                store.connection(),
-                &staff_id,
-                &device_id,
-                "device.register",
-                &[],
-                Outcome::Denied,
-                now,
-            )?;
-            return Err(error);
-        }
-        Err(error) => return Err(error),
-    };
+    let issued = attach(
+        store,
+        &staff_id,
+        &device_id,
+        &label,
+        token_days,
+        now,
+        "device.register",
+        |_| Ok(()),
+    )?;
     Ok(DeviceRegistered {
         token: issued.token.to_string(),
         expires_at: issued.expires_at,
@@ -264,6 +223,88 @@ pub fn register(
             role: signed.actor.role.as_str().to_owned(),
         },
     })
+}
+
+/// Creates the device for `staff_id`, or re-registers it (same account,
+/// not revoked; its earlier tokens stop working), and issues a token, in
+/// one transaction that first runs `before` (an enrolment code is used
+/// there). Audited as `action`; a revoked or foreign device is refused and
+/// the attempt audited.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn attach(
+    store: &mut Store,
+    staff_id: &str,
+    device_id: &str,
+    label: &str,
+    token_days: i64,
+    now: DateTime<Utc>,
+    action: &str,
+    before: impl FnOnce(&mut SqliteConnection) -> Result<(), DeviceError>,
+) -> Result<IssuedToken, DeviceError> {
+    let server_device = store.device().as_str().to_owned();
+    let result = store::tx::immediate(store.connection(), |conn| {
+        before(conn)?;
+        let existing: Option<(Option<NaiveDateTime>, Option<String>)> = devices::table
+            .find(device_id)
+            .select((devices::revoked_at, devices::staff_id))
+            .first(conn)
+            .optional()?;
+        match existing {
+            Some((Some(_), _)) => return Err(DeviceError::Revoked),
+            Some((None, owner)) if owner.as_deref() != Some(staff_id) => {
+                return Err(DeviceError::Conflict)
+            }
+            Some(_) => {
+                diesel::update(devices::table.find(device_id))
+                    .set((
+                        devices::label.eq(label),
+                        devices::updated_at.eq(now.naive_utc()),
+                        devices::updated_device.eq(&server_device),
+                    ))
+                    .execute(conn)?;
+                revoke_tokens(conn, device_id, now)?;
+            }
+            None => {
+                diesel::insert_into(devices::table)
+                    .values((
+                        devices::id.eq(device_id),
+                        devices::label.eq(label),
+                        devices::registered_at.eq(now.naive_utc()),
+                        devices::updated_at.eq(now.naive_utc()),
+                        devices::updated_device.eq(&server_device),
+                        devices::staff_id.eq(staff_id),
+                    ))
+                    .execute(conn)?;
+            }
+        }
+        let issued = issue_token(conn, device_id, token_days, now)?;
+        audit::record(
+            conn,
+            staff_id,
+            device_id,
+            action,
+            &[],
+            Outcome::Allowed,
+            now,
+        )?;
+        Ok(issued)
+    });
+    match result {
+        Ok(issued) => Ok(issued),
+        Err(error @ (DeviceError::Revoked | DeviceError::Conflict)) => {
+            audit::record(
+                store.connection(),
+                staff_id,
+                device_id,
+                action,
+                &[],
+                Outcome::Denied,
+                now,
+            )?;
+            Err(error)
+        }
+        Err(error) => Err(error),
+    }
 }
 
 /// Resolves a bearer token at `now`. Order: unknown token, revoked device
@@ -314,6 +355,16 @@ pub fn resolve(store: &mut Store, token: &str, now: DateTime<Utc>) -> Result<Act
         Some((role, true)) => Role::parse(&role).ok_or(DeviceError::Inactive)?,
         _ => return Err(DeviceError::Inactive),
     };
+    // The office's list of laptops shows the last contact, to the minute.
+    diesel::update(
+        devices::table.find(&device_id).filter(
+            devices::last_contact_at
+                .is_null()
+                .or(devices::last_contact_at.lt((now - Duration::minutes(1)).naive_utc())),
+        ),
+    )
+    .set(devices::last_contact_at.eq(now.naive_utc()))
+    .execute(store.connection())?;
     Ok(Actor::new(StaffId(staff_id), role, DeviceId(device_id)))
 }
 

@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod api;
 pub mod devices;
+pub mod enrolment;
 pub mod error;
 pub mod keys;
 pub mod mail;

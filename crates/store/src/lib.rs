@@ -5,6 +5,7 @@
 
 pub mod assistance;
 pub mod audit;
+pub mod accounts;
 pub mod auth;
 pub mod balancing;
 pub mod checkpoint;

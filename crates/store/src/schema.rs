@@ -18,6 +18,7 @@ diesel::table! {
         updated_at -> Timestamp,
         updated_device -> Text,
         staff_id -> Nullable<Text>,
+        last_contact_at -> Nullable<Timestamp>,
     }
 }
 
@@ -31,6 +32,22 @@ diesel::table! {
         failed_attempts -> Integer,
         blocked_until -> Nullable<Timestamp>,
         active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+        must_change_password -> Bool,
+    }
+}
+
+diesel::table! {
+    enrolment_codes (id) {
+        id -> Text,
+        staff_id -> Text,
+        secret_hash -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        used_device -> Nullable<Text>,
+        created_by -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
         updated_device -> Text,
@@ -603,6 +620,7 @@ diesel::table! {
 diesel::joinable!(device_tokens -> devices (device_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    enrolment_codes,
     sync_outbox,
     sync_refusals,
     sync_fetch_queue,

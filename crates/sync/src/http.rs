@@ -4,8 +4,8 @@
 
 use crate::client::{Transport, TransportError};
 use crate::wire::{
-    codes, AuditAck, AuditPush, DeviceRegistered, ErrorBody, PullRequest, PullResponse,
-    PushRequest, PushResponse, RegisterDevice,
+    codes, AuditAck, AuditPush, DeviceList, DeviceRegistered, EnrolDevice, ErrorBody, PullRequest,
+    PullResponse, PushRequest, PushResponse, RegisterDevice,
 };
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
@@ -93,6 +93,46 @@ pub fn register(
         None,
         request,
     )
+}
+
+/// Registers this laptop with an enrolment code (issue 14); `agent` trusts
+/// only the chain whose fingerprint the code named.
+pub fn enrol(
+    agent: &ureq::Agent,
+    base_url: &str,
+    request: &EnrolDevice,
+) -> Result<DeviceRegistered, TransportError> {
+    post(
+        agent,
+        &format!("{}/v1/devices/enrol", base_url.trim_end_matches('/')),
+        None,
+        request,
+    )
+}
+
+/// The laptops registered on the server, as the office sees them.
+pub fn devices(
+    agent: &ureq::Agent,
+    base_url: &str,
+    token: &str,
+) -> Result<DeviceList, TransportError> {
+    let url = format!("{}/v1/devices", base_url.trim_end_matches('/'));
+    match agent
+        .get(&url)
+        .set("Authorization", &format!("Bearer {token}"))
+        .call()
+    {
+        Ok(response) => response
+            .into_json()
+            .map_err(|e| TransportError::Unreachable(format!("unreadable answer: {e}"))),
+        Err(ureq::Error::Status(status, response)) => Err(TransportError::Refused(
+            response.into_json::<ErrorBody>().unwrap_or(ErrorBody {
+                code: codes::SERVER.into(),
+                message: format!("the server answered {status}"),
+            }),
+        )),
+        Err(ureq::Error::Transport(error)) => Err(TransportError::Unreachable(error.to_string())),
+    }
 }
 
 /// The transport of a registered laptop.

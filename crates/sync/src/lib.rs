@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod client;
+pub mod enrol;
 pub mod http;
 pub mod local;
 pub mod ops;

@@ -125,6 +125,31 @@ impl std::fmt::Debug for RegisterDevice {
     }
 }
 
+/// Registration of a laptop with an enrolment code (issue 14): the code's
+/// one-time secret names the account, the password proves the person.
+#[derive(Clone, Serialize, Deserialize, ts_rs::TS)]
+pub struct EnrolDevice {
+    pub protocol: u32,
+    pub secret: String,
+    pub password: String,
+    pub device_id: String,
+    pub label: String,
+}
+
+impl std::fmt::Debug for EnrolDevice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnrolDevice")
+            .field("device_id", &self.device_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The laptops registered on the server (`GET /v1/devices`, the office's list).
+#[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
+pub struct DeviceList {
+    pub devices: Vec<store::accounts::DeviceRow>,
+}
+
 /// The staff account a device belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct StaffInfo {
@@ -200,4 +225,9 @@ pub mod codes {
     pub const SERVER: &str = "server";
     /// Refusal of an operation about an erased participant.
     pub const ERASED: &str = "erased";
+    /// Enrolment codes (issue 14): unknown (or forged), already used, expired.
+    pub const ENROLMENT_CODE_INVALID: &str = "enrolment_code_invalid";
+    pub const ENROLMENT_CODE_USED: &str = "enrolment_code_used";
+    pub const ENROLMENT_CODE_EXPIRED: &str = "enrolment_code_expired";
+    pub const NOT_PERMITTED: &str = "not_permitted";
 }

@@ -25,6 +25,10 @@ const USAGE: &str = "usage: moniravique-server COMMAND [OPTIONS]
       ROLE is trainer, external_trainer, administrator, support or dpo
   register-device --data-dir DIR --username U --label L [--token-days N]
       pre-provision a device for a staff account; prints its id and token once
+  enrolment-code --data-dir DIR --username U --server-url https://HOST:PORT --cert cert.pem
+                 [--hours 72] [--out FILE]
+      make a one-time code that connects a new laptop to U's account (the server's address,
+      its certificate's SHA-256 and a secret); prints it (and writes it to FILE, mode 0600)
   revoke-device --data-dir DIR --device ID
       revoke a device and its tokens for ever (its laptop wipes itself)
   list-devices --data-dir DIR
@@ -70,6 +74,15 @@ fn allowed(command: &str) -> Option<&'static [&'static str]> {
             "--token-days",
         ],
         "revoke-device" => &["--data-dir", "--key-file", "--device"],
+        "enrolment-code" => &[
+            "--data-dir",
+            "--key-file",
+            "--username",
+            "--server-url",
+            "--cert",
+            "--hours",
+            "--out",
+        ],
         "backup" => &["--data-dir", "--key-file", "--out"],
         "self-signed-cert" => &["--out-dir", "--host"],
         "serve" => &[
@@ -309,6 +322,7 @@ fn run(options: &Options) -> anyhow::Result<()> {
             eprintln!("the token is shown once; the server keeps only its hash");
             tracing::info!(device = %device.as_str(), "device provisioned");
         }
+        "enrolment-code" => enrolment_code(options, now)?,
         "revoke-device" => {
             let device = options.required("--device")?;
             let (mut store, _) = options.open_store()?;
@@ -359,6 +373,48 @@ fn run(options: &Options) -> anyhow::Result<()> {
         "deliver-mail" => deliver_mail(options)?,
         other => bail!("unknown command {other}"),
     }
+    Ok(())
+}
+
+/// `enrolment-code`: a code for a new laptop (issue 14).
+fn enrolment_code(options: &Options, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<()> {
+    let username = options.required("--username")?;
+    let url = options.required("--server-url")?;
+    let cert = options.path("--cert")?;
+    let hours = match options.get("--hours") {
+        None => domain::staff::DEFAULT_CODE_HOURS,
+        Some(text) => match text.parse::<i64>() {
+            Ok(h) if (1..=domain::staff::MAX_CODE_HOURS).contains(&h) => h,
+            _ => bail!(
+                "--hours must be a whole number from 1 to {}",
+                domain::staff::MAX_CODE_HOURS
+            ),
+        },
+    };
+    let pem = std::fs::read(&cert)
+        .with_context(|| format!("cannot read the certificate {}", cert.display()))?;
+    let fingerprint = sync::enrol::fingerprint_of_pem(&pem)
+        .ok_or_else(|| anyhow!("{} holds no PEM certificate", cert.display()))?;
+    let (mut store, _) = options.open_store()?;
+    let (code, expires) =
+        server::enrolment::issue(&mut store, username, url, fingerprint, hours, now)?;
+    let text = code.encode();
+    if let Some(out) = options.get("--out") {
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(out)
+            .with_context(|| format!("cannot create {out} (it must not exist yet)"))?;
+        writeln!(file, "{}", text.as_str())?;
+    }
+    println!("{}", text.as_str());
+    eprintln!(
+        "works once, until {}; server certificate sha256 {}",
+        expires.to_rfc3339(),
+        sync::enrol::fingerprint_text(&fingerprint)
+    );
     Ok(())
 }
 

@@ -19,9 +19,11 @@ use domain::Actor;
 use serde::{Deserialize, Serialize};
 use store::{Store, StoreError};
 
+mod accounts;
 mod dpo;
 mod office;
 mod trainer;
+pub use accounts::*;
 pub use dpo::*;
 pub use office::*;
 pub use trainer::*;
@@ -162,6 +164,13 @@ operations! {
     CloseAssistance => "close_assistance",
     /// POL-21: the DPO marks a server-raised anomaly alert as handled.
     AcknowledgeAlert => "acknowledge_alert",
+    /// Issue 14, POL-18: staff accounts, laptops, one's own password.
+    CreateStaff => "create_staff",
+    ResetStaffPassword => "reset_staff_password",
+    DeactivateStaff => "deactivate_staff",
+    IssueEnrolmentCode => "issue_enrolment_code",
+    RevokeDevice => "revoke_device",
+    ChangeOwnPassword => "change_own_password",
 }
 
 /// Commands of the window that change data and are not operations, with the
