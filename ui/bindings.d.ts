@@ -16,7 +16,17 @@ export type AlertRow = { id: string, kind: string, staff_id: string,
  */
 staff_name: string | null, device_id: string, first_at: string, last_at: string, entries: number, raised_at: string, acknowledged: boolean, };
 
-export type AppInfo = { version: string, demo: boolean, demo_accounts: Array<DemoAccount>, store_error: StoreErrorDto | null, };
+export type AppInfo = { version: string, demo: boolean, demo_accounts: Array<DemoAccount>, store_error: StoreErrorDto | null, 
+/**
+ * Whether this laptop is connected to a server; a fresh one opens on
+ * "Connect this laptop" (issue 14).
+ */
+connected: boolean, 
+/**
+ * A code offered by whoever started the app (the demo's own), to fill
+ * the connect screen; never one typed by a person.
+ */
+offered_code: string | null, };
 
 export type Applied = { 
 /**
@@ -54,6 +64,13 @@ export type ConsentPurpose = "newsletter" | "testimonials" | "studies";
 
 export type ConsentSource = "platform" | "email" | "post" | "phone";
 
+export type Deactivated = { 
+/**
+ * Laptops revoked here (on a laptop, none: the server revokes them
+ * when the operation reaches it, and each wipes itself at its next contact).
+ */
+revoked_devices: number, groups: Array<GroupToReassign>, };
+
 export type Deadlines = { received: string, 
 /**
  * The policy's target: 15 jours ouvrables.
@@ -76,6 +93,8 @@ export type Decision = "accepted" | "rejected";
 
 export type DemoAccount = { username: string, password: string, role: Role, display_name: string, };
 
+export type DeviceRow = { id: string, label: string, staff_id: string, username: string, display_name: string, registered_at: string, last_contact_at: string | null, revoked_at: string | null, manageable: boolean, };
+
 export type EnrolmentDto = { group: string, status: string, 
 /**
  * `None` for roles that may not see payment status.
@@ -96,7 +115,7 @@ deep_check_task: string | null, };
 
 export type ErasureReason = "request" | "minor_discovered" | "retention";
 
-export type ErrorCode = "not_signed_in" | "not_permitted" | "not_found" | "invalid_input" | "store" | "io" | "dialog" | "export" | "keyring_unreachable" | "key_missing" | "wrong_key" | "corrupted" | "not_encrypted" | "migration" | "bad_credentials" | "slowed_down" | "locked" | "offline" | "not_configured" | "not_registered" | "bad_certificate" | "unauthenticated" | "token_expired" | "device_revoked" | "malformed" | "too_large" | "protocol" | "server" | "erased" | "busy" | "no_backend" | "unknown" | "payment_required" | "group_full" | "wrong_state" | "wrong_programme" | "same_group" | "room_clash" | "trainer_clash" | "room_too_small" | "capacity_below_confirmed" | "invalid_proposal" | "not_author" | "received_in_future" | "objection_purpose_required" | "request_closed" | "identity_method_required" | "identity_already_checked" | "identity_not_checked" | "already_started" | "already_extended" | "extension_too_late" | "extension_grounds_required" | "refusal_grounds_required" | "objection_undecided" | "objection_decided" | "objection_grounds_required" | "wrong_request_type" | "request_detached" | "email_taken" | "nothing_to_rectify" | "consent_unchanged" | "erasure_request_required" | "balancing_test_required" | "safeguard_required" | "effective_in_past" | "notice_too_short" | "version_exists" | "retention_unknown_key" | "retention_zero" | "retention_too_long" | "retention_reminder_not_after_inactive" | "retention_above_policy_maximum" | "retention_below_legal_minimum";
+export type ErrorCode = "not_signed_in" | "not_permitted" | "not_found" | "invalid_input" | "store" | "io" | "dialog" | "export" | "keyring_unreachable" | "key_missing" | "wrong_key" | "corrupted" | "not_encrypted" | "migration" | "bad_credentials" | "slowed_down" | "locked" | "offline" | "not_configured" | "not_registered" | "bad_certificate" | "unauthenticated" | "token_expired" | "device_revoked" | "malformed" | "too_large" | "protocol" | "server" | "erased" | "busy" | "no_backend" | "unknown" | "payment_required" | "group_full" | "wrong_state" | "wrong_programme" | "same_group" | "room_clash" | "trainer_clash" | "room_too_small" | "capacity_below_confirmed" | "invalid_proposal" | "not_author" | "received_in_future" | "objection_purpose_required" | "request_closed" | "identity_method_required" | "identity_already_checked" | "identity_not_checked" | "already_started" | "already_extended" | "extension_too_late" | "extension_grounds_required" | "refusal_grounds_required" | "objection_undecided" | "objection_decided" | "objection_grounds_required" | "wrong_request_type" | "request_detached" | "email_taken" | "nothing_to_rectify" | "consent_unchanged" | "erasure_request_required" | "balancing_test_required" | "safeguard_required" | "effective_in_past" | "notice_too_short" | "version_exists" | "retention_unknown_key" | "retention_zero" | "retention_too_long" | "retention_reminder_not_after_inactive" | "retention_above_policy_maximum" | "retention_below_legal_minimum" | "username_taken" | "role_not_managed" | "own_account" | "account_inactive" | "password_too_short" | "password_too_long" | "password_too_simple" | "password_common" | "password_contains_username" | "password_unchanged" | "password_change_required" | "enrolment_code_malformed" | "enrolment_code_invalid" | "enrolment_code_used" | "enrolment_code_expired" | "fingerprint_mismatch" | "already_connected" | "server_restored";
 
 export type Exported = { 
 /**
@@ -118,6 +137,8 @@ proposed: number, };
 
 export type GroupRow = { id: string, name: string, programme_id: string, programme: string, slot: string, trainer: string, capacity: number, confirmed: number, waitlisted: number, requested: number, schedule: string, room: string | null, };
 
+export type GroupToReassign = { id: string, name: string, };
+
 export type HoldRow = { id: string, subject_ref: string, record_table: string, record_id: string, reason: string, held_until: string, amount_cents: number | null, number: string | null, };
 
 export type ImportSummary = { import_id: string, 
@@ -135,6 +156,20 @@ export type Imported = {
  * False when the user cancelled the dialog.
  */
 opened: boolean, summary: ImportSummary | null, };
+
+export type Issued = { staff_id: string, 
+/**
+ * The one-time password (new account, reset); `None` for a code alone.
+ */
+one_time_password: string | null, 
+/**
+ * The enrolment code that connects a new laptop to the account.
+ */
+code: string, expires_at: string, 
+/**
+ * The server certificate's SHA-256, as people compare it.
+ */
+fingerprint: string, };
 
 export type KindCount = { items: number, 
 /**
@@ -300,7 +335,11 @@ saved: boolean, categories: number, records: number, };
 
 export type Score = { unplaced: number, gap: number, unmet_preferences: number, age_penalty: number, };
 
-export type SessionDto = { staff_id: string, username: string, display_name: string, role: Role, };
+export type SessionDto = { staff_id: string, username: string, display_name: string, role: Role, 
+/**
+ * Until the person sets their own password, nothing else is allowed.
+ */
+must_change_password: boolean, };
 
 export type SessionKind = "webinar" | "in_person";
 
@@ -331,6 +370,12 @@ export type Skipped = { participant_id: string,
  * "objected" (POL-26) or "unsubscribed".
  */
 reason: string, };
+
+export type StaffRow = { id: string, username: string, display_name: string, role: Role, active: boolean, must_change_password: boolean, 
+/**
+ * May the signed-in staff member manage this account?
+ */
+manageable: boolean, };
 
 export type Step = { "step": "check_identity", method: string, } | { "step": "start" } | { "step": "extend", grounds: string, } | { "step": "answer", note: string | null, } | { "step": "refuse", grounds: string, };
 
@@ -394,6 +439,9 @@ export interface Commands {
   sign_in: { args: { username: string; password: string }; answer: SessionDto };
   sign_out: { args: {}; answer: null };
   current_session: { args: {}; answer: SessionDto | null };
+  connect_laptop: { args: { code: string; password: string }; answer: SessionDto };
+  open_enrolment_file: { args: { dialogTitle: string }; answer: string | null };
+  change_password: { args: { current: string; newPassword: string }; answer: SessionDto };
   vocabularies: { args: {}; answer: Vocabularies };
   list_participants: { args: { query: string | null }; answer: Array<ParticipantRow> };
   participant_profile: { args: { participantId: ParticipantId }; answer: Profile };
@@ -451,6 +499,14 @@ export interface Commands {
   assistance_requests: { args: {}; answer: Array<AssistanceRow> };
   renew_assistance: { args: { requestId: string }; answer: AssistanceRow };
   close_assistance: { args: { requestId: string }; answer: null };
+  staff_accounts: { args: {}; answer: Array<StaffRow> };
+  create_staff: { args: { username: string; displayName: string; role: Role }; answer: Issued };
+  reset_staff_password: { args: { staffId: string }; answer: Issued };
+  issue_enrolment_code: { args: { staffId: string }; answer: Issued };
+  deactivate_staff: { args: { staffId: string }; answer: Deactivated };
+  laptops: { args: {}; answer: Array<DeviceRow> };
+  revoke_laptop: { args: { deviceId: string }; answer: boolean };
+  save_enrolment_code: { args: { code: string; dialogTitle: string }; answer: boolean };
   sync_status: { args: {}; answer: SyncStatusDto };
   sync_now: { args: {}; answer: Report };
   dismiss_refusal: { args: { opId: string }; answer: null };

@@ -29,6 +29,28 @@ export const signOut = () => invoke('sign_out', {});
 export const currentSession = () => invoke('current_session', {});
 
 /**
+ * Connects a freshly installed laptop with an enrolment code (issue 14).
+ * @param {Commands['connect_laptop']['args']['code']} code
+ * @param {Commands['connect_laptop']['args']['password']} password
+ * @returns {Promise<Commands['connect_laptop']['answer']>}
+ */
+export const connectLaptop = (code, password) => invoke('connect_laptop', { code, password });
+
+/**
+ * @param {Commands['open_enrolment_file']['args']['dialogTitle']} dialogTitle
+ * @returns {Promise<Commands['open_enrolment_file']['answer']>}
+ */
+export const openEnrolmentFile = (dialogTitle) => invoke('open_enrolment_file', { dialogTitle });
+
+/**
+ * One's own password; the only command a one-time password allows.
+ * @param {Commands['change_password']['args']['current']} current
+ * @param {Commands['change_password']['args']['newPassword']} newPassword
+ * @returns {Promise<Commands['change_password']['answer']>}
+ */
+export const changePassword = (current, newPassword) => invoke('change_password', { current, newPassword });
+
+/**
  * The closed lists and defaults the window's forms offer (no personal data).
  * @returns {Promise<Commands['vocabularies']['answer']>}
  */
@@ -406,6 +428,57 @@ export const renewAssistance = (requestId) => invoke('renew_assistance', { reque
  * @returns {Promise<Commands['close_assistance']['answer']>}
  */
 export const closeAssistance = (requestId) => invoke('close_assistance', { requestId });
+
+/**
+ * @returns {Promise<Commands['staff_accounts']['answer']>}
+ */
+export const staffAccounts = () => invoke('staff_accounts', {});
+
+/**
+ * @param {Commands['create_staff']['args']['username']} username
+ * @param {Commands['create_staff']['args']['displayName']} displayName
+ * @param {Commands['create_staff']['args']['role']} role
+ * @returns {Promise<Commands['create_staff']['answer']>}
+ */
+export const createStaff = (username, displayName, role) => invoke('create_staff', { username, displayName, role });
+
+/**
+ * @param {Commands['reset_staff_password']['args']['staffId']} staffId
+ * @returns {Promise<Commands['reset_staff_password']['answer']>}
+ */
+export const resetStaffPassword = (staffId) => invoke('reset_staff_password', { staffId });
+
+/**
+ * @param {Commands['issue_enrolment_code']['args']['staffId']} staffId
+ * @returns {Promise<Commands['issue_enrolment_code']['answer']>}
+ */
+export const issueEnrolmentCode = (staffId) => invoke('issue_enrolment_code', { staffId });
+
+/**
+ * @param {Commands['deactivate_staff']['args']['staffId']} staffId
+ * @returns {Promise<Commands['deactivate_staff']['answer']>}
+ */
+export const deactivateStaff = (staffId) => invoke('deactivate_staff', { staffId });
+
+/**
+ * Asked live from the server (it holds the last contact of each laptop).
+ * @returns {Promise<Commands['laptops']['answer']>}
+ */
+export const laptops = () => invoke('laptops', {});
+
+/**
+ * @param {Commands['revoke_laptop']['args']['deviceId']} deviceId
+ * @returns {Promise<Commands['revoke_laptop']['answer']>}
+ */
+export const revokeLaptop = (deviceId) => invoke('revoke_laptop', { deviceId });
+
+/**
+ * Writes the code given to a file: no store, no personal data.
+ * @param {Commands['save_enrolment_code']['args']['code']} code
+ * @param {Commands['save_enrolment_code']['args']['dialogTitle']} dialogTitle
+ * @returns {Promise<Commands['save_enrolment_code']['answer']>}
+ */
+export const saveEnrolmentCode = (code, dialogTitle) => invoke('save_enrolment_code', { code, dialogTitle });
 
 /**
  * @returns {Promise<Commands['sync_status']['answer']>}

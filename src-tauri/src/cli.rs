@@ -17,6 +17,8 @@ pub const USAGE: &str = "usage: moniravique-desktop [--data-dir DIR] [--log-dir 
   --server-cert PEM  the server's certificate, the only one this laptop trusts
   --demo-laptop      mark an empty store as a demo laptop (lists the demo accounts;
                      its data comes from a demo server)
+  --offer-code FILE  prefill the Connect-this-laptop screen with the enrolment
+                     code in FILE (the demo's); the person still gives the password
   --help             this text
 
 With none of --seed-demo, --seed-large, --check the window opens.";
@@ -32,6 +34,7 @@ pub struct Args {
     pub server: Option<String>,
     pub server_cert: Option<PathBuf>,
     pub demo_laptop: bool,
+    pub offer_code: Option<PathBuf>,
 }
 
 impl Args {
@@ -78,6 +81,9 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                 parsed.server = Some(args.next().ok_or("--server needs an https:// address")?)
             }
             "--demo-laptop" => parsed.demo_laptop = true,
+            "--offer-code" => {
+                parsed.offer_code = Some(args.next().ok_or("--offer-code needs a file")?.into())
+            }
             "--server-cert" => {
                 parsed.server_cert =
                     Some(args.next().ok_or("--server-cert needs a PEM file")?.into())

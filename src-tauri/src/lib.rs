@@ -54,7 +54,19 @@ pub fn main_entry() -> ExitCode {
     if args.headless() {
         return cli::run_headless(&args, opened);
     }
-    let app_state = state::AppState::new(opened);
+    let mut app_state = state::AppState::new(opened);
+    if let Some(file) = &args.offer_code {
+        match std::fs::read_to_string(file)
+            .ok()
+            .filter(|text| sync::enrol::EnrolmentCode::parse(text).is_ok())
+        {
+            Some(text) => app_state.offered_code = Some(text.trim().to_owned()),
+            None => {
+                eprintln!("moniravique: {} holds no enrolment code", file.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
     run_window(app_state)
 }
 

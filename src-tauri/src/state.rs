@@ -93,6 +93,9 @@ pub struct AppState {
     pub checkpointer: Option<store::checkpoint::Checkpointer>,
     pub store_error: Option<(ErrorCode, String)>,
     pub session: Mutex<Option<SignedIn>>,
+    /// An enrolment code offered on the command line (the demo's), shown
+    /// on the connect screen of a laptop not yet connected.
+    pub offered_code: Option<String>,
     /// One sync round at a time (the background one or "synchronise now").
     pub round: Mutex<()>,
     /// The store's integrity check, until the window starts it.
@@ -121,6 +124,7 @@ impl AppState {
             checkpointer,
             store_error,
             session: Mutex::new(None),
+            offered_code: None,
             round: Mutex::new(()),
             integrity_check: Mutex::new(check),
             corrupted: Mutex::new(None),
@@ -171,14 +175,16 @@ impl AppState {
         Some((ErrorCode::Corrupted, corrupted))
     }
 
-    /// The signed-in staff member.
+    /// The signed-in staff member. A session opened with a one-time
+    /// password may do nothing but change it (issue 14, POL-18): every
+    /// command that needs an actor is refused with `password_change_required`.
     pub fn actor(&self) -> Result<Actor, UiError> {
-        self.session
-            .lock()
-            .map_err(|_| poisoned())?
-            .as_ref()
-            .map(|session| session.actor.clone())
-            .ok_or_else(UiError::not_signed_in)
+        let session = self.session.lock().map_err(|_| poisoned())?;
+        let signed = session.as_ref().ok_or_else(UiError::not_signed_in)?;
+        if signed.must_change_password {
+            return Err(UiError::new(ErrorCode::PasswordChangeRequired));
+        }
+        Ok(signed.actor.clone())
     }
 
     /// Runs `work` with the store (blocking: call it off the window's thread).

@@ -15,7 +15,8 @@ use chrono::Utc;
 use domain::{Actor, DeviceId, ErrorCode, Role, StaffId};
 use store::Store;
 use sync::client::{self, Phase, SyncError, TransportError};
-use sync::wire::{RegisterDevice, PROTOCOL};
+use sync::enrol::EnrolmentCode;
+use sync::wire::{EnrolDevice, RegisterDevice, PROTOCOL};
 
 const URL: &str = "sync.server_url";
 const CERT: &str = "sync.server_cert";
@@ -129,6 +130,98 @@ pub fn register(state: &AppState, username: &str, password: &str) -> Result<(), 
     round(state, &actor, false, &mut |_, _, _| {}).map(|_| ())
 }
 
+/// Connects a freshly installed laptop with an enrolment code (issue 14):
+/// reads the code, fetches the server's certificate and checks its
+/// fingerprint (a mismatch is refused before the password leaves the
+/// laptop), registers with the code's secret and the password, keeps the
+/// server's address and certificate, and pulls the account and its scope.
+/// Until the server has said yes, nothing is written: a wrong, used or
+/// expired code, a mismatch or an unreachable server change nothing.
+pub fn connect(state: &AppState, code: &str, password: &str) -> Result<(), UiError> {
+    let code =
+        EnrolmentCode::parse(code).map_err(|_| UiError::new(ErrorCode::EnrolmentCodeMalformed))?;
+    let (device, path) = state.with_store(|store| {
+        if server_url(store).is_some() && registered_actor(store).is_some() {
+            return Err(UiError::new(ErrorCode::AlreadyConnected));
+        }
+        Ok((store.device().as_str().to_owned(), store.path().to_owned()))
+    })?;
+    let chain = sync::enrol::fetch_certificates(&code.server).map_err(|error| {
+        tracing::info!(kind = ?std::mem::discriminant(&error), "server certificate not fetched");
+        UiError::new(ErrorCode::Offline)
+    })?;
+    if sync::enrol::fingerprint(&chain[0]) != code.fingerprint {
+        tracing::warn!("the server's certificate is not the one the enrolment code names");
+        return Err(UiError::new(ErrorCode::FingerprintMismatch));
+    }
+    let cert_pem = sync::enrol::to_pem(&chain);
+    let agent = sync::http::agent(cert_pem.as_bytes()).map_err(transport_error)?;
+    let registered = sync::http::enrol(
+        &agent,
+        &code.server,
+        &EnrolDevice {
+            protocol: PROTOCOL,
+            secret: code.secret.to_string(),
+            password: password.to_owned(),
+            device_id: device.clone(),
+            label: laptop_label(),
+        },
+    )
+    .map_err(transport_error)?;
+    let role = Role::parse(&registered.staff.role).ok_or_else(|| {
+        UiError::new(ErrorCode::Server).noting("the server named an unknown role")
+    })?;
+    crate::keystore::save_token(&path, &registered.token).map_err(|e| {
+        UiError::new(e.code()).noting("the device token could not be kept in the keyring")
+    })?;
+    state.with_store(|store| {
+        configure(store, &code.server, &cert_pem)?;
+        store::open::set_meta(store, STAFF, &registered.staff.id)?;
+        store::open::set_meta(store, ROLE, role.as_str())?;
+        Ok(())
+    })?;
+    tracing::info!(staff = %registered.staff.id, device = %device, "laptop connected with an enrolment code");
+    let actor = Actor::new(StaffId(registered.staff.id), role, DeviceId(device));
+    round(state, &actor, false, &mut |_, _, _| {}).map(|_| ())
+}
+
+/// The laptop's name on the server's list: the machine's host name when
+/// it has one (never a person's name typed by us).
+fn laptop_label() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "poste moniravique".to_owned())
+}
+
+/// The server's address and its certificate's fingerprint, to make an
+/// enrolment code for someone else (the office).
+pub fn server_identity(store: &mut Store) -> Result<(String, [u8; 32]), UiError> {
+    let url = server_url(store).ok_or_else(|| UiError::new(ErrorCode::NotConfigured))?;
+    let cert =
+        store::open::meta(store, CERT)?.ok_or_else(|| UiError::new(ErrorCode::NotConfigured))?;
+    let fingerprint = sync::enrol::fingerprint_of_pem(cert.as_bytes())
+        .ok_or_else(|| UiError::new(ErrorCode::BadCertificate))?;
+    Ok((url, fingerprint))
+}
+
+/// The laptops registered on the server (the office's list): asked live,
+/// with the store released while the request is out.
+pub fn devices(state: &AppState) -> Result<Vec<store::accounts::DeviceRow>, UiError> {
+    let (url, agent, path) = state.with_store(|store| {
+        let (url, agent) = agent(store)?;
+        Ok((url, agent, store.path().to_owned()))
+    })?;
+    let token = crate::keystore::load_token(&path)
+        .map_err(|e| UiError::new(e.code()))?
+        .ok_or_else(|| UiError::new(ErrorCode::NotRegistered))?;
+    sync::http::devices(&agent, &url, &token)
+        .map(|list| list.devices)
+        .map_err(transport_error)
+}
+
 /// One sync round as `actor`, the store locked per step (never while a
 /// request is out). With `signed_in`, the round stops at its next step if
 /// that staff member signs out meanwhile. A revoked device is wiped by the
@@ -228,6 +321,17 @@ pub fn round_now(
     }
     let _ = app.emit("sync-status", ());
     result.map(Some)
+}
+
+/// A round as soon as possible, on a thread of its own (after the office
+/// made a code or revoked a laptop: the server should know at once).
+pub fn round_soon(app: &tauri::AppHandle) {
+    let app = app.clone();
+    std::thread::spawn(move || {
+        if let Err(error) = round_now(&app, &mut |_, _, _| {}) {
+            tracing::info!(code = %error.code, "immediate sync round failed; the next one retries");
+        }
+    });
 }
 
 /// Syncs in the background while the server is configured and a staff

@@ -34,6 +34,14 @@ macro_rules! with_commands {
             SignOut = session::sign_out() -> () [public];
             CurrentSession = session::current_session()
                 -> Option<crate::commands::session::SessionDto> [public];
+            /// Connects a freshly installed laptop with an enrolment code (issue 14).
+            ConnectLaptop = session::connect_laptop(code: String, password: String)
+                -> crate::commands::session::SessionDto [public];
+            OpenEnrolmentFile = session::open_enrolment_file(dialog_title: String)
+                -> Option<String> [public];
+            /// One's own password; the only command a one-time password allows.
+            ChangePassword = session::change_password(current: String, new_password: String)
+                -> crate::commands::session::SessionDto [];
             /// The closed lists and defaults the window's forms offer (no personal data).
             Vocabularies = session::vocabularies() -> crate::commands::session::Vocabularies [public];
 
@@ -170,6 +178,23 @@ macro_rules! with_commands {
             RenewAssistance = dpo::renew_assistance(request_id: String)
                 -> store::assistance::AssistanceRow [];
             CloseAssistance = dpo::close_assistance(request_id: String) -> () [];
+
+            // Staff accounts and laptops (issue 14, POL-18).
+            StaffAccounts = accounts::staff_accounts() -> Vec<store::accounts::StaffRow> [];
+            CreateStaff = accounts::create_staff(username: String, display_name: String, role: domain::Role)
+                -> crate::commands::accounts::Issued [];
+            ResetStaffPassword = accounts::reset_staff_password(staff_id: String)
+                -> crate::commands::accounts::Issued [];
+            IssueEnrolmentCode = accounts::issue_enrolment_code(staff_id: String)
+                -> crate::commands::accounts::Issued [];
+            DeactivateStaff = accounts::deactivate_staff(staff_id: String)
+                -> store::accounts::Deactivated [];
+            /// Asked live from the server (it holds the last contact of each laptop).
+            Laptops = accounts::laptops() -> Vec<store::accounts::DeviceRow> [];
+            RevokeLaptop = accounts::revoke_laptop(device_id: String) -> bool [];
+            /// Writes the code given to a file: no store, no personal data.
+            SaveEnrolmentCode = accounts::save_enrolment_code(code: String, dialog_title: String)
+                -> bool [public];
 
             // Sync with the central server (DC-5).
             SyncStatus = sync::sync_status() -> crate::commands::sync::SyncStatusDto [];

@@ -51,7 +51,10 @@ fn issue_14_a_code_connects_one_laptop_once() {
 
     // A wrong password is refused and leaves the code usable.
     let (status, body) = enrol(&server, &code.secret, "not-the-password");
-    assert_eq!((status, body["code"].as_str()), (401, Some("bad_credentials")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("bad_credentials"))
+    );
 
     let (status, body) = enrol(&server, &code.secret, TRAINER.1);
     assert_eq!(status, 200, "{body}");
@@ -62,7 +65,10 @@ fn issue_14_a_code_connects_one_laptop_once() {
 
     // Used once: a second laptop is refused, and nothing else changed.
     let (status, body) = enrol(&server, &code.secret, TRAINER.1);
-    assert_eq!((status, body["code"].as_str()), (410, Some("enrolment_code_used")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (410, Some("enrolment_code_used"))
+    );
     let mut store = server.open_store();
     let registered: i64 = store::schema::devices::table
         .filter(store::schema::devices::staff_id.is_not_null())

@@ -155,8 +155,9 @@ pub fn create(
 ) -> Result<String, StoreError> {
     gate::run(conn, actor, Action::StaffCreate, now, |gate| {
         if !may_manage(gate.actor().role, account.role) {
-            return Err(StoreError::refused(ErrorCode::RoleNotManaged)
-                .with("role", account.role.as_str()));
+            return Err(
+                StoreError::refused(ErrorCode::RoleNotManaged).with("role", account.role.as_str())
+            );
         }
         let username = account.username.trim();
         let display_name = account.display_name.trim();

@@ -47,6 +47,9 @@ pub struct SignedIn {
     pub actor: Actor,
     pub username: String,
     pub display_name: String,
+    /// A one-time password was used (first sign-in, reset): until the
+    /// person chooses their own, the session may do nothing else (issue 14).
+    pub must_change_password: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -76,6 +79,7 @@ struct StaffLogin {
     failed_attempts: i32,
     blocked_until: Option<chrono::NaiveDateTime>,
     active: bool,
+    must_change_password: bool,
 }
 
 /// Checks a staff member's credentials at `now`.
@@ -97,6 +101,7 @@ pub fn sign_in(
             staff::failed_attempts,
             staff::blocked_until,
             staff::active,
+            staff::must_change_password,
         ))
         .first(conn)
         .optional()?;
@@ -178,7 +183,24 @@ pub fn sign_in(
         actor: Actor::new(StaffId(row.id), role.expect("checked above"), device),
         username: username.trim().to_owned(),
         display_name: row.display_name,
+        must_change_password: row.must_change_password,
     })
+}
+
+/// Whether `password` is the current password of the active account
+/// `staff_id` (changing one's password asks for the current one first).
+pub fn is_current_password(
+    conn: &mut SqliteConnection,
+    staff_id: &str,
+    password: &str,
+) -> Result<bool, StoreError> {
+    let hash: Option<String> = staff::table
+        .find(staff_id)
+        .filter(staff::active.eq(true))
+        .select(staff::password_hash)
+        .first(conn)
+        .optional()?;
+    Ok(hash.is_some_and(|hash| verify_password(password, &hash)))
 }
 
 /// A valid argon2id hash of a random string, verified against when the user name is unknown.

@@ -3,9 +3,9 @@
 //! the tamper-evident audit trail, sign-in, and demo/scale seed data.
 #![forbid(unsafe_code)]
 
+pub mod accounts;
 pub mod assistance;
 pub mod audit;
-pub mod accounts;
 pub mod auth;
 pub mod balancing;
 pub mod checkpoint;

@@ -101,7 +101,24 @@ fn expectation(command: Command, role: Role) -> Expect {
         | Command::SignIn
         | Command::SignOut
         | Command::CurrentSession
-        | Command::Vocabularies => Expect::Public,
+        | Command::Vocabularies
+        | Command::ConnectLaptop
+        | Command::OpenEnrolmentFile
+        | Command::SaveEnrolmentCode => Expect::Public,
+        // Issue 14, POL-18: one's own password, every role.
+        Command::ChangePassword => Expect::Scoped,
+        // Issue 14: staff accounts and laptops, the office and the DPO (the
+        // target's role is checked inside: `accounts_manage_by_target_role`).
+        Command::StaffAccounts
+        | Command::CreateStaff
+        | Command::ResetStaffPassword
+        | Command::IssueEnrolmentCode
+        | Command::DeactivateStaff
+        | Command::Laptops
+        | Command::RevokeLaptop => match role {
+            Administrator | Dpo => Expect::Scoped,
+            Trainer | ExternalTrainer | Support => Expect::Denied,
+        },
         // Sync bookkeeping: counts, codes and pseudonymous ids, for every role
         // (crates/sync/tests, src-tauri/tests).
         Command::SyncStatus | Command::SyncNow | Command::DismissRefusal => Expect::Public,
@@ -702,9 +719,91 @@ fn run_workspace_command(
                 _ => {}
             }
         }
+        Command::ChangePassword => {
+            let hash = store::accounts::hash_new_password("Une phrase de passe assez longue", "x")?;
+            store::accounts::change_own_password(conn, actor, &hash, at)?;
+            assert!(store::auth::is_current_password(
+                conn,
+                actor.staff_id.as_str(),
+                "Une phrase de passe assez longue"
+            )?);
+        }
+        Command::StaffAccounts => {
+            let rows = store::accounts::list(conn, actor, at)?;
+            assert!(rows.len() >= 7, "every account is listed");
+            for row in &rows {
+                assert_eq!(
+                    row.manageable,
+                    domain::staff::may_manage(actor.role, row.role)
+                );
+            }
+        }
+        Command::CreateStaff
+        | Command::ResetStaffPassword
+        | Command::IssueEnrolmentCode
+        | Command::DeactivateStaff => {
+            let someone = account_to_manage(conn, actor)?;
+            let hash = store::accounts::hash_new_password("Une autre phrase de passe", "x")?;
+            match command {
+                Command::CreateStaff => {}
+                Command::ResetStaffPassword => {
+                    store::accounts::reset_password(conn, actor, &someone, &hash, at)?;
+                    assert!(store::accounts::must_change_password(conn, &someone)?);
+                }
+                Command::IssueEnrolmentCode => {
+                    let expires = at + chrono::Duration::hours(72);
+                    store::accounts::issue_enrolment_code(
+                        conn,
+                        actor,
+                        &someone,
+                        &format!("{:0>64}", domain::new_id().replace('-', "")),
+                        expires,
+                        at,
+                    )?;
+                }
+                _ => {
+                    let done = store::accounts::deactivate(conn, actor, &someone, at)?;
+                    assert!(done.groups.is_empty(), "a new account leads no group");
+                }
+            }
+        }
+        Command::Laptops => {
+            // The demo store holds no registered laptop (the server's does).
+            assert!(store::accounts::devices(conn, actor, at)?.is_empty());
+        }
+        Command::RevokeLaptop => {
+            let held = store::accounts::revoke_device(conn, actor, &domain::new_id(), at)?;
+            assert!(!held, "a laptop's store holds no other device");
+        }
         other => panic!("{} is not a workspace command", other.name()),
     }
     Ok(())
+}
+
+/// A new account the actor may manage (a trainer for the office, a DPO for
+/// the DPO); for the other roles, the gate refuses before the target matters.
+fn account_to_manage(
+    conn: &mut diesel::SqliteConnection,
+    actor: &Actor,
+) -> Result<String, StoreError> {
+    let role = if actor.role == Role::Dpo {
+        Role::Dpo
+    } else {
+        Role::Trainer
+    };
+    let username = format!("compte.test.{}", &domain::new_id()[24..]);
+    let hash = store::accounts::hash_new_password("Premier mot de passe long", &username)?;
+    store::accounts::create(
+        conn,
+        actor,
+        &store::accounts::NewAccount {
+            username: &username,
+            display_name: "Compte Fictif",
+            role,
+            password_hash: &hash,
+        },
+        now(),
+    )
 }
 
 fn assert_denied<T: std::fmt::Debug>(

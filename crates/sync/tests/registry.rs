@@ -22,9 +22,8 @@ fn classify(command: Command) -> Sync {
         | BalancingEvaluate | UnmatchedRows | MessagePreview | Outbox | ExportContactList
         | RightsRequests | RightsRequestDetail | ExportAccess | SaveCertificate | LegalHolds
         | RetentionRules | RetentionPreview | SaveQuarterlyReport | Registers
-        | AssistanceRequests | SyncStatus | SyncNow | DismissRefusal | AuditAlerts => {
-            Sync::ReadOnly
-        }
+        | AssistanceRequests | SyncStatus | SyncNow | DismissRefusal | AuditAlerts
+        | StaffAccounts | Laptops | OpenEnrolmentFile | SaveEnrolmentCode => Sync::ReadOnly,
         AddProgressNote => Sync::Operation("add_progress_note"),
         EditProgressNote => Sync::Operation("edit_progress_note"),
         AddObjective => Sync::Operation("add_objective"),
@@ -54,7 +53,14 @@ fn classify(command: Command) -> Sync {
         RenewAssistance => Sync::Operation("renew_assistance"),
         CloseAssistance => Sync::Operation("close_assistance"),
         AcknowledgeAlert => Sync::Operation("acknowledge_alert"),
-        SignIn | SignOut => Sync::LocalOnly,
+        // Issue 14 (creating an account also issues its code, a second operation).
+        CreateStaff => Sync::Operation("create_staff"),
+        ResetStaffPassword => Sync::Operation("reset_staff_password"),
+        IssueEnrolmentCode => Sync::Operation("issue_enrolment_code"),
+        DeactivateStaff => Sync::Operation("deactivate_staff"),
+        RevokeLaptop => Sync::Operation("revoke_device"),
+        ChangePassword => Sync::Operation("change_own_password"),
+        SignIn | SignOut | ConnectLaptop => Sync::LocalOnly,
     }
 }
 
@@ -69,7 +75,7 @@ fn operation_kinds() -> Vec<String> {
 #[test]
 fn dc_5_every_changing_command_syncs_or_says_why_not() {
     let kinds = operation_kinds();
-    assert_eq!(kinds.len(), 29, "Operation::kind names every variant");
+    assert_eq!(kinds.len(), 35, "Operation::kind names every variant");
     let mut synced = Vec::new();
     for &command in Command::ALL {
         let local_only = sync::ops::LOCAL_ONLY

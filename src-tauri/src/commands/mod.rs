@@ -5,6 +5,7 @@
 //! function or applies one sync operation, and answers its typed value; it
 //! holds no rule (the store decides, audits and scopes).
 
+pub mod accounts;
 pub mod audit;
 pub mod dpo;
 pub mod exchange;

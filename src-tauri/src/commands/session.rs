@@ -18,6 +18,12 @@ pub struct AppInfo {
     pub demo: bool,
     pub demo_accounts: Vec<store::seed::DemoAccount>,
     pub store_error: Option<StoreErrorDto>,
+    /// Whether this laptop is connected to a server; a fresh one opens on
+    /// "Connect this laptop" (issue 14).
+    pub connected: bool,
+    /// A code offered by whoever started the app (the demo's own), to fill
+    /// the connect screen; never one typed by a person.
+    pub offered_code: Option<String>,
 }
 
 #[derive(Serialize, Clone, ts_rs::TS)]
@@ -26,6 +32,8 @@ pub struct SessionDto {
     pub username: String,
     pub display_name: String,
     pub role: domain::Role,
+    /// Until the person sets their own password, nothing else is allowed.
+    pub must_change_password: bool,
 }
 
 impl From<&store::auth::SignedIn> for SessionDto {
@@ -35,6 +43,7 @@ impl From<&store::auth::SignedIn> for SessionDto {
             username: signed.username.clone(),
             display_name: signed.display_name.clone(),
             role: signed.actor.role,
+            must_change_password: signed.must_change_password,
         }
     }
 }
@@ -46,9 +55,12 @@ pub async fn app_info(ctx: &Ctx) -> Result<AppInfo, UiError> {
         // The window has drawn its first screen: now the store's file can
         // be read whole in the background.
         state.start_integrity_check(app);
-        let demo = match state.store.lock().map_err(|_| poisoned())?.as_mut() {
-            Some(store) => store::open::meta(store, "demo")?.as_deref() == Some("true"),
-            None => false,
+        let (demo, connected) = match state.store.lock().map_err(|_| poisoned())?.as_mut() {
+            Some(store) => (
+                store::open::meta(store, "demo")?.as_deref() == Some("true"),
+                crate::sync_link::server_url(store).is_some(),
+            ),
+            None => (false, false),
         };
         Ok(AppInfo {
             version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -59,6 +71,12 @@ pub async fn app_info(ctx: &Ctx) -> Result<AppInfo, UiError> {
                 Vec::new()
             },
             store_error: state.store_error().map(|(code, _)| StoreErrorDto { code }),
+            connected,
+            offered_code: if connected {
+                None
+            } else {
+                state.offered_code.clone()
+            },
         })
     })
     .await
@@ -86,6 +104,21 @@ pub async fn sign_in(ctx: &Ctx, username: String, password: String) -> Result<Se
                         .map_err(Into::into)
                 })?
             }
+            // A password the office has just reset is not on this laptop
+            // yet: the server checks it, and the round brings the account's
+            // new password to the laptop (issue 14). Offline, or refused
+            // there too, the answer stays "wrong password".
+            (Err(store::auth::SignInError::BadCredentials), false)
+                if state.with_store(|store| Ok(is_own_account(store, &username)))? =>
+            {
+                if crate::sync_link::register(state, &username, &password).is_err() {
+                    return Err(store::auth::SignInError::BadCredentials.into());
+                }
+                state.with_store(|store| {
+                    store::auth::sign_in(store, &username, &password, chrono::Utc::now())
+                        .map_err(Into::into)
+                })?
+            }
             (Err(other), _) => return Err(other.into()),
         };
         // An expired device token (30 days) is renewed with the password just
@@ -100,6 +133,122 @@ pub async fn sign_in(ctx: &Ctx, username: String, password: String) -> Result<Se
         let dto = SessionDto::from(&signed);
         *state.session.lock().map_err(|_| poisoned())? = Some(signed);
         Ok(dto)
+    })
+    .await
+}
+
+/// Whether `username` is the account this connected laptop belongs to.
+fn is_own_account(store: &mut store::Store, username: &str) -> bool {
+    use diesel::prelude::*;
+    let Some(actor) = crate::sync_link::registered_actor(store) else {
+        return false;
+    };
+    if crate::sync_link::server_url(store).is_none() {
+        return false;
+    }
+    store::schema::staff::table
+        .find(actor.staff_id.as_str())
+        .select(store::schema::staff::username)
+        .first::<String>(store.connection())
+        .map(|name| name.eq_ignore_ascii_case(username.trim()))
+        .unwrap_or(false)
+}
+
+/// Connects a freshly installed laptop with an enrolment code and the
+/// person's password, then signs them in (issue 14).
+pub async fn connect_laptop(
+    ctx: &Ctx,
+    code: String,
+    password: String,
+) -> Result<SessionDto, UiError> {
+    ctx.blocking(move |state| {
+        crate::sync_link::connect(state, &code, &password)?;
+        let actor = state
+            .with_store(|store| Ok(crate::sync_link::registered_actor(store)))?
+            .ok_or_else(|| UiError::new(ErrorCode::NotRegistered))?;
+        let username: String = state.with_store(|store| {
+            use diesel::prelude::*;
+            store::schema::staff::table
+                .find(actor.staff_id.as_str())
+                .select(store::schema::staff::username)
+                .first(store.connection())
+                .map_err(|_| UiError::new(ErrorCode::NotFound).noting("the account did not arrive"))
+        })?;
+        let signed = state.with_store(|store| {
+            store::auth::sign_in(store, &username, &password, chrono::Utc::now())
+                .map_err(Into::into)
+        })?;
+        tracing::info!(staff = %signed.actor.staff_id, "signed in on a newly connected laptop");
+        let dto = SessionDto::from(&signed);
+        *state.session.lock().map_err(|_| poisoned())? = Some(signed);
+        Ok(dto)
+    })
+    .await
+}
+
+/// Reads an enrolment file chosen in a dialog; `None` when cancelled. The
+/// code is checked for shape only: the connect screen shows it to the
+/// person, who then gives their password.
+pub async fn open_enrolment_file(
+    _ctx: &Ctx,
+    dialog_title: String,
+) -> Result<Option<String>, UiError> {
+    let Some(path) = crate::dialogs::open_path(
+        dialog_title,
+        ("moniravique", &[sync::enrol::FILE_EXTENSION, "txt"]),
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(&path)
+        .ok()
+        .filter(|text| text.len() < 4096)
+        .ok_or_else(|| UiError::new(ErrorCode::EnrolmentCodeMalformed))?;
+    sync::enrol::EnrolmentCode::parse(&text)
+        .map_err(|_| UiError::new(ErrorCode::EnrolmentCodeMalformed))?;
+    Ok(Some(text.trim().to_owned()))
+}
+
+/// Changes the signed-in person's password: the current one first, then
+/// the rule (`domain::staff::check_password`), then an operation that
+/// carries only the new hash. Lifts the one-time restriction.
+pub async fn change_password(
+    ctx: &Ctx,
+    current: String,
+    new_password: String,
+) -> Result<SessionDto, UiError> {
+    ctx.blocking(move |state| {
+        let (actor, username) = {
+            let session = state.session.lock().map_err(|_| poisoned())?;
+            let signed = session.as_ref().ok_or_else(UiError::not_signed_in)?;
+            (signed.actor.clone(), signed.username.clone())
+        };
+        let current_ok = state.with_store(|store| {
+            store::auth::is_current_password(store.connection(), actor.staff_id.as_str(), &current)
+                .map_err(Into::into)
+        })?;
+        if !current_ok {
+            return Err(store::auth::SignInError::BadCredentials.into());
+        }
+        if current == new_password {
+            return Err(UiError::new(ErrorCode::PasswordUnchanged));
+        }
+        let password_hash = store::accounts::hash_new_password(&new_password, &username)?;
+        state.with_store(|store| {
+            sync::local::apply(
+                store,
+                &actor,
+                sync::ops::ChangeOwnPassword { password_hash },
+                chrono::Utc::now(),
+            )
+            .map_err(UiError::from)
+        })?;
+        let mut session = state.session.lock().map_err(|_| poisoned())?;
+        let signed = session.as_mut().ok_or_else(UiError::not_signed_in)?;
+        signed.must_change_password = false;
+        tracing::info!(staff = %actor.staff_id, "password changed");
+        Ok(SessionDto::from(&*signed))
     })
     .await
 }

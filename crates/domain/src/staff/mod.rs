@@ -65,7 +65,10 @@ fn kinds(password: &str) -> usize {
     let upper = password.chars().any(char::is_uppercase);
     let digit = password.chars().any(|c| c.is_ascii_digit());
     let special = password.chars().any(|c| !c.is_alphanumeric());
-    [lower, upper, digit, special].into_iter().filter(|k| *k).count()
+    [lower, upper, digit, special]
+        .into_iter()
+        .filter(|k| *k)
+        .count()
 }
 
 /// The password's stem: lower case, leading and trailing non-letters
@@ -157,10 +160,7 @@ mod tests {
     #[test]
     fn issue_14_the_administrator_manages_every_role_but_the_dpo_and_the_dpo_the_dpo() {
         for target in Role::ALL {
-            assert_eq!(
-                may_manage(Role::Administrator, target),
-                target != Role::Dpo
-            );
+            assert_eq!(may_manage(Role::Administrator, target), target != Role::Dpo);
             assert_eq!(may_manage(Role::Dpo, target), target == Role::Dpo);
             for actor in [Role::Trainer, Role::ExternalTrainer, Role::Support] {
                 assert!(!may_manage(actor, target));
@@ -170,7 +170,10 @@ mod tests {
 
     #[test]
     fn pol_18_passwords_follow_the_cnil_rule() {
-        assert_eq!(check_password("Ab1!", "x.y"), Err(PasswordProblem::TooShort));
+        assert_eq!(
+            check_password("Ab1!", "x.y"),
+            Err(PasswordProblem::TooShort)
+        );
         assert_eq!(
             check_password("abcdefghjkmn", "x.y"),
             Err(PasswordProblem::TooSimple),

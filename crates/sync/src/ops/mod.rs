@@ -185,4 +185,8 @@ pub const LOCAL_ONLY: &[(contract::Command, &str)] = &[
         contract::Command::SignOut,
         "ends the session on this laptop",
     ),
+    (
+        contract::Command::ConnectLaptop,
+        "registers this laptop with the server (the server records it at once) and keeps its address",
+    ),
 ];
