@@ -7,9 +7,12 @@
 
 pub mod admin;
 pub mod api;
+pub mod config;
 pub mod devices;
+pub mod doctor;
 pub mod error;
 pub mod keys;
+pub mod logging;
 pub mod mail;
 pub mod state;
 #[cfg(feature = "testing")]
