@@ -196,3 +196,84 @@ pub fn verify_backup(path: &Path, key: &StoreKey) -> Result<(), ServerError> {
         )),
     }
 }
+
+/// What `restore` did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Restored {
+    /// The new store, `DATA_DIR/server.db`.
+    pub path: PathBuf,
+    /// Device tokens revoked (every laptop signs in again).
+    pub tokens_revoked: usize,
+}
+
+/// `restore`: the counterpart of [`backup`]. Checks the backup (encrypted,
+/// opens with `key`, `quick_check` ok), copies it into `data_dir` (made
+/// 0700 if missing) as a new store of mode 0600, never over an existing
+/// one, then records `server.restored_at` (`now`) and revokes every device
+/// token, not the devices: each laptop's next request gets 401
+/// `server_restored` and it signs in again, keeping its outbox
+/// (`crate::devices::resolve`). The result is opened and checked again.
+pub fn restore(
+    backup_file: &Path,
+    data_dir: &Path,
+    key: &StoreKey,
+    now: DateTime<Utc>,
+) -> Result<Restored, ServerError> {
+    let path = store_path(data_dir);
+    for existing in [path.clone(), data_dir.join(format!("{STORE_FILE}-wal"))] {
+        if existing.exists() {
+            return Err(ServerError::Usage(format!(
+                "{} already exists: restore into a new, empty data directory",
+                existing.display()
+            )));
+        }
+    }
+    verify_backup(backup_file, key)?;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(data_dir)
+        .map_err(|e| ServerError::io(format!("cannot create {}", data_dir.display()), e))?;
+    let partial = data_dir.join(format!("{STORE_FILE}.restoring"));
+    let copied = (|| -> std::io::Result<()> {
+        let mut source = std::fs::File::open(backup_file)?;
+        let mut target = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&partial)?;
+        std::io::copy(&mut source, &mut target)?;
+        target.sync_all()?;
+        // Never over a store that appeared meanwhile.
+        std::fs::hard_link(&partial, &path)?;
+        std::fs::remove_file(&partial)
+    })();
+    if let Err(error) = copied {
+        let _ = std::fs::remove_file(&partial);
+        return Err(ServerError::io(
+            format!("cannot restore into {}", path.display()),
+            error,
+        ));
+    }
+    let mut store = store::open(&path, key, true)?;
+    sync::server::enable(&mut store)?;
+    let stamp = now.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+    let tokens_revoked = store::tx::immediate(store.connection(), |conn| {
+        let revoked = crate::devices::revoke_all_tokens(conn, now)?;
+        diesel::replace_into(store::schema::app_meta::table)
+            .values((
+                store::schema::app_meta::key.eq(crate::devices::RESTORED_AT_META),
+                store::schema::app_meta::value.eq(&stamp),
+            ))
+            .execute(conn)
+            .map_err(crate::devices::DeviceError::from)?;
+        Ok::<_, crate::devices::DeviceError>(revoked)
+    })?;
+    store.checkpoint()?;
+    drop(store);
+    store::open::check_integrity_at(&path, key)?;
+    Ok(Restored {
+        path,
+        tokens_revoked,
+    })
+}

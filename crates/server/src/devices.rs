@@ -45,6 +45,8 @@ pub enum DeviceError {
     UnknownToken,
     #[error("the device token has expired; register the device again")]
     Expired,
+    #[error("the server was restored from a backup: sign in again on this laptop to reconnect it; your pending changes are kept")]
+    Restored,
     #[error("this staff account is not active")]
     Inactive,
     #[error("no staff account has that user name")]
@@ -78,6 +80,7 @@ impl From<DeviceError> for ApiError {
             DeviceError::InvalidDeviceId => (StatusCode::BAD_REQUEST, codes::MALFORMED),
             DeviceError::UnknownToken => return ApiError::unauthenticated(),
             DeviceError::Expired => (StatusCode::UNAUTHORIZED, codes::TOKEN_EXPIRED),
+            DeviceError::Restored => (StatusCode::UNAUTHORIZED, codes::SERVER_RESTORED),
             DeviceError::Inactive => (StatusCode::FORBIDDEN, codes::UNAUTHENTICATED),
             DeviceError::CodeInvalid => (StatusCode::UNAUTHORIZED, codes::ENROLMENT_CODE_INVALID),
             DeviceError::CodeUsed => (StatusCode::GONE, codes::ENROLMENT_CODE_USED),
@@ -307,10 +310,64 @@ pub(crate) fn attach(
     }
 }
 
+/// `app_meta` key of the time the store was restored from a backup
+/// (`crate::admin::restore`), RFC 3339.
+pub const RESTORED_AT_META: &str = "server.restored_at";
+
+/// Revokes every device token (not the devices) at `now`: every laptop must
+/// sign in again (`crate::admin::restore`).
+pub fn revoke_all_tokens(
+    conn: &mut SqliteConnection,
+    now: DateTime<Utc>,
+) -> Result<usize, DeviceError> {
+    Ok(
+        diesel::update(device_tokens::table.filter(device_tokens::revoked_at.is_null()))
+            .set(device_tokens::revoked_at.eq(now.naive_utc()))
+            .execute(conn)?,
+    )
+}
+
+/// When the store was restored from a backup, if it was.
+pub fn restored_at(store: &mut Store) -> Result<Option<DateTime<Utc>>, DeviceError> {
+    Ok(store::open::meta(store, RESTORED_AT_META)?
+        .and_then(|text| DateTime::parse_from_rfc3339(&text).ok())
+        .map(|at| at.with_timezone(&Utc)))
+}
+
 /// Resolves a bearer token at `now`. Order: unknown token, revoked device
 /// (the laptop wipes itself, even with an old token), replaced token,
-/// expired token, inactive account.
+/// expired token, inactive account. After a restore from a backup, a token
+/// the store does not know or that the restore revoked is
+/// [`DeviceError::Restored`] (the laptop signs in again, keeping its
+/// outbox); a token replaced by a registration after the restore stays
+/// [`DeviceError::UnknownToken`].
 pub fn resolve(store: &mut Store, token: &str, now: DateTime<Utc>) -> Result<Actor, DeviceError> {
+    match resolve_current(store, token, now) {
+        Err(DeviceError::UnknownToken) if looks_like_token(token) => {
+            let Some(restored) = restored_at(store)? else {
+                return Err(DeviceError::UnknownToken);
+            };
+            let revoked: Option<Option<NaiveDateTime>> = device_tokens::table
+                .filter(device_tokens::token_hash.eq(token_hash(token)))
+                .select(device_tokens::revoked_at)
+                .first(store.connection())
+                .optional()?;
+            match revoked {
+                // Unknown: issued after the backup, on the lost history.
+                None => Err(DeviceError::Restored),
+                Some(Some(at)) if utc(at) <= restored => Err(DeviceError::Restored),
+                Some(_) => Err(DeviceError::UnknownToken),
+            }
+        }
+        other => other,
+    }
+}
+
+fn resolve_current(
+    store: &mut Store,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Actor, DeviceError> {
     if !looks_like_token(token) {
         return Err(DeviceError::UnknownToken);
     }

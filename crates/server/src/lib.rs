@@ -7,10 +7,13 @@
 
 pub mod admin;
 pub mod api;
+pub mod config;
 pub mod devices;
+pub mod doctor;
 pub mod enrolment;
 pub mod error;
 pub mod keys;
+pub mod logging;
 pub mod mail;
 pub mod state;
 #[cfg(feature = "testing")]

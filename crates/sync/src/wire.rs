@@ -215,6 +215,10 @@ pub struct ErrorBody {
 pub mod codes {
     pub const UNAUTHENTICATED: &str = "unauthenticated";
     pub const TOKEN_EXPIRED: &str = "token_expired";
+    /// The server was restored from a backup and forgot every device token:
+    /// the laptop signs in again (registers the same device) and keeps its
+    /// pending changes (401).
+    pub const SERVER_RESTORED: &str = "server_restored";
     /// The device was revoked: the laptop wipes its store and key.
     pub const DEVICE_REVOKED: &str = "device_revoked";
     pub const BAD_CREDENTIALS: &str = "bad_credentials";

@@ -3,11 +3,12 @@
 //! [`USAGE`]. Errors go to stderr with paths and codes, never personal data.
 
 use anyhow::{anyhow, bail, Context};
-use server::mail::{self, Mailer, MailerConfig, TlsMode};
-use server::{admin, devices, keys, AppState, Tls};
+use server::config::Config;
+use server::mail::{self, Mailer};
+use server::{admin, devices, doctor, keys, AppState, Tls};
 use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -44,15 +45,29 @@ const USAGE: &str = "usage: moniravique-server COMMAND [OPTIONS]
       --smtp-host, sends the queued messages every --smtp-interval-secs seconds
   deliver-mail --data-dir DIR SMTP OPTIONS
       send the queued messages that are due now, once, and print the counts
+  doctor --data-dir DIR --cert cert.pem --key key.pem
+      check the installation (key, store, integrity, audit chain, certificate,
+      disk space, permissions): one line per check, ok / warning / PROBLEM;
+      exits 0 only when every check is ok
+  restore --backup FILE --data-dir NEWDIR
+      restore a backup (same key) into a new data directory; every laptop then
+      signs in again (401 server_restored) and keeps its pending changes
 
 SMTP OPTIONS: --smtp-host HOST --smtp-from ADDRESS [--smtp-tls starttls|tls|none]
   [--smtp-port N] [--smtp-username USER]. --smtp-tls defaults to starttls (port 587;
   tls: 465; none: 25, allowed only for a relay on localhost/127.0.0.0/8/::1). The
   password is read from the environment variable MONIRAVIQUE_SMTP_PASSWORD only.
 
+Every command also takes --config PATH (or the environment variable
+MONIRAVIQUE_SERVER_CONFIG): a TOML file with data_dir, key_file, cert, key, addr,
+token_days, public_url and an [smtp] table (host, port, tls, from, username,
+interval_secs); flags override it. See crates/server/dist/server.toml.
+
 Every command that opens the store takes the key from --key-file PATH (64 hex
-characters, mode 0600) or else from the environment variable MONIRAVIQUE_SERVER_KEY.
-Logs go to stderr; MONIRAVIQUE_LOG sets their filter (default: info).";
+characters, mode 0600), else from the environment variable MONIRAVIQUE_SERVER_KEY,
+else from the systemd credential $CREDENTIALS_DIRECTORY/store-key.
+Logs go to stderr, one line per event, level first (<N> priorities under
+journald); MONIRAVIQUE_LOG sets their filter (default: info).";
 
 /// Options a command accepts; `--key-file` is added to every command that opens the store.
 fn allowed(command: &str) -> Option<&'static [&'static str]> {
@@ -108,6 +123,8 @@ fn allowed(command: &str) -> Option<&'static [&'static str]> {
             "--smtp-from",
             "--smtp-username",
         ],
+        "doctor" => &["--data-dir", "--key-file", "--cert", "--key"],
+        "restore" => &["--backup", "--data-dir", "--key-file"],
         _ => return None,
     })
 }
@@ -115,6 +132,9 @@ fn allowed(command: &str) -> Option<&'static [&'static str]> {
 struct Options {
     command: String,
     values: BTreeMap<&'static str, Vec<String>>,
+    /// The flags' settings; after [`Options::load_config`], merged over
+    /// the config file's.
+    config: Config,
 }
 
 impl Options {
@@ -125,6 +145,7 @@ impl Options {
         while let Some(arg) = args.next() {
             let flag = flags
                 .iter()
+                .chain(&["--config"])
                 .find(|flag| **flag == arg)
                 .ok_or_else(|| format!("{command} does not take {arg}"))?;
             let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
@@ -134,7 +155,22 @@ impl Options {
             }
             slot.push(value);
         }
-        Ok(Options { command, values })
+        let config =
+            Config::from_flags(|flag| values.get(flag).and_then(|v| v.first()).map(String::as_str))
+                .map_err(|error| error.to_string())?;
+        Ok(Options {
+            command,
+            values,
+            config,
+        })
+    }
+
+    /// Reads the config file of `--config` (else `MONIRAVIQUE_SERVER_CONFIG`)
+    /// and puts the flags over it.
+    fn load_config(&mut self) -> anyhow::Result<()> {
+        let file = Config::load(self.get("--config").map(Path::new))?;
+        self.config = file.overridden_by(std::mem::take(&mut self.config));
+        Ok(())
     }
 
     fn get(&self, flag: &str) -> Option<&str> {
@@ -153,83 +189,30 @@ impl Options {
         self.required(flag).map(PathBuf::from)
     }
 
-    fn token_days(&self) -> anyhow::Result<i64> {
-        match self.get("--token-days") {
-            None => Ok(devices::DEFAULT_TOKEN_DAYS),
-            Some(text) => match text.parse::<i64>() {
-                Ok(days) if (1..=devices::MAX_TOKEN_DAYS).contains(&days) => Ok(days),
-                _ => bail!(
-                    "--token-days must be a whole number from 1 to {}",
-                    devices::MAX_TOKEN_DAYS
-                ),
-            },
-        }
+    fn data_dir(&self) -> anyhow::Result<PathBuf> {
+        Ok(self.config.data_dir()?.to_owned())
     }
 
-    /// The SMTP configuration, `None` without `--smtp-host`; the password
-    /// comes from [`mail::PASSWORD_ENV`] only.
+    fn setting(&self, value: &Option<PathBuf>, flag: &str, key: &str) -> anyhow::Result<PathBuf> {
+        value.clone().ok_or_else(|| {
+            anyhow!(
+                "{} needs {flag} (or {key} in the config file)",
+                self.command
+            )
+        })
+    }
+
     fn mailer(&self) -> anyhow::Result<Option<Mailer>> {
-        let Some(host) = self.get("--smtp-host") else {
-            if let Some(flag) = [
-                "--smtp-port",
-                "--smtp-tls",
-                "--smtp-from",
-                "--smtp-username",
-            ]
-            .into_iter()
-            .find(|flag| self.get(flag).is_some())
-            {
-                bail!("{flag} needs --smtp-host");
-            }
-            return Ok(None);
-        };
-        let tls = match self.get("--smtp-tls") {
-            None => TlsMode::StartTls,
-            Some(text) => TlsMode::parse(text)
-                .ok_or_else(|| anyhow!("--smtp-tls must be starttls, tls or none"))?,
-        };
-        let port = match self.get("--smtp-port") {
-            None => None,
-            Some(text) => match text.parse::<u16>() {
-                Ok(port) if port > 0 => Some(port),
-                _ => bail!("--smtp-port must be a port number from 1 to 65535"),
-            },
-        };
-        let password = match std::env::var(mail::PASSWORD_ENV) {
-            Ok(value) if !value.is_empty() => Some(Zeroizing::new(value)),
-            _ => None,
-        };
-        let config = MailerConfig {
-            host: host.to_owned(),
-            port,
-            tls,
-            from: self.required("--smtp-from")?.to_owned(),
-            username: self.get("--smtp-username").map(str::to_owned),
-            password,
-            batch_size: mail::DEFAULT_BATCH,
-        };
-        Ok(Some(Mailer::new(config)?))
-    }
-
-    fn smtp_interval(&self) -> anyhow::Result<Duration> {
-        match self.get("--smtp-interval-secs") {
-            None => Ok(Duration::from_secs(60)),
-            Some(text) => match text.parse::<u64>() {
-                Ok(secs) if (1..=86_400).contains(&secs) => Ok(Duration::from_secs(secs)),
-                _ => bail!("--smtp-interval-secs must be a whole number from 1 to 86400"),
-            },
-        }
+        Ok(self.config.smtp.mailer()?)
     }
 
     fn key(&self) -> anyhow::Result<store::StoreKey> {
-        Ok(keys::load(
-            self.get("--key-file").map(std::path::Path::new),
-        )?)
+        Ok(keys::load(self.config.key_file.as_deref())?)
     }
 
     fn open_store(&self) -> anyhow::Result<(store::Store, store::StoreKey)> {
         let key = self.key()?;
-        let store = admin::open_existing(&self.path("--data-dir")?, &key)?;
+        let store = admin::open_existing(&self.data_dir()?, &key)?;
         Ok((store, key))
     }
 }
@@ -258,7 +241,15 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_logging();
+    let mut options = options;
+    if let Err(error) = options.load_config() {
+        eprintln!("moniravique-server: {error:#}");
+        return ExitCode::from(2);
+    }
+    server::logging::init();
+    if options.command == "doctor" {
+        return doctor(&options);
+    }
     match run(&options) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -268,22 +259,29 @@ fn main() -> ExitCode {
     }
 }
 
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("MONIRAVIQUE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(false)
-        .init();
+/// `doctor`: one line per check on stdout; 0 only when all are ok.
+fn doctor(options: &Options) -> ExitCode {
+    let findings = doctor::check(
+        &options.config,
+        doctor::KeyEnvironment::current(),
+        chrono::Utc::now(),
+    );
+    for finding in &findings {
+        println!("{finding}");
+    }
+    if doctor::all_ok(&findings) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 fn run(options: &Options) -> anyhow::Result<()> {
     let now = chrono::Utc::now();
     match options.command.as_str() {
         "init" => {
-            let key_file = options.path("--key-file")?;
-            let path = admin::init(&options.path("--data-dir")?, &key_file)?;
+            let key_file = options.setting(&options.config.key_file, "--key-file", "key_file")?;
+            let path = admin::init(&options.data_dir()?, &key_file)?;
             println!(
                 "store created at {}; its key is in {} (mode 0600): keep it apart from the data and its backups",
                 path.display(),
@@ -312,7 +310,7 @@ fn run(options: &Options) -> anyhow::Result<()> {
         "register-device" => {
             let username = options.required("--username")?;
             let label = options.required("--label")?;
-            let token_days = options.token_days()?;
+            let token_days = options.config.token_days();
             let (mut store, _) = options.open_store()?;
             let (device, issued) =
                 devices::provision(&mut store, username, label, token_days, now)?;
@@ -368,6 +366,21 @@ fn run(options: &Options) -> anyhow::Result<()> {
             println!("certificate {}", generated.cert_path.display());
             println!("private key {} (mode 0600)", generated.key_path.display());
             println!("sha256 fingerprint {}", generated.fingerprint);
+        }
+        "restore" => {
+            let backup = options.path("--backup")?;
+            let data_dir = options.data_dir()?;
+            let key = options.key()?;
+            let restored = admin::restore(&backup, &data_dir, &key, now)?;
+            println!(
+                "store restored to {} (verified); {} device tokens revoked: every laptop signs in again and keeps its pending changes",
+                restored.path.display(),
+                restored.tokens_revoked
+            );
+            tracing::info!(
+                tokens_revoked = restored.tokens_revoked,
+                "store restored from a backup"
+            );
         }
         "serve" => serve(options)?,
         "deliver-mail" => deliver_mail(options)?,
@@ -442,7 +455,7 @@ fn deliver_mail(options: &Options) -> anyhow::Result<()> {
     let mailer = options
         .mailer()?
         .ok_or_else(|| anyhow!("deliver-mail needs --smtp-host"))?;
-    let _delivery = mail::delivery_lock(&options.path("--data-dir")?)
+    let _delivery = mail::delivery_lock(&options.data_dir()?)
         .map_err(|error| anyhow!("{error} [{}]", error.code()))?;
     let (store, key) = options.open_store()?;
     drop(key);
@@ -488,15 +501,18 @@ async fn delivery_loop(store: Arc<Mutex<store::Store>>, mailer: Mailer, every: D
 }
 
 fn serve(options: &Options) -> anyhow::Result<()> {
-    let token_days = options.token_days()?;
+    let token_days = options.config.token_days();
     let mailer = options.mailer()?;
-    let interval = options.smtp_interval()?;
-    let addr = options.get("--addr").unwrap_or("127.0.0.1:8443");
-    let tls = Tls::from_pem_files(&options.path("--cert")?, &options.path("--key")?)?;
+    let interval = options.config.smtp.interval();
+    let addr = options.config.addr();
+    let tls = Tls::from_pem_files(
+        &options.setting(&options.config.cert, "--cert", "cert")?,
+        &options.setting(&options.config.key, "--key", "key")?,
+    )?;
     // Held while serving: a `deliver-mail` meanwhile is refused (one sender).
     let _delivery = match &mailer {
         Some(_) => Some(
-            mail::delivery_lock(&options.path("--data-dir")?)
+            mail::delivery_lock(&options.data_dir()?)
                 .map_err(|error| anyhow!("{error} [{}]", error.code()))?,
         ),
         None => None,
@@ -603,8 +619,11 @@ mod tests {
         ])
         .unwrap();
         let mailer = serve.mailer().unwrap().expect("a mailer");
-        assert_eq!((mailer.port(), mailer.tls()), (2525, TlsMode::None));
-        assert_eq!(serve.smtp_interval().unwrap(), Duration::from_secs(5));
+        assert_eq!(
+            (mailer.port(), mailer.tls()),
+            (2525, server::mail::TlsMode::None)
+        );
+        assert_eq!(serve.config.smtp.interval(), Duration::from_secs(5));
         assert!(parse(&["deliver-mail", "--smtp-host", "h", "--smtp-username", "u"]).is_ok());
         assert!(
             parse(&["deliver-mail", "--smtp-interval-secs", "5"]).is_err(),
@@ -630,7 +649,7 @@ mod tests {
             "no From"
         );
         let with = |flag: &str, value: &str| {
-            mailer(&[
+            parse(&[
                 "serve",
                 "--smtp-host",
                 "smtp.example.org",
@@ -639,6 +658,7 @@ mod tests {
                 flag,
                 value,
             ])
+            .and_then(|options| options.mailer().map_err(|e| e.to_string()))
         };
         assert!(
             with("--smtp-tls", "none").is_err(),
@@ -649,15 +669,13 @@ mod tests {
         assert!(with("--smtp-port", "70000").is_err());
         assert_eq!(with("--smtp-tls", "tls").unwrap().unwrap().port(), 465);
         let interval = |secs: &str| {
-            parse(&["serve", "--smtp-interval-secs", secs])
-                .unwrap()
-                .smtp_interval()
+            parse(&["serve", "--smtp-interval-secs", secs]).map(|o| o.config.smtp.interval())
         };
         assert_eq!(interval("60").unwrap(), Duration::from_secs(60));
         assert!(interval("0").is_err());
         assert!(interval("x").is_err());
         assert_eq!(
-            parse(&["serve"]).unwrap().smtp_interval().unwrap(),
+            parse(&["serve"]).unwrap().config.smtp.interval(),
             Duration::from_secs(60),
             "default"
         );
@@ -665,10 +683,30 @@ mod tests {
 
     #[test]
     fn token_days_are_bounded() {
-        let days = |d: &str| parse(&["serve", "--token-days", d]).unwrap().token_days();
+        let days = |d: &str| parse(&["serve", "--token-days", d]).map(|o| o.config.token_days());
         assert_eq!(days("7").unwrap(), 7);
         assert!(days("0").is_err());
         assert!(days("366").is_err());
         assert!(days("x").is_err());
+    }
+
+    #[test]
+    fn every_command_takes_config() {
+        for command in [
+            "init",
+            "serve",
+            "backup",
+            "doctor",
+            "restore",
+            "list-devices",
+        ] {
+            let options = parse(&[command, "--config", "/etc/moniravique/server.toml"]).unwrap();
+            assert_eq!(
+                options.get("--config"),
+                Some("/etc/moniravique/server.toml")
+            );
+        }
+        assert!(parse(&["restore", "--backup", "b", "--data-dir", "d"]).is_ok());
+        assert!(parse(&["doctor", "--out", "x"]).is_err());
     }
 }
