@@ -51,10 +51,11 @@ pub fn registered_actor(store: &mut Store) -> Option<Actor> {
     ))
 }
 
-/// The server no longer accepts this laptop's token (expired, or unknown
-/// after a server restore): the next sign-in asks for a new one.
+/// The server no longer accepts this laptop's token (expired, unknown, or
+/// revoked by a restore of the server from a backup): the next sign-in
+/// asks for a new one, and the pending changes stay in the outbox.
 pub fn needs_new_token(store: &mut Store) -> bool {
-    use sync::wire::codes::{TOKEN_EXPIRED, UNAUTHENTICATED};
+    use sync::wire::codes::{SERVER_RESTORED, TOKEN_EXPIRED, UNAUTHENTICATED};
     if server_url(store).is_none() || registered_actor(store).is_none() {
         return false;
     }
@@ -63,7 +64,7 @@ pub fn needs_new_token(store: &mut Store) -> bool {
             .ok()
             .and_then(|s| s.last_error)
             .as_deref(),
-        Some(TOKEN_EXPIRED) | Some(UNAUTHENTICATED)
+        Some(TOKEN_EXPIRED) | Some(UNAUTHENTICATED) | Some(SERVER_RESTORED)
     )
 }
 

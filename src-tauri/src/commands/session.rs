@@ -18,8 +18,10 @@ pub struct AppInfo {
     pub demo: bool,
     pub demo_accounts: Vec<store::seed::DemoAccount>,
     pub store_error: Option<StoreErrorDto>,
-    /// Whether this laptop is connected to a server; a fresh one opens on
-    /// "Connect this laptop" (issue 14).
+    /// Whether this laptop can sign in already: it is connected to a
+    /// server, or its store holds accounts of its own (a standalone demo
+    /// store). A freshly installed laptop cannot, and opens on "Connect
+    /// this laptop" (issue 14).
     pub connected: bool,
     /// A code offered by whoever started the app (the demo's own), to fill
     /// the connect screen; never one typed by a person.
@@ -58,7 +60,8 @@ pub async fn app_info(ctx: &Ctx) -> Result<AppInfo, UiError> {
         let (demo, connected) = match state.store.lock().map_err(|_| poisoned())?.as_mut() {
             Some(store) => (
                 store::open::meta(store, "demo")?.as_deref() == Some("true"),
-                crate::sync_link::server_url(store).is_some(),
+                crate::sync_link::server_url(store).is_some()
+                    || !store::seed::is_empty(store).unwrap_or(true),
             ),
             None => (false, false),
         };

@@ -26,10 +26,11 @@ const USAGE: &str = "usage: moniravique-server COMMAND [OPTIONS]
       ROLE is trainer, external_trainer, administrator, support or dpo
   register-device --data-dir DIR --username U --label L [--token-days N]
       pre-provision a device for a staff account; prints its id and token once
-  enrolment-code --data-dir DIR --username U --server-url https://HOST:PORT --cert cert.pem
+  enrolment-code --data-dir DIR --username U [--server-url https://HOST:PORT] [--cert cert.pem]
                  [--hours 72] [--out FILE]
       make a one-time code that connects a new laptop to U's account (the server's address,
-      its certificate's SHA-256 and a secret); prints it (and writes it to FILE, mode 0600)
+      its certificate's SHA-256 and a secret); prints it (and writes it to FILE, mode 0600);
+      the address and certificate default to public_url and cert of the config file
   revoke-device --data-dir DIR --device ID
       revoke a device and its tokens for ever (its laptop wipes itself)
   list-devices --data-dir DIR
@@ -392,8 +393,16 @@ fn run(options: &Options) -> anyhow::Result<()> {
 /// `enrolment-code`: a code for a new laptop (issue 14).
 fn enrolment_code(options: &Options, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<()> {
     let username = options.required("--username")?;
-    let url = options.required("--server-url")?;
-    let cert = options.path("--cert")?;
+    // The address laptops use and the certificate they will see: from the
+    // flags, else from the config file (`public_url`, `cert`).
+    let url = match options.get("--server-url") {
+        Some(url) => url.to_owned(),
+        None => options.config.public_url.clone().ok_or_else(|| {
+            anyhow!("enrolment-code needs --server-url (or public_url in the config file)")
+        })?,
+    };
+    let url = url.as_str();
+    let cert = options.setting(&options.config.cert, "--cert", "cert")?;
     let hours = match options.get("--hours") {
         None => domain::staff::DEFAULT_CODE_HOURS,
         Some(text) => match text.parse::<i64>() {
