@@ -1,9 +1,12 @@
 // @ts-check
-// The window: screens (start, store error, sign-in, workspace), the header,
-// the per-role workspace with its tabs, and the error alert. Each tab is its
-// own module; they get what they need through a Ctx (types.js).
+// The window: screens (start, store error, connect this laptop, sign-in,
+// password change, workspace), the header, the per-role workspace with its
+// tabs, and the error alert. Each tab is its own module; they get what they
+// need through a Ctx (types.js).
 
-import { appInfo, signIn, signOut, currentSession } from './commands.js';
+import {
+  appInfo, signIn, signOut, currentSession, connectLaptop, openEnrolmentFile, changePassword,
+} from './commands.js';
 import { t, getLang, setLang, applyStatic, label } from './i18n.js';
 import { h, $, focus } from './dom.js';
 import { errorText, asUiError, uiError } from './errors.js';
@@ -34,7 +37,8 @@ const LAYOUTS = {
     participants: { search: true, full: false, empty: 'participants.emptyMine' },
   },
   administrator: {
-    title: 'ws.administrator', tabs: ['registrations', 'groups', 'balancing', 'sessions', 'outbox', 'participants'],
+    title: 'ws.administrator',
+    tabs: ['registrations', 'groups', 'balancing', 'sessions', 'outbox', 'participants', 'accounts'],
     participants: { search: true, full: true, empty: 'participants.emptyAll' },
   },
   support: {
@@ -42,20 +46,28 @@ const LAYOUTS = {
     participants: { search: false, full: true, empty: 'participants.emptySupport' },
   },
   dpo: {
-    title: 'ws.dpo', tabs: ['requests', 'retention', 'registers', 'audit', 'participants', 'groups', 'registrations'],
+    title: 'ws.dpo',
+    tabs: ['requests', 'retention', 'registers', 'audit', 'participants', 'groups', 'registrations', 'accounts'],
     participants: { search: true, full: true, empty: 'participants.emptyAll' },
   },
 };
 
+/** The screens: one `<section>` each in index.html, by id. */
+const SCREENS = ['store-error', 'connect-screen', 'signin', 'password-screen', 'workspace'];
+
 /**
- * @type {{ screen: string, info: AppInfo | null, session: SessionDto | null, error: unknown, data: WorkspaceData }}
+ * @type {{ screen: string, info: AppInfo | null, session: SessionDto | null, error: unknown, data: WorkspaceData,
+ *   passwordForced: boolean, connecting: boolean }}
  */
 const state = {
-  screen: 'boot', // boot | store-error | signin | workspace
+  screen: 'boot', // boot | store-error | connect-screen | signin | password-screen | workspace
   info: null,
   session: null,
   error: null,
   data: freshData(),
+  // The password screen was opened because the session may do nothing else.
+  passwordForced: false,
+  connecting: false,
 };
 
 /** @returns {WorkspaceData} */
@@ -91,11 +103,14 @@ function showError(err) {
   state.error = asUiError(err);
   renderError();
   setStatus('');
-  if (asUiError(err).code === 'not_signed_in' && state.session) {
+  const code = asUiError(err).code;
+  if (code === 'not_signed_in' && state.session) {
     // The core's session is gone: drop every cached personal datum and ask to sign in again.
     forgetSession();
-    showScreen('signin');
-    focus($('username'));
+    showEntryScreen();
+  } else if (code === 'password_change_required' && state.session) {
+    // The core allows nothing but a password change for this session.
+    openPasswordScreen({ ...state.session, must_change_password: true });
   }
 }
 
@@ -111,8 +126,19 @@ function clearError() {
 function showScreen(name) {
   state.screen = name;
   $('boot').hidden = name !== 'boot';
-  for (const id of ['store-error', 'signin', 'workspace']) $(id).hidden = id !== name;
+  for (const id of SCREENS) $(id).hidden = id !== name;
   render();
+}
+
+/** The way in: a laptop not connected to a server opens on "Connect this laptop", else on sign-in. */
+function showEntryScreen() {
+  if (state.info && !state.info.connected) {
+    showScreen('connect-screen');
+    focus($($('connect-code').value.trim() ? 'connect-password' : 'connect-code'));
+  } else {
+    showScreen('signin');
+    focus($('username'));
+  }
 }
 
 function render() {
@@ -123,7 +149,9 @@ function render() {
   renderError();
   renderTasks();
   if (state.screen === 'store-error') renderStoreError();
+  else if (state.screen === 'connect-screen') renderConnect();
   else if (state.screen === 'signin') renderSignin();
+  else if (state.screen === 'password-screen') renderPassword();
   else if (state.screen === 'workspace') renderWorkspace();
 }
 
@@ -135,6 +163,7 @@ function renderHeader() {
   const session = state.session;
   $('user-info').hidden = !session;
   $('sign-out').hidden = !session;
+  $('change-password-open').hidden = !session || state.screen === 'password-screen';
   $('user-info').replaceChildren(...(session
     ? [h('span', { class: 'user-name', text: session.display_name }),
       h('span', { class: 'visually-hidden', text: ', ' }),
@@ -189,7 +218,7 @@ async function onSignIn(event) {
   try {
     const session = await signIn(username, password);
     $('password').value = '';
-    await enterWorkspace(session);
+    await afterSignIn(session);
     setStatus(t('status.signedIn', { name: session.display_name }));
   } catch (err) {
     showError(err);
@@ -205,6 +234,7 @@ function forgetSession() {
   stopSearch();
   clearTasks();
   state.session = null;
+  state.passwordForced = false;
   state.data = freshData();
   $('workspace-body').replaceChildren();
 }
@@ -220,9 +250,241 @@ async function onSignOut() {
   // Whatever the core said, forget everything shown in this window.
   forgetSession();
   $('password').value = '';
-  showScreen('signin');
+  clearPasswordForm();
+  showEntryScreen();
   setStatus(t('status.signedOut'));
-  focus($('username'));
+}
+
+/**
+ * After any sign-in (the sign-in form, a connected laptop, a session still
+ * open): a one-time password leads to the password screen, and nowhere else.
+ * @param {SessionDto} session
+ */
+async function afterSignIn(session) {
+  if (session.must_change_password) openPasswordScreen(session);
+  else await enterWorkspace(session);
+}
+
+// ---------------------------------------------------------------- errors shown in a form
+
+/**
+ * Says `err` in a form's own alert (`boxId`), or empties it. `overrides`
+ * gives a sentence of this screen for some codes (e.g. `offline` while
+ * connecting a laptop says nothing about pending changes).
+ * @param {string} boxId
+ * @param {unknown} err
+ * @param {Record<string, string>} [overrides] code -> locale key
+ */
+function setFormError(boxId, err, overrides = {}) {
+  const box = $(boxId);
+  if (!err) {
+    box.replaceChildren();
+    return;
+  }
+  const code = asUiError(err).code;
+  const text = overrides[code] ? t(overrides[code]) : errorText(err);
+  box.replaceChildren(h('p', { 'data-code': code, text }));
+  setStatus('');
+}
+
+// ---------------------------------------------------------------- connect this laptop (issue 14)
+
+/** Codes whose fault is in the code itself: the cursor goes back to it. */
+const CODE_ERRORS = ['enrolment_code_malformed', 'enrolment_code_invalid', 'enrolment_code_used',
+  'enrolment_code_expired'];
+
+const CONNECT_SENTENCES = {
+  bad_credentials: 'connect.badPassword',
+  offline: 'connect.offline',
+};
+
+function renderConnect() {
+  const button = $('connect-submit');
+  button.disabled = state.connecting;
+  button.textContent = state.connecting ? t('connect.pending') : t('connect.submit');
+  const offered = state.info ? state.info.offered_code : null;
+  const ready = Boolean(offered && $('connect-code').value.trim() === offered.trim());
+  $('connect-offered').hidden = !ready;
+  // A hidden hint would still be read through aria-describedby: tie it only when shown.
+  $('connect-code').setAttribute('aria-describedby', ready ? 'connect-code-hint connect-offered' : 'connect-code-hint');
+}
+
+/** Fills the code the demo offers (once, at start). */
+function prefillOfferedCode() {
+  const offered = state.info ? state.info.offered_code : null;
+  if (offered && !$('connect-code').value.trim()) $('connect-code').value = offered;
+}
+
+/** @param {SubmitEvent} event */
+async function onConnect(event) {
+  event.preventDefault();
+  if (state.connecting) return;
+  const code = $('connect-code').value.trim();
+  const password = $('connect-password').value;
+  if (!code || !password) {
+    setFormError('connect-error', uiError('invalid_input', { reason: t(code ? 'connect.missingPassword' : 'connect.missingCode') }));
+    focus($(code ? 'connect-password' : 'connect-code'));
+    return;
+  }
+  // An earlier error stays until this attempt's outcome replaces it.
+  clearError();
+  state.connecting = true;
+  $('connect-form').setAttribute('aria-busy', 'true');
+  $('connect-progress').textContent = t('connect.progress');
+  renderConnect();
+  /** @type {SessionDto | null} */
+  let session = null;
+  try {
+    session = await connectLaptop(code, password);
+  } catch (err) {
+    const failure = asUiError(err).code;
+    if (failure === 'already_connected' && state.info) {
+      // Connected in the meantime (another window, a restart): the way in is the sign-in form.
+      state.info.connected = true;
+      showError(err);
+      showEntryScreen();
+    } else {
+      setFormError('connect-error', err, CONNECT_SENTENCES);
+      if (CODE_ERRORS.includes(failure)) focus($('connect-code'));
+      else if (failure === 'bad_credentials') $('connect-password').select();
+    }
+  } finally {
+    state.connecting = false;
+    $('connect-form').removeAttribute('aria-busy');
+    $('connect-progress').textContent = '';
+    if (state.screen === 'connect-screen') renderConnect();
+  }
+  if (!session) return;
+  setFormError('connect-error', null);
+  $('connect-password').value = '';
+  $('connect-code').value = '';
+  if (state.info) {
+    state.info.connected = true;
+    state.info.offered_code = null;
+  }
+  try {
+    await afterSignIn(session);
+    setStatus(t('connect.done', { name: session.display_name }));
+  } catch (err) {
+    // The laptop is connected: from now on the way in is the sign-in form.
+    forgetSession();
+    showEntryScreen();
+    showError(err);
+  }
+}
+
+async function onOpenEnrolmentFile() {
+  try {
+    const text = await openEnrolmentFile(t('connect.fileDialog'));
+    if (text == null) return;
+    $('connect-code').value = text.trim();
+    setFormError('connect-error', null);
+    renderConnect();
+    setStatus(t('connect.fileLoaded'));
+    focus($('connect-password'));
+  } catch (err) {
+    setFormError('connect-error', err);
+  }
+}
+
+// ---------------------------------------------------------------- password change (issue 14)
+
+const PASSWORD_SENTENCES = {
+  bad_credentials: 'password.currentWrong',
+};
+
+/** Codes about the new password: the cursor goes back to it. */
+const NEW_PASSWORD_ERRORS = ['password_unchanged', 'password_too_short', 'password_too_long', 'password_too_simple',
+  'password_common', 'password_contains_username'];
+
+/**
+ * The password form: forced after a sign-in with a one-time password (no
+ * way to the workspace but changing it; signing out stays possible), or
+ * chosen from the header.
+ * @param {SessionDto} session
+ * @param {boolean} [forced] defaults to what the session says
+ */
+function openPasswordScreen(session, forced = session.must_change_password) {
+  if (forced) stopSyncStatus();
+  state.session = session;
+  state.passwordForced = forced;
+  clearPasswordForm();
+  showScreen('password-screen');
+  focus($('password-title'));
+}
+
+function clearPasswordForm() {
+  for (const id of ['password-current', 'password-new', 'password-confirm']) $(id).value = '';
+  setFormError('password-error', null);
+}
+
+function renderPassword() {
+  const forced = state.passwordForced;
+  $('password-forced').hidden = !forced;
+  $('password-cancel').hidden = forced;
+  $('password-current-label').textContent = t(forced ? 'password.currentProvisional' : 'password.current');
+}
+
+/** @param {SubmitEvent} event */
+async function onChangePassword(event) {
+  event.preventDefault();
+  const current = $('password-current').value;
+  const next = $('password-new').value;
+  const again = $('password-confirm').value;
+  /** @type {[string, string] | null} */
+  let problem = null;
+  if (!current) problem = ['password-current', 'password.missingCurrent'];
+  else if (!next) problem = ['password-new', 'password.missingNew'];
+  else if (next !== again) problem = ['password-confirm', 'password.mismatch'];
+  if (problem) {
+    setFormError('password-error', uiError('invalid_input', { reason: t(problem[1]) }));
+    focus($(problem[0]));
+    return;
+  }
+  setFormError('password-error', null);
+  const button = $('password-submit');
+  button.disabled = true;
+  setStatus(t('password.pending'));
+  /** @type {SessionDto | null} */
+  let session = null;
+  try {
+    session = await changePassword(current, next);
+  } catch (err) {
+    const code = asUiError(err).code;
+    setFormError('password-error', err, PASSWORD_SENTENCES);
+    if (code === 'bad_credentials') $('password-current').select();
+    else if (NEW_PASSWORD_ERRORS.includes(code)) $('password-new').select();
+    else if (code === 'not_signed_in') showError(err);
+  } finally {
+    button.disabled = false;
+  }
+  if (!session) return;
+  const wasForced = state.passwordForced;
+  clearPasswordForm();
+  state.passwordForced = false;
+  try {
+    if (wasForced || !layout()) await enterWorkspace(session);
+    else {
+      state.session = session;
+      showScreen('workspace');
+      focus($('workspace-title'));
+    }
+    setStatus(t('password.changed'));
+  } catch (err) {
+    showError(err);
+  }
+}
+
+function onCancelPassword() {
+  if (state.passwordForced || !state.session) return;
+  clearPasswordForm();
+  showScreen('workspace');
+  focus($('change-password-open'));
+}
+
+function onOpenPassword() {
+  if (!state.session) return;
+  openPasswordScreen(state.session, state.passwordForced || state.session.must_change_password);
 }
 
 // ---------------------------------------------------------------- workspace
@@ -264,6 +526,7 @@ function loadPanels() {
         requests: panels.buildRequestsPanel,
         retention: panels.buildRetentionPanel,
         registers: panels.buildRegistersPanel,
+        accounts: panels.buildAccountsPanel,
       };
     }).catch(() => { panelsLoading = null; });
   }
@@ -354,6 +617,12 @@ async function start() {
   $('lang-toggle').addEventListener('click', toggleLanguage);
   $('sign-out').addEventListener('click', onSignOut);
   $('signin-form').addEventListener('submit', onSignIn);
+  $('change-password-open').addEventListener('click', onOpenPassword);
+  $('connect-form').addEventListener('submit', onConnect);
+  $('connect-open-file').addEventListener('click', onOpenEnrolmentFile);
+  $('connect-code').addEventListener('input', () => renderConnect());
+  $('password-form').addEventListener('submit', onChangePassword);
+  $('password-cancel').addEventListener('click', onCancelPassword);
   render();
   // The core's events (background tasks, sync): ids and counts only.
   listenToTasks().catch(() => {});
@@ -371,6 +640,14 @@ async function start() {
     focus($('store-error-title'));
     return;
   }
+  if (!state.info.connected) {
+    // A laptop not connected to a server: the office's code is the way in.
+    prefillOfferedCode();
+    showEntryScreen();
+    if (state.info.offered_code) setStatus(t('connect.offered'));
+    loadPanels().catch(() => {});
+    return;
+  }
   /** @type {SessionDto | null} */
   let session = null;
   try {
@@ -380,14 +657,13 @@ async function start() {
   }
   if (session) {
     try {
-      await enterWorkspace(session);
+      await afterSignIn(session);
       return;
     } catch (err) {
       showError(err);
     }
   }
-  showScreen('signin');
-  focus($('username'));
+  showEntryScreen();
   // While the user types: the workspace's other modules.
   loadPanels().catch(() => {});
 }

@@ -19,6 +19,7 @@ const LABELLED = {
   status: 'enrolment',
   purpose: 'consent',
   field: 'field',
+  role: 'role',
 };
 
 /**

@@ -10,3 +10,4 @@ export { buildBalancingPanel, buildOutboxPanel } from './balancing.js';
 export { buildRequestsPanel } from './dpo-requests.js';
 export { buildRetentionPanel } from './dpo-retention.js';
 export { buildRegistersPanel } from './dpo-registers.js';
+export { buildAccountsPanel } from './accounts.js';

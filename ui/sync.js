@@ -40,7 +40,8 @@ export async function refreshSync() {
     const code = status.last_error;
     const key = code === 'offline' ? 'sync.offline'
       : (code === 'token_expired' || code === 'unauthenticated') ? 'sync.reauth'
-        : 'sync.failed';
+        : code === 'server_restored' ? 'sync.restored'
+          : 'sync.failed';
     parts.push(h('span', { id: 'sync-error', class: 'sync-error', 'data-code': code, text: ` · ${t(key)}` }));
   }
   const button = h('button', { type: 'button', id: 'sync-now', class: 'btn btn-header', text: t('sync.now') });

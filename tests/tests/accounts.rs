@@ -80,7 +80,7 @@ fn issue_14_the_office_connects_a_new_trainer_who_changes_her_password_then_leav
     let code = value(&office, "#staff-issued-code")?;
     ensure!(code.starts_with("MNV1-"), "an enrolment code is shown");
     ensure!(one_time.len() >= 12, "a one-time password is shown");
-    office.screenshot("70-accounts-code-issued")?;
+    office.screenshot("80-accounts-code-issued")?;
     office.click("#staff-issued-done")?;
     sync_now(&office)?;
 
@@ -88,7 +88,7 @@ fn issue_14_the_office_connects_a_new_trainer_who_changes_her_password_then_leav
     let laptop_dirs = AppDirs::new()?;
     let laptop = Window::launch(&laptop_dirs)?;
     laptop.wait_visible("#connect-screen")?;
-    laptop.screenshot("71-connect-this-laptop")?;
+    laptop.screenshot("81-connect-this-laptop")?;
 
     // A code naming another certificate is refused before any password is
     // sent; a code for a server that is not there says so. Nothing changes.
@@ -103,7 +103,7 @@ fn issue_14_the_office_connects_a_new_trainer_who_changes_her_password_then_leav
         !server.log().contains("enrolment refused"),
         "the mismatch never reached the server"
     );
-    laptop.screenshot("72-connect-fingerprint-mismatch")?;
+    laptop.screenshot("82-connect-fingerprint-mismatch")?;
     let nowhere = sync::enrol::EnrolmentCode::new("https://127.0.0.1:9", [7; 32])
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .encode()
@@ -121,7 +121,7 @@ fn issue_14_the_office_connects_a_new_trainer_who_changes_her_password_then_leav
     // The real code and the one-time password: then her own password.
     connect(&laptop, &code, &one_time)?;
     laptop.wait_visible("#password-screen")?;
-    laptop.screenshot("73-password-must-change")?;
+    laptop.screenshot("83-password-must-change")?;
     laptop.type_into("#password-current", &one_time)?;
     laptop.type_into("#password-new", "Motdepasse2026!")?;
     laptop.type_into("#password-confirm", "Motdepasse2026!")?;
@@ -136,7 +136,7 @@ fn issue_14_the_office_connects_a_new_trainer_who_changes_her_password_then_leav
     laptop.type_into("#password-confirm", NEW_PASSWORD)?;
     laptop.click("#password-submit")?;
     laptop.wait_visible("#workspace")?;
-    laptop.screenshot("74-new-trainer-workspace")?;
+    laptop.screenshot("84-new-trainer-workspace")?;
     sync_now(&laptop)?;
     ensure!(laptop_dirs.db_path().exists(), "the laptop has its store");
 
@@ -161,7 +161,7 @@ fn issue_14_the_office_connects_a_new_trainer_who_changes_her_password_then_leav
     ))?;
     office.click("#confirm-yes")?;
     office.wait_visible("#staff-deactivated")?;
-    office.screenshot("75-accounts-deactivated")?;
+    office.screenshot("85-accounts-deactivated")?;
     sync_now(&office)?;
 
     laptop.click("#sync-now")?;
@@ -174,7 +174,7 @@ fn issue_14_the_office_connects_a_new_trainer_who_changes_her_password_then_leav
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     ensure!(gone, "the deactivated trainer's laptop wiped its store");
-    laptop.screenshot("76-laptop-wiped")?;
+    laptop.screenshot("86-laptop-wiped")?;
     laptop.close()?;
     office.close()?;
     Ok(())

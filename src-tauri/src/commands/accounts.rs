@@ -38,16 +38,22 @@ fn one_time_password() -> String {
     domain::staff::one_time_password(&random)
 }
 
+/// The server's address and certificate fingerprint, read before any
+/// change: a laptop that cannot make a code refuses before it creates an
+/// account or resets a password (else the one-time password would be lost).
+async fn server_identity(ctx: &Ctx) -> Result<(String, [u8; 32]), UiError> {
+    ctx.blocking(|state| state.with_store(crate::sync_link::server_identity))
+        .await
+}
+
 /// A new enrolment code for `staff_id` (the operation carries only the
 /// hash of its secret).
 async fn issue_code(
     ctx: &Ctx,
+    (server, fingerprint): (String, [u8; 32]),
     staff_id: String,
     one_time_password: Option<String>,
 ) -> Result<Issued, UiError> {
-    let (server, fingerprint) = ctx
-        .blocking(|state| state.with_store(crate::sync_link::server_identity))
-        .await?;
     let code = sync::enrol::EnrolmentCode::new(&server, fingerprint)
         .map_err(|_| UiError::new(ErrorCode::NotConfigured))?;
     let expires_at = Utc::now() + Duration::hours(domain::staff::DEFAULT_CODE_HOURS);
@@ -74,6 +80,7 @@ pub async fn create_staff(
     display_name: String,
     role: Role,
 ) -> Result<Issued, UiError> {
+    let identity = server_identity(ctx).await?;
     let password = one_time_password();
     let password_hash = {
         let (password, username) = (password.clone(), username.clone());
@@ -90,12 +97,13 @@ pub async fn create_staff(
             password_hash,
         })
         .await?;
-    issue_code(ctx, staff_id, Some(password)).await
+    issue_code(ctx, identity, staff_id, Some(password)).await
 }
 
 /// A forgotten password: a new one-time password (and a code, for a
 /// laptop the person does not have yet).
 pub async fn reset_staff_password(ctx: &Ctx, staff_id: String) -> Result<Issued, UiError> {
+    let identity = server_identity(ctx).await?;
     let password = one_time_password();
     let password_hash = {
         let password = password.clone();
@@ -110,12 +118,13 @@ pub async fn reset_staff_password(ctx: &Ctx, staff_id: String) -> Result<Issued,
         password_hash,
     })
     .await?;
-    issue_code(ctx, staff_id, Some(password)).await
+    issue_code(ctx, identity, staff_id, Some(password)).await
 }
 
 /// A code for one more laptop of an existing account (its own password).
 pub async fn issue_enrolment_code(ctx: &Ctx, staff_id: String) -> Result<Issued, UiError> {
-    issue_code(ctx, staff_id, None).await
+    let identity = server_identity(ctx).await?;
+    issue_code(ctx, identity, staff_id, None).await
 }
 
 pub async fn deactivate_staff(
