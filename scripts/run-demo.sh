@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Builds the staff desktop and the central server, starts a local server on the
-# fictional demo data (HTTPS on loopback, self-signed certificate) and opens the
-# app connected to it: the first sign-in registers the laptop on the server and
-# pulls that account's scope; changes sync in the background and on demand.
+# fictional demo data (HTTPS on loopback, self-signed certificate), makes an
+# enrolment code for a demo account with the server's own command, and opens a
+# fresh laptop on the real first-run screen, "Connecter ce poste", with that
+# code ready (issue 14): give the account's password and the laptop connects,
+# pulls that account's scope, and syncs in the background and on demand.
+# MONIRAVIQUE_DEMO_ACCOUNT (default formatrice.a) is the account of the code.
 # Everything lives in $MONIRAVIQUE_DEMO_DIR (default ~/.local/share/moniravique-demo);
 # delete it to start again. MONIRAVIQUE_DEMO_PORT (default 8443) is the server's
 # port; MONIRAVIQUE_DEMO_LAPTOP (default "laptop") names the laptop's folder, so
@@ -47,8 +50,19 @@ else
 fi
 echo "run-demo: demo server at $url (log: $demo/server.log)"
 
-args=(--data-dir "$laptop/data" --log-dir "$laptop/logs"
-  --server "$url" --server-cert "$srv/tls/cert.pem" --demo-laptop)
+account="${MONIRAVIQUE_DEMO_ACCOUNT:-formatrice.a}"
+args=(--data-dir "$laptop/data" --log-dir "$laptop/logs" --demo-laptop)
+if [ ! -e "$laptop/connected" ]; then
+  # The real first-run path: a one-time code made by the server's own command
+  # (72 h), offered on the connect screen; a laptop already connected ignores it.
+  mkdir -p "$laptop"
+  rm -f "$laptop/code.txt"
+  "$server" enrolment-code --data-dir "$srv/data" --key-file "$srv/server.key" \
+    --username "$account" --server-url "$url" --cert "$srv/tls/cert.pem" \
+    --out "$laptop/code.txt" >/dev/null
+  args+=(--offer-code "$laptop/code.txt" --offer-account "$account")
+  echo "run-demo: a fresh laptop; its connect screen has a code for $account (password: demo-${account//./-})"
+fi
 
 # Use the desktop's own Secret Service when there is one; otherwise a private,
 # persistent gnome-keyring for the demo (headless machines, CI boxes). Without
@@ -60,9 +74,13 @@ else
   export MONIRAVIQUE_KEYRING_HOME="$demo/keyring"
   wrap=(scripts/with-keyring.sh)
 fi
+status=0
 if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   echo "run-demo: no display; opening the window under Xvfb (screenshot it with: import -window root shot.png)"
-  xvfb-run -a -s "-screen 0 1280x900x24" "${wrap[@]}" "$app" "${args[@]}"
+  xvfb-run -a -s "-screen 0 1280x900x24" "${wrap[@]}" "$app" "${args[@]}" || status=$?
 else
-  "${wrap[@]}" "$app" "${args[@]}"
+  "${wrap[@]}" "$app" "${args[@]}" || status=$?
 fi
+# Once the laptop is connected (its log says so), later runs skip the code.
+if grep -rqs "laptop connected with an enrolment code" "$laptop/logs"; then touch "$laptop/connected"; fi
+exit "$status"

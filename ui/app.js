@@ -305,6 +305,12 @@ function renderConnect() {
   const offered = state.info ? state.info.offered_code : null;
   const ready = Boolean(offered && $('connect-code').value.trim() === offered.trim());
   $('connect-offered').hidden = !ready;
+  const account = state.info ? state.info.offered_account : null;
+  if (ready && account) {
+    $('connect-offered').textContent = t('connect.offeredFor', {
+      name: account.display_name, username: account.username, password: account.password,
+    });
+  }
   // A hidden hint would still be read through aria-describedby: tie it only when shown.
   $('connect-code').setAttribute('aria-describedby', ready ? 'connect-code-hint connect-offered' : 'connect-code-hint');
 }

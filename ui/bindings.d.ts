@@ -18,15 +18,21 @@ staff_name: string | null, device_id: string, first_at: string, last_at: string,
 
 export type AppInfo = { version: string, demo: boolean, demo_accounts: Array<DemoAccount>, store_error: StoreErrorDto | null, 
 /**
- * Whether this laptop is connected to a server; a fresh one opens on
- * "Connect this laptop" (issue 14).
+ * Whether this laptop can sign in already: it is connected to a
+ * server, or its store holds accounts of its own (a standalone demo
+ * store). A freshly installed laptop cannot, and opens on "Connect
+ * this laptop" (issue 14).
  */
 connected: boolean, 
 /**
  * A code offered by whoever started the app (the demo's own), to fill
  * the connect screen; never one typed by a person.
  */
-offered_code: string | null, };
+offered_code: string | null, 
+/**
+ * On a demo laptop, the demo account the offered code is for.
+ */
+offered_account: DemoAccount | null, };
 
 export type Applied = { 
 /**

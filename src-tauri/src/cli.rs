@@ -19,6 +19,7 @@ pub const USAGE: &str = "usage: moniravique-desktop [--data-dir DIR] [--log-dir 
                      its data comes from a demo server)
   --offer-code FILE  prefill the Connect-this-laptop screen with the enrolment
                      code in FILE (the demo's); the person still gives the password
+  --offer-account U  on a demo laptop, name the demo account the offered code is for
   --help             this text
 
 With none of --seed-demo, --seed-large, --check the window opens.";
@@ -35,6 +36,7 @@ pub struct Args {
     pub server_cert: Option<PathBuf>,
     pub demo_laptop: bool,
     pub offer_code: Option<PathBuf>,
+    pub offer_account: Option<String>,
 }
 
 impl Args {
@@ -81,6 +83,9 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                 parsed.server = Some(args.next().ok_or("--server needs an https:// address")?)
             }
             "--demo-laptop" => parsed.demo_laptop = true,
+            "--offer-account" => {
+                parsed.offer_account = Some(args.next().ok_or("--offer-account needs a user name")?)
+            }
             "--offer-code" => {
                 parsed.offer_code = Some(args.next().ok_or("--offer-code needs a file")?.into())
             }

@@ -60,7 +60,10 @@ pub fn main_entry() -> ExitCode {
             .ok()
             .filter(|text| sync::enrol::EnrolmentCode::parse(text).is_ok())
         {
-            Some(text) => app_state.offered_code = Some(text.trim().to_owned()),
+            Some(text) => {
+                app_state.offered_code = Some(text.trim().to_owned());
+                app_state.offered_account = args.offer_account.clone();
+            }
             None => {
                 eprintln!("moniravique: {} holds no enrolment code", file.display());
                 return ExitCode::from(2);

@@ -96,6 +96,8 @@ pub struct AppState {
     /// An enrolment code offered on the command line (the demo's), shown
     /// on the connect screen of a laptop not yet connected.
     pub offered_code: Option<String>,
+    /// The demo account that code is for (a demo laptop shows its password).
+    pub offered_account: Option<String>,
     /// One sync round at a time (the background one or "synchronise now").
     pub round: Mutex<()>,
     /// The store's integrity check, until the window starts it.
@@ -125,6 +127,7 @@ impl AppState {
             store_error,
             session: Mutex::new(None),
             offered_code: None,
+            offered_account: None,
             round: Mutex::new(()),
             integrity_check: Mutex::new(check),
             corrupted: Mutex::new(None),

@@ -26,6 +26,8 @@ pub struct AppInfo {
     /// A code offered by whoever started the app (the demo's own), to fill
     /// the connect screen; never one typed by a person.
     pub offered_code: Option<String>,
+    /// On a demo laptop, the demo account the offered code is for.
+    pub offered_account: Option<store::seed::DemoAccount>,
 }
 
 #[derive(Serialize, Clone, ts_rs::TS)]
@@ -79,6 +81,13 @@ pub async fn app_info(ctx: &Ctx) -> Result<AppInfo, UiError> {
                 None
             } else {
                 state.offered_code.clone()
+            },
+            offered_account: match (&state.offered_account, demo && !connected) {
+                (Some(name), true) => store::seed::DEMO_ACCOUNTS
+                    .iter()
+                    .find(|account| account.username == name.as_str())
+                    .cloned(),
+                _ => None,
             },
         })
     })
