@@ -66,8 +66,8 @@ build_desktop() {
   cp tauri.conf.json "$conf_copy"
   trap 'rm -f "$root/src-tauri/tauri.conf.json"' EXIT
   local paths
-  paths="$(printf '{"build":{"frontendDist":"%s/ui"},"bundle":{"icon":["%s/icons/32x32.png","%s/icons/128x128.png","%s/icons/128x128@2x.png","%s/icons/icon.png"],"linux":{"deb":{"desktopTemplate":"%s/packaging/desktop/moniravique.desktop.hbs"}}}}' \
-    "$root" "$root" "$root" "$root" "$root" "$root")"
+  paths="$(printf '{"build":{"frontendDist":"%s/ui"},"bundle":{"icon":["%s/icons/32x32.png","%s/icons/128x128.png","%s/icons/128x128@2x.png","%s/icons/icon.png"],"linux":{"deb":{"desktopTemplate":"%s/packaging/desktop/moniravique.desktop.hbs","files":{"/usr/share/doc/moniravique/copyright":"%s/packaging/copyright"}}}}}' \
+    "$root" "$root" "$root" "$root" "$root" "$root" "$root")"
   local flags=(--ci --config "$paths")
   if [ "$profile" = debug ]; then flags+=(--debug); fi
   local bundle_dir="$target_dir/$profile/bundle"
@@ -141,7 +141,7 @@ build_server() {
   install -D -m 0644 "$dist/moniravique-server.service" "$stage/lib/systemd/system/moniravique-server.service"
   install -D -m 0644 "$dist/server.toml" "$stage/etc/moniravique/server.toml"
   install -D -m 0644 crates/server/README.md "$doc/README.md"
-  install -D -m 0644 packaging/server/copyright "$doc/copyright"
+  install -D -m 0644 packaging/copyright "$doc/copyright"
   install -D -m 0644 packaging/server/lintian-overrides "$stage/usr/share/lintian/overrides/moniravique-server"
   local maintainer="${MONIRAVIQUE_MAINTAINER:-moniravique technical support <support@moniravique.invalid>}"
   printf 'moniravique-server (%s) unstable; urgency=medium\n\n  * Built from commit %s.\n\n -- %s  %s\n' \
