@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs what is missing to build and run (`setup.sh run`) or to run every
-# test (`setup.sh test`) on Debian 12 / Ubuntu 22.04+. Idempotent: it only
-# installs what is not there yet.
+# Installs what is missing to build and run (`setup.sh run`), to run every
+# test (`setup.sh test`) or to build the installers (`setup.sh package`) on
+# Debian 12 / Ubuntu 22.04+. Idempotent: it only installs what is not there yet.
 set -euo pipefail
 purpose="${1:-run}"
 
@@ -45,5 +45,14 @@ if [ "$purpose" = test ]; then
   if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
     echo "setup: installing tauri-driver"
     cargo install tauri-driver --version 2.1.0 --locked
+  fi
+fi
+# The installers (scripts/package.sh; the test command builds and installs the
+# desktop .deb) need tauri-cli, pinned like tauri-driver.
+tauri_cli_version=2.12.4
+if [ "$purpose" = test ] || [ "$purpose" = package ]; then
+  if [ "$(cargo tauri --version 2>/dev/null || true)" != "tauri-cli $tauri_cli_version" ]; then
+    echo "setup: installing tauri-cli $tauri_cli_version"
+    cargo install tauri-cli --version "=$tauri_cli_version" --locked
   fi
 fi

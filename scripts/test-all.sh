@@ -46,4 +46,28 @@ scripts/bench-small.sh
 step "end-to-end tests in the real window (Xvfb, tauri-driver, WebKitWebDriver)"
 MONIRAVIQUE_E2E=1 xvfb-run -a -s "-screen 0 1280x900x24" \
   scripts/with-keyring.sh cargo test -p e2e -- --test-threads=1
+
+# Issue 14: the desktop .deb (dev profile: the workspace's debug build is
+# reused), installed for real, and the installed binary opened with no flags
+# (tests/tests/installed.rs). The package is removed at the end, pass or fail.
+step "desktop package: build the .deb, install it with dpkg, open the installed app"
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+remove_package() {
+  if dpkg-query -W -f='${Status}' moniravique 2>/dev/null | grep -q "ok installed\|half"; then
+    echo "test-all: removing the moniravique package"
+    "${sudo_cmd[@]}" dpkg -r moniravique >/dev/null || true
+  fi
+}
+if dpkg-query -W -f='${Status}' moniravique 2>/dev/null | grep -q "ok installed"; then
+  echo "test-all: the moniravique package is already installed; it is replaced by this build and removed at the end"
+fi
+packaging_started=$(date +%s)
+scripts/package.sh --debug --desktop-only --no-appimage
+trap 'remove_package; rm -rf "$keyring_home"' EXIT
+"${sudo_cmd[@]}" dpkg -i "target/packages/moniravique_$(sed -n 's/^  "version": "\([^"]*\)",$/\1/p' tauri.conf.json)_$(dpkg --print-architecture).deb"
+MONIRAVIQUE_E2E=1 MONIRAVIQUE_INSTALLED=1 xvfb-run -a -s "-screen 0 1280x900x24" \
+  scripts/with-keyring.sh cargo test -p e2e --test installed -- --test-threads=1
+remove_package
+echo "test-all: packaging, install and installed-app test took $(( $(date +%s) - packaging_started )) s"
 step "all tests passed; screenshots in target/e2e-screenshots/"

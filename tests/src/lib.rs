@@ -27,6 +27,24 @@ pub fn enabled(test: &str) -> bool {
     false
 }
 
+/// True when the desktop package was installed for this run
+/// (`MONIRAVIQUE_INSTALLED=1`, set by the README's test command after
+/// `dpkg -i`) and the end-to-end tests were asked for; otherwise the caller
+/// skips.
+pub fn installed(test: &str) -> bool {
+    if !enabled(test) {
+        return false;
+    }
+    if std::env::var("MONIRAVIQUE_INSTALLED").as_deref() == Ok("1") {
+        return true;
+    }
+    eprintln!(
+        "skipping {test}: set MONIRAVIQUE_INSTALLED=1 once the desktop .deb is installed \
+         (scripts/test-all.sh builds, installs and removes it)"
+    );
+    false
+}
+
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -326,6 +344,23 @@ impl Window {
     /// Waits until an element matching `css` is visible, and returns it.
     pub fn wait_visible(&self, css: &str) -> Result<Value> {
         self.wait_js(css, VISIBLE_SCRIPT, json!([css]))
+    }
+
+    /// Waits until one of `selectors` is visible and answers which (the
+    /// first in `selectors` order when several are).
+    pub fn wait_first_visible<'a>(&self, selectors: &[&'a str]) -> Result<&'a str> {
+        let found = self.wait_js(
+            &selectors.join(" or "),
+            "return arguments[0].find(css => { const e = document.querySelector(css); \
+             return e && e.offsetParent !== null; }) || null;",
+            json!([selectors]),
+        )?;
+        let found = found.as_str().unwrap_or_default();
+        selectors
+            .iter()
+            .copied()
+            .find(|css| *css == found)
+            .ok_or_else(|| anyhow!("the page answered {found:?}, not one of {selectors:?}"))
     }
 
     fn element_id(element: &Value) -> Result<String> {
