@@ -2,6 +2,10 @@
 //! `scripts/package.sh`, installed with `dpkg -i`, then the INSTALLED binary
 //! started the way the menu entry starts it, with no flags.
 //!
+//! The installed app is connected the way a trainer connects it: an
+//! enrolment code made by the real server's command, typed with the
+//! password on the first-run screen; the first sync brings the workspace.
+//!
 //! Run by the README's test command after it installed the package
 //! (`MONIRAVIQUE_E2E=1 MONIRAVIQUE_INSTALLED=1`, under Xvfb and
 //! `scripts/with-keyring.sh`); it removes the package afterwards. Without a
@@ -23,11 +27,11 @@ const DESKTOP_FILE: &str = "/usr/share/applications/moniravique.desktop";
 /// The identifier under which the app keeps its data (and its keyring entries).
 const APP_ID: &str = "fr.moniravique.staff";
 
-/// The first screens an installed laptop can open on, by their element.
-const SIGN_IN: &str = "#signin-form";
 /// "Connect this laptop": the first-run screen that asks for the enrolment
 /// code given by the office, shown when the laptop has no server yet.
 const CONNECT: &str = "#connect-screen";
+/// The demo account the office's code is for.
+const TRAINER: (&str, &str) = ("formatrice.a", "demo-formatrice-a");
 
 fn dpkg_query(format: &str) -> Result<String> {
     let output = Command::new("dpkg-query")
@@ -137,25 +141,45 @@ fn the_package_installs_the_app_its_menu_entry_in_french_and_english_and_its_ico
 }
 
 #[test]
-fn the_installed_app_opens_on_its_first_screen_with_no_flags() -> Result<()> {
+fn the_installed_app_connects_with_an_enrolment_code_and_shows_the_workspace() -> Result<()> {
     if !installed("the installed app test") {
         return Ok(());
     }
     let store_dir = data_home()?.join(APP_ID);
-    // Exactly what the menu entry runs: the binary, no arguments.
+    // The real server on loopback, and a code made by its own command.
+    let server = server::testing::TestServer::start(true);
+    let cert = server.cert_pem_path.display().to_string();
+    let made = server.admin(
+        &[
+            "enrolment-code",
+            "--username",
+            TRAINER.0,
+            "--server-url",
+            &server.url,
+            "--cert",
+            &cert,
+        ],
+        "",
+    );
+    ensure!(
+        made.status.success(),
+        "the server makes a code: {}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let code = String::from_utf8_lossy(&made.stdout).trim().to_owned();
+
+    // Exactly what the menu entry runs: the binary, no arguments. A fresh
+    // laptop opens on "Connect this laptop".
     let (window, _) = Window::launch_binary(Path::new(BINARY), Vec::new())?;
-    // A laptop with no server opens on the sign-in form today; the
-    // first-run screen "Connect this laptop" (CONNECT) is where an
-    // enrolment code is typed, and either one is a good first screen here.
-    let first = window.wait_first_visible(&[CONNECT, SIGN_IN])?;
-    window.screenshot("installed-01-first-screen")?;
-    match first {
-        CONNECT => {}
-        _ => {
-            window.wait_visible("#username")?;
-            window.wait_visible("#sign-in")?;
-        }
-    }
+    window.wait_visible(CONNECT)?;
+    window.screenshot("installed-01-connect-this-laptop")?;
+    window.type_into("#connect-code", &code)?;
+    window.type_into("#connect-password", TRAINER.1)?;
+    window.click("#connect-submit")?;
+    // Signed in, and the first sync brought the trainer's sessions.
+    window.wait_visible("#workspace")?;
+    window.wait_visible("#sessions tbody tr[data-id]")?;
+    window.screenshot("installed-02-workspace-after-first-sync")?;
     window.close()?;
 
     // With no --data-dir, the store and the logs went to the OS data
@@ -169,6 +193,14 @@ fn the_installed_app_opens_on_its_first_screen_with_no_flags() -> Result<()> {
         store_dir.join("logs").is_dir(),
         "the installed app logs under {}",
         store_dir.display()
+    );
+    // The server registered this laptop to the trainer, once.
+    let devices = server.admin(&["list-devices"], "");
+    let listed = String::from_utf8_lossy(&devices.stdout).into_owned();
+    ensure!(
+        listed.lines().filter(|l| l.contains(TRAINER.0)).count() == 1,
+        "one laptop of {} on the server: {listed}",
+        TRAINER.0
     );
     Ok(())
 }
