@@ -268,6 +268,7 @@ mod tests {
                     "office",
                     "exchange",
                     "dpo",
+                    "accounts",
                     "sync"
                 ]
                 .contains(&command.area()),
