@@ -292,17 +292,19 @@ function staffStatus(row) {
 function staffRow(ctx, row) {
   const name = row.display_name;
   const status = staffStatus(row);
+  // One's own account: a code for one's own new laptop, never a reset or a
+  // deactivation (the core refuses them: own_account).
   const actions = row.manageable && row.active ? [
-    h('button', { type: 'button', class: 'btn btn-small staff-reset', text: t('accounts.reset'),
+    row.own ? null : h('button', { type: 'button', class: 'btn btn-small staff-reset', text: t('accounts.reset'),
       'aria-label': t('accounts.resetFor', { name }),
       onClick: () => issueFor(ctx, 'reset', row) }),
     h('button', { type: 'button', class: 'btn btn-small staff-code', text: t('accounts.code'),
       'aria-label': t('accounts.codeFor', { name }),
       onClick: () => issueFor(ctx, 'code', row) }),
-    h('button', { type: 'button', class: 'btn btn-small btn-danger staff-deactivate', text: t('accounts.deactivate'),
+    row.own ? null : h('button', { type: 'button', class: 'btn btn-small btn-danger staff-deactivate', text: t('accounts.deactivate'),
       'aria-label': t('accounts.deactivateFor', { name }),
       onClick: () => deactivate(ctx, row) }),
-  ] : [h('span', { class: 'muted', text: t('none') })];
+  ].filter((button) => button !== null) : [h('span', { class: 'muted', text: t('none') })];
   return h('tr', { 'data-staff-id': row.id, 'data-status': status, class: row.active ? null : 'closed' },
     h('td', { class: 'strong', text: name }),
     h('td', {}, h('code', { text: row.username })),

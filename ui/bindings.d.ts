@@ -381,7 +381,12 @@ export type StaffRow = { id: string, username: string, display_name: string, rol
 /**
  * May the signed-in staff member manage this account?
  */
-manageable: boolean, };
+manageable: boolean, 
+/**
+ * Is it the signed-in staff member's own account (no reset, no
+ * deactivation of oneself)?
+ */
+own: boolean, };
 
 export type Step = { "step": "check_identity", method: string, } | { "step": "start" } | { "step": "extend", grounds: string, } | { "step": "answer", note: string | null, } | { "step": "refuse", grounds: string, };
 

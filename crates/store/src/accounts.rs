@@ -35,6 +35,9 @@ pub struct StaffRow {
     pub must_change_password: bool,
     /// May the signed-in staff member manage this account?
     pub manageable: bool,
+    /// Is it the signed-in staff member's own account (no reset, no
+    /// deactivation of oneself)?
+    pub own: bool,
 }
 
 /// A new account, its first password already hashed.
@@ -126,11 +129,13 @@ pub fn list(
             ))
             .load(gate.conn())?;
         let mine = gate.actor().role;
+        let me = gate.actor().staff_id.as_str().to_owned();
         Ok(rows
             .into_iter()
             .filter_map(|(id, username, display_name, role, active, must)| {
                 let role = Role::parse(&role)?;
                 Some(StaffRow {
+                    own: id == me,
                     id,
                     username,
                     display_name,

@@ -731,6 +731,9 @@ fn run_workspace_command(
         Command::StaffAccounts => {
             let rows = store::accounts::list(conn, actor, at)?;
             assert!(rows.len() >= 7, "every account is listed");
+            let own: Vec<_> = rows.iter().filter(|row| row.own).collect();
+            assert_eq!(own.len(), 1, "exactly one row is the actor's own");
+            assert_eq!(own[0].id, actor.staff_id.as_str());
             for row in &rows {
                 assert_eq!(
                     row.manageable,
