@@ -346,23 +346,6 @@ impl Window {
         self.wait_js(css, VISIBLE_SCRIPT, json!([css]))
     }
 
-    /// Waits until one of `selectors` is visible and answers which (the
-    /// first in `selectors` order when several are).
-    pub fn wait_first_visible<'a>(&self, selectors: &[&'a str]) -> Result<&'a str> {
-        let found = self.wait_js(
-            &selectors.join(" or "),
-            "return arguments[0].find(css => { const e = document.querySelector(css); \
-             return e && e.offsetParent !== null; }) || null;",
-            json!([selectors]),
-        )?;
-        let found = found.as_str().unwrap_or_default();
-        selectors
-            .iter()
-            .copied()
-            .find(|css| *css == found)
-            .ok_or_else(|| anyhow!("the page answered {found:?}, not one of {selectors:?}"))
-    }
-
     fn element_id(element: &Value) -> Result<String> {
         element[ELEMENT_KEY]
             .as_str()

@@ -260,6 +260,9 @@ pub fn restore(
     let stamp = now.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
     let tokens_revoked = store::tx::immediate(store.connection(), |conn| {
         let revoked = crate::devices::revoke_all_tokens(conn, now)?;
+        // Every laptop's cursor belongs to the history that is gone: each
+        // gets a fresh snapshot at its next pull.
+        sync::server::start_new_history(conn).map_err(crate::devices::DeviceError::from)?;
         diesel::replace_into(store::schema::app_meta::table)
             .values((
                 store::schema::app_meta::key.eq(crate::devices::RESTORED_AT_META),

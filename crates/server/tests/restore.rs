@@ -222,6 +222,19 @@ fn issue_14_restore_drill_laptops_reconnect_and_keep_their_pending_changes() {
     // What the laptop had pushed after the backup is not on the restored
     // server: the backup predates it (the drill's known loss, see the README).
     assert_eq!(notes_with(&mut served, &pushed), 0);
+    // The laptop's cursor came from the lost history: it got a snapshot, and
+    // now holds what the server holds (its pending change, not the lost one).
+    let history_from: i64 = store::open::meta(&mut served, sync::server::HISTORY_FROM)
+        .unwrap()
+        .and_then(|v| v.parse().ok())
+        .expect("the restore started a new history");
+    assert!(sync::local::cursor(&mut laptop.store).unwrap() >= history_from);
+    assert_eq!(notes_with(&mut laptop.store, &pending), 1);
+    assert_eq!(
+        notes_with(&mut laptop.store, &pushed),
+        0,
+        "the laptop agrees with the restored server"
+    );
     assert!(
         store::open::meta(&mut served, server::devices::RESTORED_AT_META)
             .unwrap()

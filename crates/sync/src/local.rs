@@ -284,7 +284,9 @@ pub fn apply_pull(
                 .execute(conn)?;
             let held: BTreeSet<&str> = held.iter().map(String::as_str).collect();
             for id in scope {
-                if !held.contains(id) && !replaced.contains(id) {
+                // After a restore of the server, what the laptop holds may
+                // be from the lost history: everything is fetched again.
+                if (response.refetch || !held.contains(id)) && !replaced.contains(id) {
                     diesel::insert_or_ignore_into(sync_fetch_queue::table)
                         .values(sync_fetch_queue::subject_id.eq(id))
                         .execute(conn)?;

@@ -261,9 +261,11 @@ pub fn pull(
         let scope = scope_of(conn, actor, now)?;
         let in_scope: BTreeSet<&str> = scope.iter().map(String::as_str).collect();
         let bounded = actor.scope() != domain::access::Scope::Everyone;
-        // A cursor from another history (server restored from a backup) or
-        // a first sync: start again from a snapshot.
-        let snapshot = request.cursor <= 0 || request.cursor > head;
+        // A cursor from another history (server restored from a backup:
+        // below the restored history's first sequence, or beyond its head)
+        // or a first sync: start again from a snapshot.
+        let history_from = history_from(conn)?;
+        let snapshot = request.cursor <= 0 || request.cursor > head || request.cursor < history_from;
         let mut reference_tables: BTreeSet<&'static str> = BTreeSet::new();
         let mut touched: BTreeSet<String> = BTreeSet::new();
         let (cursor, more) = if snapshot {
@@ -338,8 +340,51 @@ pub fn pull(
             bundles,
             erased,
             scope,
+            refetch: snapshot && request.cursor > 0,
         })
     })
+}
+
+/// `app_meta` key: the first change-log sequence of the server's current
+/// history, set when the store is restored from a backup.
+pub const HISTORY_FROM: &str = "sync.history_from";
+
+/// How far the change log's sequence jumps at a restore: beyond any cursor
+/// a laptop can have reached on the lost history.
+const HISTORY_GAP: i64 = 1 << 40;
+
+fn history_from(conn: &mut SqliteConnection) -> Result<i64, StoreError> {
+    use store::schema::app_meta;
+    Ok(app_meta::table
+        .find(HISTORY_FROM)
+        .select(app_meta::value)
+        .first::<String>(conn)
+        .optional()?
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(0))
+}
+
+/// Starts a new history of the change log (a restore from a backup, issue
+/// 14): the sequence jumps by [`HISTORY_GAP`], and every cursor from before
+/// (laptops that synced before or after the backup) gets a fresh snapshot
+/// at its next pull instead of changes counted on a history that is gone.
+/// Answers the new history's first sequence.
+pub fn start_new_history(conn: &mut SqliteConnection) -> Result<i64, StoreError> {
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute(&format!(
+        "INSERT INTO sync_changes (subject_id, entity) VALUES (NULL, 'history'); \
+         UPDATE sqlite_sequence SET seq = seq + {HISTORY_GAP} WHERE name = 'sync_changes'; \
+         INSERT INTO sync_changes (subject_id, entity) VALUES (NULL, 'history');"
+    ))?;
+    let head: Head =
+        diesel::sql_query("SELECT max(seq) AS seq FROM sync_changes").get_result(conn)?;
+    diesel::replace_into(store::schema::app_meta::table)
+        .values((
+            store::schema::app_meta::key.eq(HISTORY_FROM),
+            store::schema::app_meta::value.eq(head.seq.to_string()),
+        ))
+        .execute(conn)?;
+    Ok(head.seq)
 }
 
 /// Appends a device's audit entries (POL-21): entries already held are

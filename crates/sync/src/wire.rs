@@ -105,6 +105,11 @@ pub struct PullResponse {
     /// trainers, support) or on a first sync: anything held outside it is
     /// purged, anything in it not held is fetched (sync.md inv. 1, 2).
     pub scope: Option<Vec<String>>,
+    /// The laptop's cursor came from another history of the server (a
+    /// restore from a backup, issue 14): it fetches every participant of
+    /// its scope again, not only those it does not hold.
+    #[serde(default)]
+    pub refetch: bool,
 }
 
 /// Registration of a laptop to one staff account (sign-in on the server).
