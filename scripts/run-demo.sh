@@ -82,5 +82,5 @@ else
   "${wrap[@]}" "$app" "${args[@]}" || status=$?
 fi
 # Once the laptop is connected (its log says so), later runs skip the code.
-if grep -rqs "laptop connected with an enrolment code" "$laptop/logs"; then touch "$laptop/connected"; fi
+if grep -rqs "laptop registered" "$laptop/logs"; then touch "$laptop/connected"; fi
 exit "$status"

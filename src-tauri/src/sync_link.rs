@@ -110,24 +110,40 @@ pub fn register(state: &AppState, username: &str, password: &str) -> Result<(), 
             username: username.to_owned(),
             password: password.to_owned(),
             device_id: device.clone(),
-            label: "poste moniravique".to_owned(),
+            label: laptop_label(),
         },
     )
     .map_err(transport_error)?;
+    adopt(state, &path, device, registered, None)
+}
+
+/// Takes the server's yes: the token in the keyring, the server's address
+/// and certificate when they are new (`server`), the account and its role,
+/// then the first round as that account (no session yet), which brings the
+/// account and its scope so the local sign-in can follow.
+fn adopt(
+    state: &AppState,
+    path: &std::path::Path,
+    device: String,
+    registered: sync::wire::DeviceRegistered,
+    server: Option<(&str, &str)>,
+) -> Result<(), UiError> {
     let role = Role::parse(&registered.staff.role).ok_or_else(|| {
         UiError::new(ErrorCode::Server).noting("the server named an unknown role")
     })?;
-    crate::keystore::save_token(&path, &registered.token).map_err(|e| {
+    crate::keystore::save_token(path, &registered.token).map_err(|e| {
         UiError::new(e.code()).noting("the device token could not be kept in the keyring")
     })?;
     state.with_store(|store| {
+        if let Some((url, cert_pem)) = server {
+            configure(store, url, cert_pem)?;
+        }
         store::open::set_meta(store, STAFF, &registered.staff.id)?;
         store::open::set_meta(store, ROLE, role.as_str())?;
         Ok(())
     })?;
     tracing::info!(staff = %registered.staff.id, device = %device, "laptop registered");
     let actor = Actor::new(StaffId(registered.staff.id), role, DeviceId(device));
-    // No session yet: the round runs as the account just registered.
     round(state, &actor, false, &mut |_, _, _| {}).map(|_| ())
 }
 
@@ -169,21 +185,13 @@ pub fn connect(state: &AppState, code: &str, password: &str) -> Result<(), UiErr
         },
     )
     .map_err(transport_error)?;
-    let role = Role::parse(&registered.staff.role).ok_or_else(|| {
-        UiError::new(ErrorCode::Server).noting("the server named an unknown role")
-    })?;
-    crate::keystore::save_token(&path, &registered.token).map_err(|e| {
-        UiError::new(e.code()).noting("the device token could not be kept in the keyring")
-    })?;
-    state.with_store(|store| {
-        configure(store, &code.server, &cert_pem)?;
-        store::open::set_meta(store, STAFF, &registered.staff.id)?;
-        store::open::set_meta(store, ROLE, role.as_str())?;
-        Ok(())
-    })?;
-    tracing::info!(staff = %registered.staff.id, device = %device, "laptop connected with an enrolment code");
-    let actor = Actor::new(StaffId(registered.staff.id), role, DeviceId(device));
-    round(state, &actor, false, &mut |_, _, _| {}).map(|_| ())
+    adopt(
+        state,
+        &path,
+        device,
+        registered,
+        Some((&code.server, &cert_pem)),
+    )
 }
 
 /// The laptop's name on the server's list: the machine's host name when

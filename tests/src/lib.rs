@@ -399,6 +399,20 @@ impl Window {
         Ok(())
     }
 
+    /// Clicks "Synchroniser" and waits for the round to end with nothing
+    /// pending and no error.
+    pub fn sync_now(&self) -> Result<()> {
+        self.wait_visible("#sync-now")?;
+        self.click("#sync-now")?;
+        self.wait_js(
+            "the sync to finish with nothing pending",
+            "const p = document.getElementById('sync-pending'); const b = document.getElementById('sync-now'); \
+             return p && b && !b.disabled && /\\b0\\b/.test(p.textContent) && !document.getElementById('sync-error');",
+            json!([]),
+        )?;
+        Ok(())
+    }
+
     pub fn sign_out(&self) -> Result<()> {
         self.click("#sign-out")?;
         self.wait_visible("#signin-form")?;

@@ -13,18 +13,6 @@ use serde_json::json;
 const OFFICE: (&str, &str) = ("admin.lemans", "demo-admin-lemans");
 const NEW_PASSWORD: &str = "Une phrase de passe bien à moi";
 
-fn sync_now(window: &Window) -> Result<()> {
-    window.wait_visible("#sync-now")?;
-    window.click("#sync-now")?;
-    window.wait_js(
-        "the sync to finish with nothing pending",
-        "const p = document.getElementById('sync-pending'); const b = document.getElementById('sync-now'); \
-         return p && b && !b.disabled && /\\b0\\b/.test(p.textContent) && !document.getElementById('sync-error');",
-        json!([]),
-    )?;
-    Ok(())
-}
-
 /// The value of a form field or the text of an element.
 fn value(window: &Window, css: &str) -> Result<String> {
     let found = window.wait_js(
@@ -82,7 +70,7 @@ fn issue_14_the_office_connects_a_new_trainer_who_changes_her_password_then_leav
     ensure!(one_time.len() >= 12, "a one-time password is shown");
     office.screenshot("80-accounts-code-issued")?;
     office.click("#staff-issued-done")?;
-    sync_now(&office)?;
+    office.sync_now()?;
 
     // A freshly installed laptop: no flags, nothing but the code.
     let laptop_dirs = AppDirs::new()?;
@@ -137,7 +125,7 @@ fn issue_14_the_office_connects_a_new_trainer_who_changes_her_password_then_leav
     laptop.click("#password-submit")?;
     laptop.wait_visible("#workspace")?;
     laptop.screenshot("84-new-trainer-workspace")?;
-    sync_now(&laptop)?;
+    laptop.sync_now()?;
     ensure!(laptop_dirs.db_path().exists(), "the laptop has its store");
 
     // The office deactivates her; her laptop wipes itself at its next round.
@@ -162,7 +150,7 @@ fn issue_14_the_office_connects_a_new_trainer_who_changes_her_password_then_leav
     office.click("#confirm-yes")?;
     office.wait_visible("#staff-deactivated")?;
     office.screenshot("85-accounts-deactivated")?;
-    sync_now(&office)?;
+    office.sync_now()?;
 
     laptop.click("#sync-now")?;
     let mut gone = false;

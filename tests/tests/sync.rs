@@ -9,18 +9,6 @@ use serde_json::json;
 const TRAINER_A: (&str, &str) = ("formatrice.a", "demo-formatrice-a");
 const NOTE: &str = "Note synchronisée entre deux postes (e2e fictive).";
 
-fn wait_synced(window: &Window) -> Result<()> {
-    window.wait_visible("#sync-now")?;
-    window.click("#sync-now")?;
-    window.wait_js(
-        "the sync to finish with nothing pending",
-        "const p = document.getElementById('sync-pending'); const b = document.getElementById('sync-now'); \
-         return p && b && !b.disabled && /\\b0\\b/.test(p.textContent) && !document.getElementById('sync-error');",
-        json!([]),
-    )?;
-    Ok(())
-}
-
 #[test]
 fn dc_5_a_note_written_on_one_laptop_appears_on_another_after_sync() -> Result<()> {
     if !enabled("the two-laptop sync test") {
@@ -43,7 +31,7 @@ fn dc_5_a_note_written_on_one_laptop_appears_on_another_after_sync() -> Result<(
         "return [...document.querySelectorAll('li[data-note] .text')].some(n => n.textContent === arguments[0]);",
         json!([NOTE]),
     )?;
-    wait_synced(&window)?;
+    window.sync_now()?;
     window.screenshot("61-sync-note-sent")?;
     window.close()?;
 

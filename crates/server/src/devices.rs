@@ -216,16 +216,21 @@ pub fn register(
         "device.register",
         |_| Ok(()),
     )?;
-    Ok(DeviceRegistered {
+    Ok(answer(issued, signed))
+}
+
+/// The answer to a registration: the token, shown once, and the account.
+pub(crate) fn answer(issued: IssuedToken, signed: store::auth::SignedIn) -> DeviceRegistered {
+    DeviceRegistered {
         token: issued.token.to_string(),
         expires_at: issued.expires_at,
         staff: StaffInfo {
-            id: staff_id,
+            id: signed.actor.staff_id.as_str().to_owned(),
             username: signed.username,
             display_name: signed.display_name,
             role: signed.actor.role.as_str().to_owned(),
         },
-    })
+    }
 }
 
 /// Creates the device for `staff_id`, or re-registers it (same account,
@@ -441,6 +446,23 @@ pub fn staff_info(store: &mut Store, actor: &Actor) -> Result<StaffInfo, DeviceE
     })
 }
 
+/// The id of the active account `username` (the operator's commands).
+pub(crate) fn active_staff_id(
+    conn: &mut SqliteConnection,
+    username: &str,
+) -> Result<String, DeviceError> {
+    let account: Option<(String, bool)> = staff::table
+        .filter(staff::username.eq(username.trim()))
+        .select((staff::id, staff::active))
+        .first(conn)
+        .optional()?;
+    match account {
+        Some((id, true)) => Ok(id),
+        Some((_, false)) => Err(DeviceError::Inactive),
+        None => Err(DeviceError::UnknownStaff),
+    }
+}
+
 /// Creates a device for a staff account without a sign-in (pre-provisioning
 /// by the administrator of the server) and issues its token.
 pub fn provision(
@@ -450,16 +472,7 @@ pub fn provision(
     token_days: i64,
     now: DateTime<Utc>,
 ) -> Result<(DeviceId, IssuedToken), DeviceError> {
-    let account: Option<(String, bool)> = staff::table
-        .filter(staff::username.eq(username.trim()))
-        .select((staff::id, staff::active))
-        .first(store.connection())
-        .optional()?;
-    let staff_id = match account {
-        Some((id, true)) => id,
-        Some((_, false)) => return Err(DeviceError::Inactive),
-        None => return Err(DeviceError::UnknownStaff),
-    };
+    let staff_id = active_staff_id(store.connection(), username)?;
     let device = DeviceId::new();
     let label = clean_label(label);
     let server_device = store.device().as_str().to_owned();

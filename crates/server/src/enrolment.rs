@@ -13,7 +13,7 @@ use store::audit::{self, Outcome};
 use store::schema::{enrolment_codes, staff};
 use store::Store;
 use sync::enrol::{secret_hash, EnrolmentCode};
-use sync::wire::{DeviceRegistered, EnrolDevice, StaffInfo};
+use sync::wire::{DeviceRegistered, EnrolDevice};
 
 /// Makes a code for `username` as the server's operator (no staff actor:
 /// the command line of the server, like `add-staff`); audited as
@@ -27,16 +27,7 @@ pub fn issue(
     now: DateTime<Utc>,
 ) -> Result<(EnrolmentCode, DateTime<Utc>), DeviceError> {
     let code = EnrolmentCode::new(server_url, fingerprint).map_err(|_| DeviceError::CodeInvalid)?;
-    let account: Option<(String, bool)> = staff::table
-        .filter(staff::username.eq(username.trim()))
-        .select((staff::id, staff::active))
-        .first(store.connection())
-        .optional()?;
-    let staff_id = match account {
-        Some((id, true)) => id,
-        Some((_, false)) => return Err(DeviceError::Inactive),
-        None => return Err(DeviceError::UnknownStaff),
-    };
+    let staff_id = devices::active_staff_id(store.connection(), username)?;
     let expires_at = now + Duration::hours(hours);
     let server_device = store.device().as_str().to_owned();
     store::tx::immediate(store.connection(), |conn| {
@@ -153,14 +144,5 @@ pub fn enrol(
         },
     )?;
     tracing::info!(staff = %staff_id, device = %device_id, "laptop enrolled with a code");
-    Ok(DeviceRegistered {
-        token: issued.token.to_string(),
-        expires_at: issued.expires_at,
-        staff: StaffInfo {
-            id: staff_id,
-            username: signed.username,
-            display_name: signed.display_name,
-            role: signed.actor.role.as_str().to_owned(),
-        },
-    })
+    Ok(devices::answer(issued, signed))
 }
