@@ -216,16 +216,37 @@ pub fn server_identity(store: &mut Store) -> Result<(String, [u8; 32]), UiError>
     Ok((url, fingerprint))
 }
 
-/// The laptops registered on the server (the office's list): asked live,
-/// with the store released while the request is out.
-pub fn devices(state: &AppState) -> Result<Vec<store::accounts::DeviceRow>, UiError> {
+/// What a request as this registered laptop needs: the server's address,
+/// an agent trusting its certificate, the device token (read under the
+/// store's lock, used after it is released).
+fn registered_link(state: &AppState) -> Result<(String, ureq::Agent, String), UiError> {
     let (url, agent, path) = state.with_store(|store| {
         let (url, agent) = agent(store)?;
         Ok((url, agent, store.path().to_owned()))
     })?;
     let token = crate::keystore::load_token(&path)
-        .map_err(|e| UiError::new(e.code()))?
+        .map_err(|e| {
+            UiError::new(e.code()).noting("the device token is not readable in the keyring")
+        })?
         .ok_or_else(|| UiError::new(ErrorCode::NotRegistered))?;
+    Ok((url, agent, token))
+}
+
+/// The user name of the account this laptop is registered to, once it is.
+pub fn registered_username(store: &mut Store) -> Option<String> {
+    use diesel::prelude::*;
+    let actor = registered_actor(store)?;
+    store::schema::staff::table
+        .find(actor.staff_id.as_str())
+        .select(store::schema::staff::username)
+        .first::<String>(store.connection())
+        .ok()
+}
+
+/// The laptops registered on the server (the office's list): asked live,
+/// with the store released while the request is out.
+pub fn devices(state: &AppState) -> Result<Vec<store::accounts::DeviceRow>, UiError> {
+    let (url, agent, token) = registered_link(state)?;
     sync::http::devices(&agent, &url, &token)
         .map(|list| list.devices)
         .map_err(transport_error)
@@ -242,15 +263,7 @@ pub fn round(
     progress: &mut dyn FnMut(Phase, usize, i64),
 ) -> Result<client::Report, UiError> {
     let _one_at_a_time = state.round.lock().map_err(|_| crate::state::poisoned())?;
-    let (url, agent, path) = state.with_store(|store| {
-        let (url, agent) = agent(store)?;
-        Ok((url, agent, store.path().to_owned()))
-    })?;
-    let token = crate::keystore::load_token(&path)
-        .map_err(|e| {
-            UiError::new(e.code()).noting("the device token is not readable in the keyring")
-        })?
-        .ok_or_else(|| UiError::new(ErrorCode::NotRegistered))?;
+    let (url, agent, token) = registered_link(state)?;
     let mut transport = sync::http::Https {
         agent,
         base_url: url,

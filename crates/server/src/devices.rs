@@ -131,7 +131,7 @@ pub fn parse_device_id(text: &str) -> Result<String, DeviceError> {
         .map_err(|_| DeviceError::InvalidDeviceId)
 }
 
-pub(crate) fn clean_label(label: &str) -> String {
+fn clean_label(label: &str) -> String {
     let label: String = label
         .trim()
         .chars()
@@ -189,6 +189,15 @@ pub(crate) fn sign_in_error(error: SignInError) -> DeviceError {
     }
 }
 
+/// The id a laptop registers under: a UUID, never the server's own.
+pub(crate) fn laptop_device_id(store: &mut Store, text: &str) -> Result<String, DeviceError> {
+    let device_id = parse_device_id(text)?;
+    if device_id == store.device().as_str() {
+        return Err(DeviceError::Conflict);
+    }
+    Ok(device_id)
+}
+
 /// `POST /v1/devices/register`: signs in, then creates the device for that
 /// staff account or re-registers it (same account, not revoked; its earlier
 /// tokens stop working), and issues a token. Audited as `device.register`.
@@ -198,11 +207,7 @@ pub fn register(
     token_days: i64,
     now: DateTime<Utc>,
 ) -> Result<DeviceRegistered, DeviceError> {
-    let device_id = parse_device_id(&request.device_id)?;
-    if device_id == store.device().as_str() {
-        return Err(DeviceError::Conflict);
-    }
-    let label = clean_label(&request.label);
+    let device_id = laptop_device_id(store, &request.device_id)?;
     let signed = store::auth::sign_in(store, &request.username, &request.password, now)
         .map_err(sign_in_error)?;
     let staff_id = signed.actor.staff_id.as_str().to_owned();
@@ -210,7 +215,7 @@ pub fn register(
         store,
         &staff_id,
         &device_id,
-        &label,
+        &request.label,
         token_days,
         now,
         "device.register",
@@ -249,6 +254,7 @@ pub(crate) fn attach(
     action: &str,
     before: impl FnOnce(&mut SqliteConnection) -> Result<(), DeviceError>,
 ) -> Result<IssuedToken, DeviceError> {
+    let label = &clean_label(label);
     let server_device = store.device().as_str().to_owned();
     let result = store::tx::immediate(store.connection(), |conn| {
         before(conn)?;

@@ -5,7 +5,7 @@
 //! secret is kept; a code works once, before it expires, for an active
 //! account, and with that account's password.
 
-use crate::devices::{self, attach, clean_label, parse_device_id, DeviceError};
+use crate::devices::{self, attach, DeviceError};
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use domain::time::utc;
@@ -66,10 +66,7 @@ pub fn enrol(
     token_days: i64,
     now: DateTime<Utc>,
 ) -> Result<DeviceRegistered, DeviceError> {
-    let device_id = parse_device_id(&request.device_id)?;
-    if device_id == store.device().as_str() {
-        return Err(DeviceError::Conflict);
-    }
+    let device_id = devices::laptop_device_id(store, &request.device_id)?;
     let hash = secret_hash(request.secret.trim());
     type Row = (String, String, NaiveDateTime, Option<NaiveDateTime>);
     let row: Option<Row> = enrolment_codes::table
@@ -115,12 +112,11 @@ pub fn enrol(
     };
     let signed = store::auth::sign_in(store, &username, &request.password, now)
         .map_err(devices::sign_in_error)?;
-    let label = clean_label(&request.label);
     let issued = attach(
         store,
         &staff_id,
         &device_id,
-        &label,
+        &request.label,
         token_days,
         now,
         "device.enrol",

@@ -151,19 +151,9 @@ pub async fn sign_in(ctx: &Ctx, username: String, password: String) -> Result<Se
 
 /// Whether `username` is the account this connected laptop belongs to.
 fn is_own_account(store: &mut store::Store, username: &str) -> bool {
-    use diesel::prelude::*;
-    let Some(actor) = crate::sync_link::registered_actor(store) else {
-        return false;
-    };
-    if crate::sync_link::server_url(store).is_none() {
-        return false;
-    }
-    store::schema::staff::table
-        .find(actor.staff_id.as_str())
-        .select(store::schema::staff::username)
-        .first::<String>(store.connection())
-        .map(|name| name.eq_ignore_ascii_case(username.trim()))
-        .unwrap_or(false)
+    crate::sync_link::server_url(store).is_some()
+        && crate::sync_link::registered_username(store)
+            .is_some_and(|name| name.eq_ignore_ascii_case(username.trim()))
 }
 
 /// Connects a freshly installed laptop with an enrolment code and the
@@ -175,17 +165,11 @@ pub async fn connect_laptop(
 ) -> Result<SessionDto, UiError> {
     ctx.blocking(move |state| {
         crate::sync_link::connect(state, &code, &password)?;
-        let actor = state
-            .with_store(|store| Ok(crate::sync_link::registered_actor(store)))?
-            .ok_or_else(|| UiError::new(ErrorCode::NotRegistered))?;
-        let username: String = state.with_store(|store| {
-            use diesel::prelude::*;
-            store::schema::staff::table
-                .find(actor.staff_id.as_str())
-                .select(store::schema::staff::username)
-                .first(store.connection())
-                .map_err(|_| UiError::new(ErrorCode::NotFound).noting("the account did not arrive"))
-        })?;
+        let username = state
+            .with_store(|store| Ok(crate::sync_link::registered_username(store)))?
+            .ok_or_else(|| {
+                UiError::new(ErrorCode::NotFound).noting("the account did not arrive")
+            })?;
         let signed = state.with_store(|store| {
             store::auth::sign_in(store, &username, &password, chrono::Utc::now())
                 .map_err(Into::into)
