@@ -302,6 +302,8 @@ function renderConnect() {
   const button = $('connect-submit');
   button.disabled = state.connecting;
   button.textContent = state.connecting ? t('connect.pending') : t('connect.submit');
+  // Rendered here, so a change of language while connecting rewrites it too.
+  $('connect-progress').textContent = state.connecting ? t('connect.progress') : '';
   const offered = state.info ? state.info.offered_code : null;
   const ready = Boolean(offered && $('connect-code').value.trim() === offered.trim());
   $('connect-offered').hidden = !ready;
@@ -336,7 +338,6 @@ async function onConnect(event) {
   clearError();
   state.connecting = true;
   $('connect-form').setAttribute('aria-busy', 'true');
-  $('connect-progress').textContent = t('connect.progress');
   renderConnect();
   /** @type {SessionDto | null} */
   let session = null;
@@ -357,7 +358,6 @@ async function onConnect(event) {
   } finally {
     state.connecting = false;
     $('connect-form').removeAttribute('aria-busy');
-    $('connect-progress').textContent = '';
     if (state.screen === 'connect-screen') renderConnect();
   }
   if (!session) return;
