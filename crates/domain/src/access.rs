@@ -106,6 +106,11 @@ pub enum Category {
     TechnicalTraces,
     /// Registrations and enrolment states (POL-10).
     Enrolments,
+    /// Taking in a new registration (issue 15): identity and contact, age
+    /// brackets, consents as given and the 16+ certification of a person
+    /// who registers, and their request; writes without reading anyone's
+    /// history (the office reads neither consents nor family challenges).
+    Registration,
     /// Payment status of an enrolment (POL-10); never bank details, which are not held.
     PaymentStatus,
     /// Transactions, invoices, receipts (POL-6).
@@ -142,7 +147,7 @@ pub enum Category {
 }
 
 impl Category {
-    pub const ALL: [Category; 25] = [
+    pub const ALL: [Category; 26] = [
         Category::ContactList,
         Category::Identity,
         Category::FamilySituation,
@@ -154,6 +159,7 @@ impl Category {
         Category::ForumContributions,
         Category::TechnicalTraces,
         Category::Enrolments,
+        Category::Registration,
         Category::PaymentStatus,
         Category::Payments,
         Category::Consents,
@@ -184,7 +190,7 @@ use Access::{None as No, Read as R, Write as W};
 /// The policy table (ROLE-1..5). Columns: Trainer, ExternalTrainer, Administrator,
 /// Support, Dpo. This is the only place access is decided.
 #[rustfmt::skip]
-const POLICY: [(Category, [Access; 5]); 25] = [
+const POLICY: [(Category, [Access; 5]); 26] = [
     //                                  Trainer ExtTr Admin Support DPO
     (Category::ContactList,            [R,      R,    R,    R,      W]),
     (Category::Identity,               [R,      No,   R,    W,      W]), // ROLE-4: contact details on request
@@ -197,7 +203,8 @@ const POLICY: [(Category, [Access; 5]); 25] = [
     (Category::ForumContributions,     [No,     No,   No,   No,     W]),
     (Category::TechnicalTraces,        [No,     No,   No,   No,     W]),
     (Category::Enrolments,             [R,      No,   W,    No,     W]),
-    (Category::PaymentStatus,          [No,     No,   W,    No,     W]),
+    (Category::Registration,           [No,     No,   W,    No,     W]), // issue 15: decision 030
+    (Category::PaymentStatus,          [No,     No,   W,    No,     W]), // manual payments: decision 031
     (Category::Payments,               [No,     No,   No,   No,     W]),
     (Category::Consents,               [No,     No,   No,   No,     W]),
     (Category::Planning,               [R,      R,    W,    No,     W]),

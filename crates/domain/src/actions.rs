@@ -87,6 +87,23 @@ actions! {
     EnrolmentWaitlist => "enrolment.waitlist", [Enrolments: Write], Changed;
     EnrolmentCancel => "enrolment.cancel", [Enrolments: Write], Changed;
     EnrolmentMove => "enrolment.move", [Enrolments: Write], Changed;
+    // New registrations and payments (issue 15, POL-6, POL-7, POL-35).
+    /// A registration taken by the office or received from the website.
+    RegistrationCreate => "registration.create", [Registration: Write], Changed;
+    /// The office's spreadsheet of families, all rows in one transaction.
+    RegistrationImport => "registration.import", [Registration: Write], Changed;
+    /// Whether an e-mail is a known person's (offered, not duplicated).
+    RegistrationLookup => "registration.lookup", [Identity: Read], Shown;
+    /// The payments of one registration: status, method, date (never amounts).
+    PaymentList => "payment.list", [PaymentStatus: Read], Shown;
+    /// A payment received by hand (cheque, transfer, cash).
+    PaymentRecord => "payment.record", [PaymentStatus: Write], Changed;
+    PaymentRefund => "payment.refund", [PaymentStatus: Write], Changed;
+    /// A processor's payment, created or updated from its re-fetched state.
+    PaymentProcessor => "payment.processor", [PaymentStatus: Write], Changed;
+    /// Processor payments no registration was found for.
+    PaymentUnmatchedList => "payment.unmatched.list", [PaymentStatus: Write], RefusalsOnly;
+    PaymentMatch => "payment.match", [PaymentStatus: Write], Changed;
     // Planning (ROLE-3, POL-10).
     PlanningResources => "planning.resources", [Planning: Read], RefusalsOnly;
     PlanningSessions => "planning.sessions", [Planning: Read], RefusalsOnly;

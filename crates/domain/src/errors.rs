@@ -117,6 +117,17 @@ crate::vocabulary! {
         AlreadyConnected => "already_connected",
         /// The server was restored from a backup: this laptop must reconnect.
         ServerRestored => "server_restored",
+        // Registrations and payments (issue 15, POL-6, POL-7, POL-35).
+        /// No certification of being 16 or older: nothing is saved (POL-35).
+        CertificationRequired => "certification_required",
+        /// A field of a registration is missing or malformed (details: field, problem).
+        RegistrationInvalid => "registration_invalid",
+        /// The programme asked for does not exist.
+        UnknownProgramme => "unknown_programme",
+        /// The payment was already refunded, or is not a confirmed one.
+        NotRefundable => "not_refundable",
+        /// The processor's payment was already matched to a registration.
+        AlreadyMatched => "already_matched",
     }
 }
 

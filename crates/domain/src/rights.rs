@@ -80,6 +80,10 @@ crate::vocabulary! {
         Email => "email",
         Post => "post",
         Phone => "phone",
+        /// Given at the office's desk (issue 15).
+        InPerson => "in_person",
+        /// Read from the office's spreadsheet of families (issue 15).
+        Import => "import",
     }
 }
 

@@ -13,6 +13,11 @@ pub fn to_rfc3339(naive: NaiveDateTime) -> String {
     utc(naive).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+/// The calendar day in Paris at `at` (what "today" means at the office).
+pub fn paris_date(at: DateTime<Utc>) -> chrono::NaiveDate {
+    at.with_timezone(&Paris).date_naive()
+}
+
 const MONTHS_FR: [&str; 12] = [
     "janvier",
     "février",

@@ -15,6 +15,7 @@ pub mod error;
 pub mod keys;
 pub mod logging;
 pub mod mail;
+pub mod service;
 pub mod state;
 #[cfg(feature = "testing")]
 pub mod testing;

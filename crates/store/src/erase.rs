@@ -165,6 +165,7 @@ fn title_fr(table: &str) -> &'static str {
         "outbox_messages" => "Messages en file",
         "policy_notifications" => "Notifications de changement de politique",
         "import_unmatched" => "Lignes de rapports non rattachées",
+        "payments_unmatched" => "Paiements en attente de rattachement",
         _ => "Autres données",
     }
 }
@@ -396,6 +397,17 @@ fn erase_in_gate(
                 title_fr("import_unmatched").into(),
                 unmatched as u64,
             ));
+            // Processor payments waiting for the office under their e-mail (issue 15).
+            let waiting = diesel::sql_query(
+                "DELETE FROM payments_unmatched WHERE lower(payer_email) = lower(?)",
+            )
+            .bind::<Text, _>(&email)
+            .execute(conn)?;
+            deleted.push((
+                "payments_unmatched".into(),
+                title_fr("payments_unmatched").into(),
+                waiting as u64,
+            ));
 
             // Operations about the person not yet sent to the server hold
             // their data in their bodies: they go too (sync.md inv. 3; the
@@ -557,6 +569,7 @@ fn targeted_residue(
             "SELECT count(*) AS n FROM rights_requests WHERE instr(lower(coalesce(grounds, '') || ' ' || coalesce(identity_check_method, '')), lower(?)) > 0",
             "SELECT count(*) AS n FROM rights_request_actions WHERE instr(lower(coalesce(detail, '')), lower(?)) > 0",
             "SELECT count(*) AS n FROM import_unmatched WHERE instr(lower(email), lower(?)) > 0",
+            "SELECT count(*) AS n FROM payments_unmatched WHERE instr(lower(payer_email || ' ' || payer_name), lower(?)) > 0",
         ] {
             left += diesel::sql_query(sql)
                 .bind::<Text, _>(needle.as_str())

@@ -67,10 +67,16 @@ pub const PARTICIPANT_REFERENCES: &[ParticipantReference] = &[
 
 /// Tables holding personal data of people who may not be participants yet,
 /// with no foreign key: erasure must search them by e-mail (issue 4).
-pub const UNLINKED_PERSONAL_DATA: &[(&str, &str)] = &[(
-    "import_unmatched",
-    "report rows matched to no participant; deleted when the office resolves them",
-)];
+pub const UNLINKED_PERSONAL_DATA: &[(&str, &str)] = &[
+    (
+        "import_unmatched",
+        "report rows matched to no participant; deleted when the office resolves them",
+    ),
+    (
+        "payments_unmatched",
+        "processor payments matched to no registration (issue 15); deleted when the office matches them",
+    ),
+];
 
 /// Columns that hold a participant's random id without a foreign key, kept on
 /// purpose: the id is pseudonymous and these records must outlive the person.

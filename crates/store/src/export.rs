@@ -150,6 +150,10 @@ fn titles(key: &str) -> (&'static str, &'static str) {
             "Lignes de rapports de visioconférence à votre adresse",
             "Videoconference report rows with your address",
         ),
+        "payments_unmatched" => (
+            "Paiements reçus à votre adresse, pas encore rattachés",
+            "Payments received under your address, not yet matched",
+        ),
         "consultations" => (
             "Consultations de vos données par l'équipe (dates et motifs)",
             "Consultations of your data by staff (dates and purposes)",
@@ -255,6 +259,14 @@ pub fn access_export(
             "import_unmatched",
             "import_unmatched",
             "lower(email) = lower(?)",
+            &email,
+            None,
+        )?);
+        categories.push(collect(
+            conn,
+            "payments_unmatched",
+            "payments_unmatched",
+            "lower(payer_email) = lower(?)",
             &email,
             None,
         )?);

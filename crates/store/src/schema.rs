@@ -95,6 +95,7 @@ diesel::table! {
         source -> Text,
         updated_at -> Timestamp,
         updated_device -> Text,
+        policy_version -> Nullable<Text>,
     }
 }
 
@@ -164,6 +165,7 @@ diesel::table! {
         waiver_reason -> Nullable<Text>,
         updated_at -> Timestamp,
         updated_device -> Text,
+        channel -> Text,
     }
 }
 
@@ -179,6 +181,9 @@ diesel::table! {
         paid_at -> Nullable<Timestamp>,
         updated_at -> Timestamp,
         updated_device -> Text,
+        method -> Text,
+        recorded_by -> Nullable<Text>,
+        refunded_at -> Nullable<Timestamp>,
     }
 }
 
@@ -489,6 +494,34 @@ diesel::table! {
         question -> Nullable<Text>,
         imported_at -> Timestamp,
         imported_by -> Text,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+// Issue 15: registrations and payments (migrations/2026-12-08-000000_registrations_payments).
+diesel::table! {
+    payments_unmatched (id) {
+        id -> Text,
+        method -> Text,
+        processor_ref -> Text,
+        payer_name -> Text,
+        payer_email -> Text,
+        amount_cents -> BigInt,
+        status -> Text,
+        paid_at -> Nullable<Timestamp>,
+        received_at -> Timestamp,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+diesel::table! {
+    intake_deliveries (id) {
+        id -> Text,
+        received_at -> Timestamp,
+        outcome -> Text,
+        enrolment_id -> Nullable<Text>,
         updated_at -> Timestamp,
         updated_device -> Text,
     }

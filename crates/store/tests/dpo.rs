@@ -54,10 +54,10 @@ fn everywhere_person(f: &mut Fixture) -> String {
         "INSERT INTO participants (id, given_name, family_name, email, phone, certified_16_plus_at, last_login_at, created_at, updated_at, updated_device)
            VALUES ('{id}', '{GIVEN}', '{FAMILY}', '{EMAIL}', '{PHONE}', '{t}', '{t}', '{t}', '{t}', 'd');
          INSERT INTO family_situations VALUES ('{id}', 2, '0-3,7-11', 'Les soirs de {GIVEN} sont difficiles', '{t}', 'd');
-         INSERT INTO consents VALUES ('c-{id}', '{id}', 'newsletter', 1, '{t}', 'platform', '{t}', 'd');
+         INSERT INTO consents (id, participant_id, purpose, granted, recorded_at, source, updated_at, updated_device) VALUES ('c-{id}', '{id}', 'newsletter', 1, '{t}', 'platform', '{t}', 'd');
          INSERT INTO enrolments (id, participant_id, programme_id, group_id, status, requested_at, updated_at, updated_device)
            VALUES ('e-{id}', '{id}', '{programme}', '{group}', 'confirmed', '{t}', '{t}', 'd');
-         INSERT INTO payments VALUES ('p-{id}', '{id}', 'e-{id}', 12000, 'EUR', 'confirmed', 'PSP-ZORG-1', '2026-10-01 10:00:00', '{t}', 'd');
+         INSERT INTO payments (id, participant_id, enrolment_id, amount_cents, currency, status, processor_ref, paid_at, updated_at, updated_device) VALUES ('p-{id}', '{id}', 'e-{id}', 12000, 'EUR', 'confirmed', 'PSP-ZORG-1', '2026-10-01 10:00:00', '{t}', 'd');
          INSERT INTO invoices VALUES ('i-{id}', '{id}', 'p-{id}', 'F-ZORG-0001', 'invoice', 12000, '2026-10-02 10:00:00', '{t}', 'd');
          INSERT INTO attendance VALUES ('a-{id}', '{session}', '{id}', '{t}', NULL, '{t}', 'd');
          INSERT INTO questions VALUES ('q-{id}', '{session}', '{id}', '{t}', 'Comment parler à mes enfants ? Signé {GIVEN} {FAMILY}', '{t}', 'd');

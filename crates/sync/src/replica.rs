@@ -61,6 +61,9 @@ const CONTACT_ONLY: &[Mask] = &[
 ];
 const AGE_BRACKETS_ONLY: &[Mask] = &[("challenges", "NULL")];
 const PAYMENT_STATUS_ONLY: &[Mask] = &[("amount_cents", "0"), ("processor_ref", "''")];
+/// Issue 15: a processor's payment waiting for the office shows the payer as
+/// the processor named them, never the amount.
+const UNMATCHED_PAYMENT_STATUS_ONLY: &[Mask] = &[("amount_cents", "0")];
 const ENROLMENT_MEMBERSHIP_ONLY: &[Mask] = &[
     ("available_slots", "''"),
     ("preferred_slot", "NULL"),
@@ -142,6 +145,16 @@ fn payments(role: Role) -> Visibility {
         Visibility::Whole
     } else if access(role, Category::PaymentStatus) >= Access::Read {
         Visibility::Masked(PAYMENT_STATUS_ONLY)
+    } else {
+        Visibility::Hidden
+    }
+}
+
+fn payments_unmatched(role: Role) -> Visibility {
+    if access(role, Category::Payments) >= Access::Read {
+        Visibility::Whole
+    } else if access(role, Category::PaymentStatus) >= Access::Write {
+        Visibility::Masked(UNMATCHED_PAYMENT_STATUS_ONLY)
     } else {
         Visibility::Hidden
     }
@@ -275,6 +288,8 @@ pub const REFERENCE_TABLES: &[TableSpec] = &[
     reference("retention_log", retention),
     // POL-21: the server's anomaly alerts, for the DPO's laptop.
     reference("audit_alerts", audit_trail),
+    // Issue 15: the processor's payments no registration was found for.
+    reference("payments_unmatched", payments_unmatched),
 ];
 
 /// Columns the laptop keeps for itself: never sent, never overwritten.

@@ -119,7 +119,7 @@ pub(super) fn seed_dpo_desk(
     let (payment, invoice) = (new_id(), new_id());
     sql.push_str(&format!(
         "INSERT INTO policy_versions VALUES ('{}', '2025-01-14', '2025-01-14 00:00:00', '2025-01-14 00:00:00', 0, 'Politique de confidentialité en vigueur', '{t}', '{device}');
-         INSERT INTO payments VALUES ('{payment}', NULL, NULL, 9000, 'EUR', 'confirmed', 'PSP-DEMO-ERASED', '2025-03-10 10:00:00', '{t}', '{device}');
+         INSERT INTO payments (id, participant_id, enrolment_id, amount_cents, currency, status, processor_ref, paid_at, updated_at, updated_device) VALUES ('{payment}', NULL, NULL, 9000, 'EUR', 'confirmed', 'PSP-DEMO-ERASED', '2025-03-10 10:00:00', '{t}', '{device}');
          INSERT INTO invoices VALUES ('{invoice}', NULL, '{payment}', 'F-DEMO-2025-0042', 'invoice', 9000, '2025-03-11 10:00:00', '{t}', '{device}');
          INSERT INTO legal_holds VALUES ('{}', '{erased}', 'payments', '{payment}', 'POL-25a', '2032-03-11 00:00:00', '{t}', '{t}', '{device}');
          INSERT INTO legal_holds VALUES ('{}', '{erased}', 'invoices', '{invoice}', 'POL-31', '2032-03-11 00:00:00', '{t}', '{t}', '{device}');",

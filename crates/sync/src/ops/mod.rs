@@ -21,10 +21,12 @@ use store::{Store, StoreError};
 
 mod accounts;
 mod dpo;
+mod intake;
 mod office;
 mod trainer;
 pub use accounts::*;
 pub use dpo::*;
+pub use intake::*;
 pub use office::*;
 pub use trainer::*;
 
@@ -171,6 +173,11 @@ operations! {
     IssueEnrolmentCode => "issue_enrolment_code",
     RevokeDevice => "revoke_device",
     ChangeOwnPassword => "change_own_password",
+    /// Issue 15, POL-6, POL-7, POL-35: registrations and payments by the office.
+    RegisterFamily => "register_family",
+    RecordPayment => "record_payment",
+    RefundPayment => "refund_payment",
+    MatchPayment => "match_payment",
 }
 
 /// Commands of the window that change data and are not operations, with the
