@@ -62,13 +62,15 @@ export type BalancingView = { programme_id: string, groups: Array<GroupFigure>, 
  */
 assignments: { [key in string]?: string }, unplaced: Array<string>, score: Score, };
 
-export type Channel = "post" | "email" | "phone";
+export type Channel = "phone" | "paper" | "walk_in" | "website" | "import";
+
+export type ConsentChoice = { purpose: ConsentPurpose, granted: boolean, };
 
 export type ConsentEvent = { purpose: ConsentPurpose, granted: boolean, recorded_at: string, source: ConsentSource, };
 
 export type ConsentPurpose = "newsletter" | "testimonials" | "studies";
 
-export type ConsentSource = "platform" | "email" | "post" | "phone";
+export type ConsentSource = "platform" | "email" | "post" | "phone" | "in_person" | "import";
 
 export type Deactivated = { 
 /**
@@ -121,7 +123,7 @@ deep_check_task: string | null, };
 
 export type ErasureReason = "request" | "minor_discovered" | "retention";
 
-export type ErrorCode = "not_signed_in" | "not_permitted" | "not_found" | "invalid_input" | "store" | "io" | "dialog" | "export" | "keyring_unreachable" | "key_missing" | "wrong_key" | "corrupted" | "not_encrypted" | "migration" | "bad_credentials" | "slowed_down" | "locked" | "offline" | "not_configured" | "not_registered" | "bad_certificate" | "unauthenticated" | "token_expired" | "device_revoked" | "malformed" | "too_large" | "protocol" | "server" | "erased" | "busy" | "no_backend" | "unknown" | "payment_required" | "group_full" | "wrong_state" | "wrong_programme" | "same_group" | "room_clash" | "trainer_clash" | "room_too_small" | "capacity_below_confirmed" | "invalid_proposal" | "not_author" | "received_in_future" | "objection_purpose_required" | "request_closed" | "identity_method_required" | "identity_already_checked" | "identity_not_checked" | "already_started" | "already_extended" | "extension_too_late" | "extension_grounds_required" | "refusal_grounds_required" | "objection_undecided" | "objection_decided" | "objection_grounds_required" | "wrong_request_type" | "request_detached" | "email_taken" | "nothing_to_rectify" | "consent_unchanged" | "erasure_request_required" | "balancing_test_required" | "safeguard_required" | "effective_in_past" | "notice_too_short" | "version_exists" | "retention_unknown_key" | "retention_zero" | "retention_too_long" | "retention_reminder_not_after_inactive" | "retention_above_policy_maximum" | "retention_below_legal_minimum" | "username_taken" | "role_not_managed" | "own_account" | "account_inactive" | "password_too_short" | "password_too_long" | "password_too_simple" | "password_common" | "password_contains_username" | "password_unchanged" | "password_change_required" | "enrolment_code_malformed" | "enrolment_code_invalid" | "enrolment_code_used" | "enrolment_code_expired" | "fingerprint_mismatch" | "already_connected" | "server_restored";
+export type ErrorCode = "not_signed_in" | "not_permitted" | "not_found" | "invalid_input" | "store" | "io" | "dialog" | "export" | "keyring_unreachable" | "key_missing" | "wrong_key" | "corrupted" | "not_encrypted" | "migration" | "bad_credentials" | "slowed_down" | "locked" | "offline" | "not_configured" | "not_registered" | "bad_certificate" | "unauthenticated" | "token_expired" | "device_revoked" | "malformed" | "too_large" | "protocol" | "server" | "erased" | "busy" | "no_backend" | "unknown" | "payment_required" | "group_full" | "wrong_state" | "wrong_programme" | "same_group" | "room_clash" | "trainer_clash" | "room_too_small" | "capacity_below_confirmed" | "invalid_proposal" | "not_author" | "received_in_future" | "objection_purpose_required" | "request_closed" | "identity_method_required" | "identity_already_checked" | "identity_not_checked" | "already_started" | "already_extended" | "extension_too_late" | "extension_grounds_required" | "refusal_grounds_required" | "objection_undecided" | "objection_decided" | "objection_grounds_required" | "wrong_request_type" | "request_detached" | "email_taken" | "nothing_to_rectify" | "consent_unchanged" | "erasure_request_required" | "balancing_test_required" | "safeguard_required" | "effective_in_past" | "notice_too_short" | "version_exists" | "retention_unknown_key" | "retention_zero" | "retention_too_long" | "retention_reminder_not_after_inactive" | "retention_above_policy_maximum" | "retention_below_legal_minimum" | "username_taken" | "role_not_managed" | "own_account" | "account_inactive" | "password_too_short" | "password_too_long" | "password_too_simple" | "password_common" | "password_contains_username" | "password_unchanged" | "password_change_required" | "enrolment_code_malformed" | "enrolment_code_invalid" | "enrolment_code_used" | "enrolment_code_expired" | "fingerprint_mismatch" | "already_connected" | "server_restored" | "certification_required" | "registration_invalid" | "unknown_programme" | "not_refundable" | "already_matched";
 
 export type Exported = { 
 /**
@@ -134,6 +136,12 @@ export type FamilyDto = { children_count: number, age_brackets: Array<string>,
  * `None` for roles that see age brackets only (ROLE-3).
  */
 challenges: string | null, };
+
+export type FormOptions = { programmes: Array<ProgrammeOption>, 
+/**
+ * The privacy policy version the consents will be recorded under.
+ */
+policy_version: string | null, channels: Array<Channel>, };
 
 export type GroupFigure = { id: string, name: string, slot: string, capacity: number, confirmed: number, 
 /**
@@ -183,7 +191,19 @@ export type KindCount = { items: number,
  */
 records: number, overdue: number, };
 
+export type KnownPerson = { participant_id: string, given_name: string, family_name: string, };
+
 export type LegalBasis = "contract" | "consent" | "legitimate_interest" | "legal_obligation";
+
+export type ManualPayment = { enrolment_id: string, method: PaymentMethod, 
+/**
+ * The day the money was received (Europe/Paris calendar day).
+ */
+received_on: string, amount_cents: number, 
+/**
+ * The cheque's number or the transfer's label; empty for cash.
+ */
+reference: string, };
 
 export type NewPolicyVersion = { version: string, effective_on: string, significant: boolean, summary: string, };
 
@@ -215,7 +235,18 @@ export type ParticipantRow = { id: string, given_name: string, family_name: stri
  */
 phone: string | null, groups: Array<string>, };
 
+export type PaymentMethod = "helloasso" | "cheque" | "transfer" | "cash" | "card";
+
+export type PaymentRow = { payment_id: string, method: PaymentMethod, status: PaymentStatus, paid_at: string | null, refunded_at: string | null, 
+/**
+ * Recorded by hand (the office may refund it); processor payments are
+ * refunded at the processor.
+ */
+manual: boolean, };
+
 export type PaymentState = "confirmed" | "pending" | "refunded" | "none";
+
+export type PaymentStatus = "confirmed" | "pending" | "refunded";
 
 export type PendingRegistration = { enrolment_id: string, participant_id: string, given_name: string, family_name: string, available_slots: Array<string>, preferred_slot: string | null, bracket: string | null, payment: PaymentState, waiver: boolean, };
 
@@ -273,6 +304,8 @@ export type Profile = { id: string, given_name: string, family_name: string, ema
  */
 preferences: Preferences | null, };
 
+export type ProgrammeOption = { id: string, name: string, slots: Array<string>, };
+
 export type QuestionDto = { id: string, body: string, asked_at: string, session: string, };
 
 export type Queued = { queued: number, skipped: Array<Skipped>, };
@@ -281,7 +314,53 @@ export type RectifiableField = "given_name" | "family_name" | "email" | "phone" 
 
 export type Refusal = { op_id: string, kind: string, subject_id: string | null, code: string, message: string, refused_at: string, };
 
+export type Registered = { participant_id: string, 
+/**
+ * The request in the inbox (`None` when no programme was asked for).
+ */
+enrolment_id: string | null, 
+/**
+ * The e-mail was a known person's: nothing was duplicated.
+ */
+known: boolean, 
+/**
+ * The programme was already requested or held: the earlier request stands.
+ */
+already_requested: boolean, };
+
 export type Registers = { activities: Array<Activity>, processors: Array<Processor>, policy_versions: Array<PolicyVersion>, };
+
+export type Registration = { given_name: string, family_name: string, email: string, phone: string | null, 
+/**
+ * How many children the parent mentions (POL-2), if they say.
+ */
+children_count: number | null, 
+/**
+ * One bracket per child mentioned (ROLE-3: what the office composes groups with).
+ */
+age_brackets: Array<AgeBracket>, 
+/**
+ * The programme asked for; a spreadsheet row of a family already
+ * followed may have none (the person is known, nothing is requested).
+ */
+programme_id: string | null, 
+/**
+ * The slots the person can attend, best first.
+ */
+preferred_slots: Array<string>, 
+/**
+ * The purposes the person answered; absent means not given.
+ */
+consents: Array<ConsentChoice>, 
+/**
+ * The version of the privacy policy the person was shown (the one in
+ * force when the office registers).
+ */
+policy_version: string | null, 
+/**
+ * When the person certified being 16 or older (POL-35).
+ */
+certified_16_plus_at: string | null, channel: Channel, };
 
 export type RegistrationRow = { enrolment_id: string, participant_id: string, given_name: string, family_name: string, email: string, programme_id: string, programme: string, group_id: string | null, group: string | null, status: EnrolmentStatus, available_slots: Array<string>, preferred_slot: string | null, requested_at: string, payment: PaymentState, waiver_reason: string | null, };
 
@@ -424,6 +503,8 @@ export type UiError = { code: ErrorCode, details: { [key in string]?: string }, 
 
 export type Unit = "months" | "years" | "days";
 
+export type UnmatchedPayment = { unmatched_id: string, method: PaymentMethod, payer_name: string, payer_email: string, status: PaymentStatus, paid_at: string | null, received_at: string, };
+
 export type UnmatchedRow = { id: string, line: number, kind: string, name: string, email: string, starts_at: string, };
 
 export type Urgency = "on_track" | "at_risk" | "overdue";
@@ -472,6 +553,14 @@ export interface Commands {
   confirm_place: { args: { enrolmentId: string; groupId: string; waiverReason: string | null }; answer: Placement };
   cancel_enrolment: { args: { enrolmentId: string }; answer: Offer | null };
   move_enrolment: { args: { enrolmentId: string; groupId: string }; answer: Offer | null };
+  registration_form: { args: {}; answer: FormOptions };
+  lookup_person: { args: { email: string }; answer: KnownPerson | null };
+  register_family: { args: { registration: Registration }; answer: Registered };
+  registration_payments: { args: { enrolmentId: string }; answer: Array<PaymentRow> };
+  record_payment: { args: { payment: ManualPayment }; answer: string };
+  refund_payment: { args: { paymentId: string }; answer: null };
+  unmatched_payments: { args: {}; answer: Array<UnmatchedPayment> };
+  match_payment: { args: { unmatchedId: string; enrolmentId: string }; answer: string };
   planning_resources: { args: {}; answer: Resources };
   group_sessions: { args: { groupId: string }; answer: Array<PlannedSession> };
   add_session: { args: { groupId: string; title: string; kind: SessionKind; startsAt: string; endsAt: string; roomId: string | null }; answer: string };

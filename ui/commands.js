@@ -171,6 +171,55 @@ export const cancelEnrolment = (enrolmentId) => invoke('cancel_enrolment', { enr
 export const moveEnrolment = (enrolmentId, groupId) => invoke('move_enrolment', { enrolmentId, groupId });
 
 /**
+ * The programmes, slots and policy version the office's form offers.
+ * @returns {Promise<Commands['registration_form']['answer']>}
+ */
+export const registrationForm = () => invoke('registration_form', {});
+
+/**
+ * The known person with this e-mail, offered instead of a duplicate.
+ * @param {Commands['lookup_person']['args']['email']} email
+ * @returns {Promise<Commands['lookup_person']['answer']>}
+ */
+export const lookupPerson = (email) => invoke('lookup_person', { email });
+
+/**
+ * @param {Commands['register_family']['args']['registration']} registration
+ * @returns {Promise<Commands['register_family']['answer']>}
+ */
+export const registerFamily = (registration) => invoke('register_family', { registration });
+
+/**
+ * @param {Commands['registration_payments']['args']['enrolmentId']} enrolmentId
+ * @returns {Promise<Commands['registration_payments']['answer']>}
+ */
+export const registrationPayments = (enrolmentId) => invoke('registration_payments', { enrolmentId });
+
+/**
+ * @param {Commands['record_payment']['args']['payment']} payment
+ * @returns {Promise<Commands['record_payment']['answer']>}
+ */
+export const recordPayment = (payment) => invoke('record_payment', { payment });
+
+/**
+ * @param {Commands['refund_payment']['args']['paymentId']} paymentId
+ * @returns {Promise<Commands['refund_payment']['answer']>}
+ */
+export const refundPayment = (paymentId) => invoke('refund_payment', { paymentId });
+
+/**
+ * @returns {Promise<Commands['unmatched_payments']['answer']>}
+ */
+export const unmatchedPayments = () => invoke('unmatched_payments', {});
+
+/**
+ * @param {Commands['match_payment']['args']['unmatchedId']} unmatchedId
+ * @param {Commands['match_payment']['args']['enrolmentId']} enrolmentId
+ * @returns {Promise<Commands['match_payment']['answer']>}
+ */
+export const matchPayment = (unmatchedId, enrolmentId) => invoke('match_payment', { unmatchedId, enrolmentId });
+
+/**
  * @returns {Promise<Commands['planning_resources']['answer']>}
  */
 export const planningResources = () => invoke('planning_resources', {});

@@ -6,6 +6,8 @@ import { registrations, listGroups, confirmPlace, cancelEnrolment, moveEnrolment
 import { t, tc, label } from './i18n.js';
 import { h, focus, headerRow, messageRow, fullName } from './dom.js';
 import { asUiError } from './errors.js';
+import { buildNewRegistration } from './new-registration.js';
+import { paymentsToggle, fillUnmatched } from './payments.js';
 
 /** @typedef {import('./types.js').Ctx} Ctx */
 /** @typedef {import('./bindings').RegistrationRow} RegistrationRow */
@@ -19,7 +21,11 @@ export function buildRegistrationsPanel(ctx) {
     headerRow([t('col.name'), t('col.programme'), t('col.slots'), t('col.payment'), t('col.status'),
       t('col.decision')]),
     h('tbody'));
+  const intake = buildNewRegistration(ctx, () => loadRegistrations(ctx));
   const panel = h('div', { class: 'panel stack', id: 'registrations-panel' },
+    h('div', { class: 'toolbar', id: 'registrations-toolbar' }, intake.open),
+    intake.section,
+    h('section', { id: 'unmatched-payments', class: 'unmatched', hidden: true, 'aria-labelledby': 'unmatched-title' }),
     h('p', { class: 'muted', text: t('registrations.help') }),
     h('div', { class: 'table-wrap' }, table));
   fillRegistrations(ctx, table.tBodies[0]);
@@ -46,6 +52,7 @@ async function loadRegistrations(ctx) {
   }
   const tbody = document.querySelector('#registrations tbody');
   if (tbody) fillRegistrations(ctx, /** @type {HTMLTableSectionElement} */ (tbody));
+  if (reg.items) await fillUnmatched(ctx, reg.items, () => loadRegistrations(ctx));
 }
 
 /**
@@ -70,7 +77,7 @@ function fillRegistrations(ctx, tbody) {
     tbody.replaceChildren(messageRow(6, t('registrations.empty')));
     return;
   }
-  tbody.replaceChildren(...reg.items.map((/** @type {RegistrationRow} */ r) => registrationRow(ctx, r, reg.groups || [])));
+  tbody.replaceChildren(...reg.items.flatMap((/** @type {RegistrationRow} */ r) => registrationRow(ctx, r, reg.groups || [])));
 }
 
 /**
@@ -135,11 +142,12 @@ function registrationRow(ctx, r, allGroups) {
         ctx.showError(err);
       }
     } });
-  return h('tr', { 'data-id': r.enrolment_id, 'data-payment': r.payment, 'data-status': r.status },
+  const payments = paymentsToggle(ctx, r, 6, () => loadRegistrations(ctx));
+  return [h('tr', { 'data-id': r.enrolment_id, 'data-payment': r.payment, 'data-status': r.status },
     h('td', {}, h('span', { text: name }), h('br'), h('span', { class: 'muted', text: r.email })),
     h('td', { text: r.programme }),
     h('td', { text: slotsText(r) || t('none') }),
     h('td', {}, h('span', { class: `badge payment-${r.payment}`, text: label('payment', r.payment) })),
     h('td', { text: label('enrolment', r.status) }),
-    h('td', { class: 'decision' }, group, waiver, confirm, move, cancel, result));
+    h('td', { class: 'decision' }, group, waiver, confirm, move, cancel, payments.button, result)), payments.detail];
 }

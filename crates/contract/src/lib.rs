@@ -78,6 +78,21 @@ macro_rules! with_commands {
                 -> Option<store::enrolment::Offer> [];
             MoveEnrolment = office::move_enrolment(enrolment_id: String, group_id: String)
                 -> Option<store::enrolment::Offer> [];
+            // New registrations and payments (issue 15; POL-6, POL-7, POL-35).
+            /// The programmes, slots and policy version the office's form offers.
+            RegistrationForm = intake::registration_form() -> store::registration::FormOptions [];
+            /// The known person with this e-mail, offered instead of a duplicate.
+            LookupPerson = intake::lookup_person(email: String)
+                -> Option<store::registration::KnownPerson> [];
+            RegisterFamily = intake::register_family(registration: domain::intake::Registration)
+                -> store::registration::Registered [];
+            RegistrationPayments = intake::registration_payments(enrolment_id: String)
+                -> Vec<store::payments::PaymentRow> [];
+            RecordPayment = intake::record_payment(payment: store::payments::ManualPayment) -> String [];
+            RefundPayment = intake::refund_payment(payment_id: String) -> () [];
+            UnmatchedPayments = intake::unmatched_payments()
+                -> Vec<store::payments::UnmatchedPayment> [];
+            MatchPayment = intake::match_payment(unmatched_id: String, enrolment_id: String) -> String [];
             PlanningResources = office::planning_resources() -> store::planning::Resources [];
             GroupSessions = office::group_sessions(group_id: String)
                 -> Vec<store::planning::PlannedSession> [];
@@ -266,6 +281,7 @@ mod tests {
                     "audit",
                     "trainer",
                     "office",
+                    "intake",
                     "exchange",
                     "dpo",
                     "accounts",

@@ -92,8 +92,10 @@ actions! {
     RegistrationCreate => "registration.create", [Registration: Write], Changed;
     /// The office's spreadsheet of families, all rows in one transaction.
     RegistrationImport => "registration.import", [Registration: Write], Changed;
+    /// The programmes, slots and policy version the registration form offers.
+    RegistrationForm => "registration.form", [Registration: Write, Planning: Read], RefusalsOnly;
     /// Whether an e-mail is a known person's (offered, not duplicated).
-    RegistrationLookup => "registration.lookup", [Identity: Read], Shown;
+    RegistrationLookup => "registration.lookup", [Registration: Write, Identity: Read], Shown;
     /// The payments of one registration: status, method, date (never amounts).
     PaymentList => "payment.list", [PaymentStatus: Read], Shown;
     /// A payment received by hand (cheque, transfer, cash).

@@ -22,6 +22,7 @@ use crate::gate::{self, Gate};
 use crate::models::{NewEnrolment, NewFamilySituation, NewParticipant};
 use crate::schema::{
     consents, enrolments, family_situations, participants, policy_versions, programmes,
+    workshop_groups,
 };
 use crate::StoreError;
 use chrono::{DateTime, Utc};
@@ -52,6 +53,59 @@ pub struct KnownPerson {
     pub participant_id: String,
     pub given_name: String,
     pub family_name: String,
+}
+
+/// What the office's registration form offers: the programmes with the
+/// slots their groups run at, and the policy version in force.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct FormOptions {
+    pub programmes: Vec<ProgrammeOption>,
+    /// The privacy policy version the consents will be recorded under.
+    pub policy_version: Option<String>,
+    pub channels: Vec<Channel>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct ProgrammeOption {
+    pub id: String,
+    pub name: String,
+    pub slots: Vec<String>,
+}
+
+/// The form's options (planning data only, no one's personal data).
+pub fn form_options(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<FormOptions, StoreError> {
+    gate::run(conn, actor, Action::RegistrationForm, now, |gate| {
+        let programmes: Vec<(String, String)> = programmes::table
+            .select((programmes::id, programmes::name))
+            .order((programmes::name, programmes::id))
+            .load(gate.conn())?;
+        let slots: Vec<(String, String)> = workshop_groups::table
+            .select((workshop_groups::programme_id, workshop_groups::slot))
+            .distinct()
+            .order(workshop_groups::slot)
+            .load(gate.conn())?;
+        let policy_version = policy_in_force(gate.conn(), now)?;
+        Ok(FormOptions {
+            programmes: programmes
+                .into_iter()
+                .map(|(id, name)| ProgrammeOption {
+                    slots: slots
+                        .iter()
+                        .filter(|(programme, slot)| *programme == id && !slot.is_empty())
+                        .map(|(_, slot)| slot.clone())
+                        .collect(),
+                    id,
+                    name,
+                })
+                .collect(),
+            policy_version,
+            channels: Channel::OFFICE.to_vec(),
+        })
+    })
 }
 
 /// The consent's source for a registration's channel.
@@ -99,10 +153,10 @@ pub fn lookup(
     email: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<KnownPerson>, StoreError> {
-    let Some(email) = domain::intake::normalise_email(email) else {
-        return Ok(None);
-    };
     gate::run(conn, actor, Action::RegistrationLookup, now, |gate| {
+        let Some(email) = domain::intake::normalise_email(email) else {
+            return Ok(None);
+        };
         let found: Option<(String, String, String)> = participants::table
             .filter(participants::email.eq(&email))
             .select((

@@ -177,7 +177,16 @@ fn expectation(command: Command, role: Role) -> Expect {
             Trainer | ExternalTrainer | Administrator | Dpo => Expect::Scoped,
         },
         // Registrations, places and planning changes: the office and the DPO.
-        Command::Registrations
+        // Issue 15: new registrations and payments likewise (decisions 030, 031).
+        Command::RegistrationForm
+        | Command::LookupPerson
+        | Command::RegisterFamily
+        | Command::RegistrationPayments
+        | Command::RecordPayment
+        | Command::RefundPayment
+        | Command::UnmatchedPayments
+        | Command::MatchPayment
+        | Command::Registrations
         | Command::ConfirmPlace
         | Command::CancelEnrolment
         | Command::MoveEnrolment
@@ -769,6 +778,83 @@ fn run_workspace_command(
                     assert!(done.groups.is_empty(), "a new account leads no group");
                 }
             }
+        }
+        // Issue 15: registrations and payments (decisions 030, 031).
+        Command::RegistrationForm => {
+            let form = store::registration::form_options(conn, actor, at)?;
+            assert!(form.programmes.iter().any(|p| p.id == programme));
+        }
+        Command::LookupPerson => {
+            let email: String = store::schema::participants::table
+                .find(&participant)
+                .select(store::schema::participants::email)
+                .first(conn)
+                .unwrap();
+            let known = store::registration::lookup(conn, actor, &email.to_uppercase(), at)?;
+            assert_eq!(known.map(|k| k.participant_id), Some(participant.clone()));
+        }
+        Command::RegisterFamily => {
+            let registration = domain::intake::Registration {
+                given_name: "Prénom".into(),
+                family_name: "Fictif".into(),
+                email: format!("matrice.{}@exemple.test", actor.role.as_str()),
+                phone: None,
+                children_count: None,
+                age_brackets: vec![],
+                programme_id: Some(programme.clone()),
+                preferred_slots: vec![],
+                consents: vec![],
+                policy_version: None,
+                certified_16_plus_at: Some(at),
+                channel: domain::intake::Channel::Phone,
+            };
+            let done = store::registration::register(conn, actor, &registration, at)?;
+            assert!(!done.known && done.enrolment_id.is_some());
+        }
+        Command::RegistrationPayments => {
+            store::payments::list(conn, actor, &request, at)?;
+        }
+        Command::RecordPayment | Command::RefundPayment => {
+            let payment = store::payments::ManualPayment {
+                enrolment_id: request.clone(),
+                method: domain::payments::PaymentMethod::Cheque,
+                received_on: domain::time::paris_date(at),
+                amount_cents: 12_000,
+                reference: "CHQ 0000001".into(),
+            };
+            if command == Command::RecordPayment {
+                let id = store::payments::record_manual(conn, actor, &payment, at)?;
+                let dpo = fixture_dpo(conn);
+                let rows = store::payments::list(conn, &dpo, &request, at)?;
+                assert!(rows
+                    .iter()
+                    .any(|r| r.payment_id == id && r.status.as_str() == "confirmed"));
+            } else {
+                let dpo = fixture_dpo(conn);
+                let id = store::payments::record_manual(conn, &dpo, &payment, at)?;
+                store::payments::refund(conn, actor, &id, at)?;
+            }
+        }
+        Command::UnmatchedPayments => {
+            store::payments::unmatched(conn, actor, at)?;
+        }
+        Command::MatchPayment => {
+            let paid = store::payments::ProcessorPayment {
+                method: domain::payments::PaymentMethod::HelloAsso,
+                processor_ref: format!("matrice-{}", actor.role.as_str()),
+                outcome: domain::payments::HelloAssoOutcome::Paid,
+                amount_cents: 9_000,
+                paid_at: Some(at),
+                payer_name: "Payeur Fictif".into(),
+                payer_email: format!("inconnu.{}@exemple.test", actor.role.as_str()),
+                enrolment_hint: None,
+            };
+            let dpo = fixture_dpo(conn);
+            let waiting = match store::payments::record_processor(conn, &dpo, &paid, at)? {
+                store::payments::ProcessorRecorded::Unmatched { unmatched_id } => unmatched_id,
+                other => panic!("an unknown payer is not matched: {other:?}"),
+            };
+            store::payments::match_unmatched(conn, actor, &waiting, &request, at)?;
         }
         Command::Laptops => {
             // The demo store holds no registered laptop (the server's does).
