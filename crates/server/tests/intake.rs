@@ -483,6 +483,27 @@ fn issue_15_an_oversized_body_is_413_before_it_is_read() {
     let before = site.counts();
     let answer = site.send("msg_big", &event);
     assert_eq!((answer.status, answer.code().as_str()), (413, "too_large"));
+    // Chunked, without a length: refused while reading, at the limit.
+    let mut big = event.to_string().into_bytes();
+    big.truncate(server::intake::MAX_BODY_BYTES + 100);
+    let timestamp = Utc::now().timestamp();
+    let signature = sign(&site.secret, "msg_chunked", timestamp, &big).unwrap();
+    let response = site
+        .server
+        .agent()
+        .post(&format!("{}{}", site.server.url, server::intake::PATH))
+        .set("Content-Type", "application/json")
+        .set("webhook-id", "msg_chunked")
+        .set("webhook-timestamp", &timestamp.to_string())
+        .set("webhook-signature", &signature)
+        .send(std::io::Cursor::new(big));
+    match response {
+        Err(ureq::Error::Status(status, response)) => {
+            assert_eq!(status, 413);
+            assert!(response.into_string().unwrap().contains("too_large"));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
     // Announced as 10 MB, only the headers sent: answered at once.
     let url = site.server.url.strip_prefix("https://").unwrap().to_owned();
     let tcp = std::net::TcpStream::connect(&url).unwrap();
