@@ -33,6 +33,7 @@ bench store cargo bench -q -p store --bench store_bench -- --participants "$part
 bench dpo cargo bench -q -p store --bench dpo_bench -- --participants "$participants"
 bench balancing cargo bench -q -p domain --bench balancing_bench
 bench sync cargo bench -q -p server --bench sync_bench -- --participants "$sync_participants"
+bench intake cargo bench -q -p server --bench intake_bench -- --participants "$sync_participants"
 bench pagescan cargo run -q --release -p pagescan --example bench -- 1024
 
 # The real window (release app and bare window; the driving bench is the test
@@ -58,11 +59,11 @@ bench start window_bench
   echo
   echo "- date: $(date -u +'%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
   echo "- machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(. /etc/os-release && echo "$PRETTY_NAME")"
-  echo "- build: release; sizes: store, DPO and start $participants participants, sync $sync_participants"
+  echo "- build: release; sizes: store, DPO and start $participants participants, sync and intake $sync_participants"
   echo
   echo "| bench | status (s) | figure |"
   echo "|---|---|---|"
-  for name in store dpo balancing sync pagescan start; do
+  for name in store dpo balancing sync intake pagescan start; do
     status="$(cat "$logs/$name.status")"
     # Every printed line is a figure; cargo's own lines are skipped.
     grep -v -e '^\s*$' -e '^\s*Finished' -e '^\s*Running' -e '^\s*Compiling' "$logs/$name.log" \

@@ -37,6 +37,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sync/push", post(push))
         .route("/v1/sync/pull", post(pull))
         .route("/v1/audit/push", post(audit_push))
+        // The website's signed intake (issue 15): its own body limit.
+        .route(crate::intake::PATH, crate::intake::route())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestDecompressionLayer::new())

@@ -57,6 +57,17 @@ pub struct Config {
     pub public_url: Option<String>,
     /// The `[smtp]` table / the `--smtp-*` flags.
     pub smtp: SmtpConfig,
+    /// The `[intake]` table (no flags).
+    pub intake: IntakeConfig,
+}
+
+/// The website's signed intake (`[intake]`, `crate::intake::secrets`); the
+/// secrets are never here, only where their file is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IntakeConfig {
+    /// `secrets_file`: a file of `whsec_...` lines (mode 0600); without it,
+    /// the systemd credential `intake-secrets`.
+    pub secrets_file: Option<PathBuf>,
 }
 
 /// Outbound e-mail settings (`[smtp]`); the password is never here.
@@ -82,6 +93,13 @@ struct FileConfig {
     token_days: Option<Spanned<i64>>,
     public_url: Option<Spanned<String>>,
     smtp: Option<FileSmtp>,
+    intake: Option<FileIntake>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileIntake {
+    secrets_file: Option<PathBuf>,
 }
 
 #[derive(Deserialize)]
@@ -278,6 +296,9 @@ impl Config {
             token_days,
             public_url: file.public_url.map(Spanned::into_inner),
             smtp,
+            intake: IntakeConfig {
+                secrets_file: file.intake.and_then(|intake| intake.secrets_file),
+            },
         })
     }
 
@@ -323,6 +344,7 @@ impl Config {
                 username: flag("--smtp-username").map(str::to_owned),
                 interval_secs,
             },
+            intake: IntakeConfig::default(),
         })
     }
 
@@ -343,6 +365,9 @@ impl Config {
                 from: flags.smtp.from.or(self.smtp.from),
                 username: flags.smtp.username.or(self.smtp.username),
                 interval_secs: flags.smtp.interval_secs.or(self.smtp.interval_secs),
+            },
+            intake: IntakeConfig {
+                secrets_file: flags.intake.secrets_file.or(self.intake.secrets_file),
             },
         }
     }

@@ -46,7 +46,7 @@ pub struct Finding {
     pub status: Status,
     /// Which check: `data directory`, `store key`, `store`, `integrity`,
     /// `audit chain`, `certificate`, `certificate names`, `tls key`,
-    /// `disk space`.
+    /// `disk space`, `intake secrets`.
     pub check: &'static str,
     pub message: String,
 }
@@ -100,6 +100,7 @@ impl KeyEnvironment {
 /// Every check, in order, at `now`.
 pub fn check(config: &Config, environment: KeyEnvironment, now: DateTime<Utc>) -> Vec<Finding> {
     let mut findings = Vec::new();
+    let credentials_dir = environment.credentials_dir.clone();
     let data_dir_ok = check_data_dir(config, &mut findings);
     let key = check_key(config, environment, &mut findings);
     match (data_dir_ok.as_deref(), key) {
@@ -119,6 +120,11 @@ pub fn check(config: &Config, environment: KeyEnvironment, now: DateTime<Utc>) -
     if let Some(dir) = data_dir_ok {
         findings.push(check_space(&dir));
     }
+    // The website's intake (issue 15): how many secrets, where from; never one.
+    findings.push(crate::intake::secrets::finding(
+        config,
+        credentials_dir.as_deref(),
+    ));
     findings
 }
 

@@ -21,6 +21,8 @@ pub struct AppState {
     store: Arc<Mutex<Store>>,
     pushes: Arc<Mutex<Vec<PendingPush>>>,
     token_days: i64,
+    /// The website's signing secrets (`crate::intake`); none by default.
+    intake: Arc<crate::intake::Secrets>,
 }
 
 impl AppState {
@@ -34,7 +36,19 @@ impl AppState {
             store,
             pushes: Arc::default(),
             token_days,
+            intake: Arc::default(),
         }
+    }
+
+    /// This state with the website's intake secrets (`crate::intake`).
+    pub fn with_intake(mut self, secrets: crate::intake::Secrets) -> Self {
+        self.intake = Arc::new(secrets);
+        self
+    }
+
+    /// The website's intake secrets (empty: the intake answers 503).
+    pub fn intake(&self) -> &Arc<crate::intake::Secrets> {
+        &self.intake
     }
 
     pub fn store(&self) -> &Arc<Mutex<Store>> {

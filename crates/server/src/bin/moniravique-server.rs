@@ -53,6 +53,9 @@ const USAGE: &str = "usage: moniravique-server COMMAND [OPTIONS]
   restore --backup FILE --data-dir NEWDIR
       restore a backup (same key) into a new data directory; every laptop then
       signs in again (401 server_restored) and keeps its pending changes
+  intake-secret
+      print a new random secret (whsec_...) for the website's signed intake: give it
+      to the website and add it as a line of the intake secrets file, then restart
 
 SMTP OPTIONS: --smtp-host HOST --smtp-from ADDRESS [--smtp-tls starttls|tls|none]
   [--smtp-port N] [--smtp-username USER]. --smtp-tls defaults to starttls (port 587;
@@ -61,8 +64,8 @@ SMTP OPTIONS: --smtp-host HOST --smtp-from ADDRESS [--smtp-tls starttls|tls|none
 
 Every command also takes --config PATH (or the environment variable
 MONIRAVIQUE_SERVER_CONFIG): a TOML file with data_dir, key_file, cert, key, addr,
-token_days, public_url and an [smtp] table (host, port, tls, from, username,
-interval_secs); flags override it. See crates/server/dist/server.toml.
+token_days, public_url, an [smtp] table (host, port, tls, from, username,
+interval_secs) and an [intake] table (secrets_file); flags override it. See crates/server/dist/server.toml.
 
 Every command that opens the store takes the key from --key-file PATH (64 hex
 characters, mode 0600), else from the environment variable MONIRAVIQUE_SERVER_KEY,
@@ -126,6 +129,7 @@ fn allowed(command: &str) -> Option<&'static [&'static str]> {
         ],
         "doctor" => &["--data-dir", "--key-file", "--cert", "--key"],
         "restore" => &["--backup", "--data-dir", "--key-file"],
+        "intake-secret" => &[],
         _ => return None,
     })
 }
@@ -384,6 +388,10 @@ fn run(options: &Options) -> anyhow::Result<()> {
             );
         }
         "serve" => serve(options)?,
+        "intake-secret" => {
+            println!("{}", server::intake::secrets::new_secret().as_str());
+            eprintln!("shown once: give it to the website and add it to the intake secrets file");
+        }
         "deliver-mail" => deliver_mail(options)?,
         other => bail!("unknown command {other}"),
     }
@@ -530,7 +538,10 @@ fn serve(options: &Options) -> anyhow::Result<()> {
     drop(key);
     let _checkpointer = store.start_checkpointer(Duration::from_secs(5));
     let store = Arc::new(Mutex::new(store));
-    let state = AppState::shared(Arc::clone(&store), token_days);
+    // The website's intake secrets (never logged): none means 503.
+    let intake = server::intake::secrets::load(&options.config)?;
+    tracing::info!(secrets = intake.len(), "website intake");
+    let state = AppState::shared(Arc::clone(&store), token_days).with_intake(intake);
     let listener =
         std::net::TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener
