@@ -57,6 +57,8 @@ pub struct Config {
     pub public_url: Option<String>,
     /// The `[smtp]` table / the `--smtp-*` flags.
     pub smtp: SmtpConfig,
+    /// The `[helloasso]` table (file only; its secrets are credentials).
+    pub helloasso: crate::helloasso::Settings,
 }
 
 /// Outbound e-mail settings (`[smtp]`); the password is never here.
@@ -82,6 +84,7 @@ struct FileConfig {
     token_days: Option<Spanned<i64>>,
     public_url: Option<Spanned<String>>,
     smtp: Option<FileSmtp>,
+    helloasso: Option<crate::helloasso::FileSettings>,
 }
 
 #[derive(Deserialize)]
@@ -269,6 +272,10 @@ impl Config {
                 username: smtp.username,
             },
         };
+        let helloasso = match file.helloasso {
+            Some(table) => table.check(bad)?,
+            None => Default::default(),
+        };
         Ok(Config {
             data_dir: file.data_dir,
             key_file: file.key_file,
@@ -278,6 +285,7 @@ impl Config {
             token_days,
             public_url: file.public_url.map(Spanned::into_inner),
             smtp,
+            helloasso,
         })
     }
 
@@ -323,6 +331,7 @@ impl Config {
                 username: flag("--smtp-username").map(str::to_owned),
                 interval_secs,
             },
+            helloasso: Default::default(),
         })
     }
 
@@ -344,6 +353,7 @@ impl Config {
                 username: flags.smtp.username.or(self.smtp.username),
                 interval_secs: flags.smtp.interval_secs.or(self.smtp.interval_secs),
             },
+            helloasso: self.helloasso,
         }
     }
 

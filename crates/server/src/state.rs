@@ -21,6 +21,7 @@ pub struct AppState {
     store: Arc<Mutex<Store>>,
     pushes: Arc<Mutex<Vec<PendingPush>>>,
     token_days: i64,
+    helloasso: Option<Arc<crate::helloasso::HelloAsso>>,
 }
 
 impl AppState {
@@ -34,7 +35,18 @@ impl AppState {
             store,
             pushes: Arc::default(),
             token_days,
+            helloasso: None,
         }
+    }
+
+    /// This state taking HelloAsso's notifications (issue 15), if configured.
+    pub fn with_helloasso(mut self, helloasso: Option<Arc<crate::helloasso::HelloAsso>>) -> Self {
+        self.helloasso = helloasso;
+        self
+    }
+
+    pub fn helloasso(&self) -> Option<&Arc<crate::helloasso::HelloAsso>> {
+        self.helloasso.as_ref()
     }
 
     pub fn store(&self) -> &Arc<Mutex<Store>> {
