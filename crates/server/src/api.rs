@@ -5,7 +5,7 @@
 
 use crate::error::{server_codes, ApiError};
 use crate::state::AppState;
-use crate::{devices, enrolment};
+use crate::{devices, enrolment, helloasso};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request, State};
 use axum::http::{header, request::Parts, StatusCode};
@@ -39,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/audit/push", post(audit_push))
         // The website's signed intake (issue 15): its own body limit.
         .route(crate::intake::PATH, crate::intake::route())
+        .route(helloasso::notify::PATH, post(helloasso::notify::receive))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestDecompressionLayer::new())

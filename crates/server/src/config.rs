@@ -57,6 +57,8 @@ pub struct Config {
     pub public_url: Option<String>,
     /// The `[smtp]` table / the `--smtp-*` flags.
     pub smtp: SmtpConfig,
+    /// The `[helloasso]` table (file only; its secrets are credentials).
+    pub helloasso: crate::helloasso::Settings,
     /// The `[intake]` table (no flags).
     pub intake: IntakeConfig,
 }
@@ -93,6 +95,7 @@ struct FileConfig {
     token_days: Option<Spanned<i64>>,
     public_url: Option<Spanned<String>>,
     smtp: Option<FileSmtp>,
+    helloasso: Option<crate::helloasso::FileSettings>,
     intake: Option<FileIntake>,
 }
 
@@ -287,6 +290,10 @@ impl Config {
                 username: smtp.username,
             },
         };
+        let helloasso = match file.helloasso {
+            Some(table) => table.check(bad)?,
+            None => Default::default(),
+        };
         Ok(Config {
             data_dir: file.data_dir,
             key_file: file.key_file,
@@ -299,6 +306,7 @@ impl Config {
             intake: IntakeConfig {
                 secrets_file: file.intake.and_then(|intake| intake.secrets_file),
             },
+            helloasso,
         })
     }
 
@@ -345,6 +353,7 @@ impl Config {
                 interval_secs,
             },
             intake: IntakeConfig::default(),
+            helloasso: Default::default(),
         })
     }
 
@@ -369,6 +378,7 @@ impl Config {
             intake: IntakeConfig {
                 secrets_file: flags.intake.secrets_file.or(self.intake.secrets_file),
             },
+            helloasso: self.helloasso,
         }
     }
 

@@ -46,7 +46,7 @@ pub struct Finding {
     pub status: Status,
     /// Which check: `data directory`, `store key`, `store`, `integrity`,
     /// `audit chain`, `certificate`, `certificate names`, `tls key`,
-    /// `disk space`, `intake secrets`.
+    /// `helloasso`, `disk space`, `intake secrets`.
     pub check: &'static str,
     pub message: String,
 }
@@ -102,6 +102,7 @@ pub fn check(config: &Config, environment: KeyEnvironment, now: DateTime<Utc>) -
     let mut findings = Vec::new();
     let credentials_dir = environment.credentials_dir.clone();
     let data_dir_ok = check_data_dir(config, &mut findings);
+    let helloasso = crate::helloasso::doctor(&config.helloasso, &environment);
     let key = check_key(config, environment, &mut findings);
     match (data_dir_ok.as_deref(), key) {
         (Some(dir), Some(key)) => check_store(dir, &key, &mut findings),
@@ -117,6 +118,7 @@ pub fn check(config: &Config, environment: KeyEnvironment, now: DateTime<Utc>) -
         )),
     }
     check_certificate(config, now, &mut findings);
+    findings.push(helloasso);
     if let Some(dir) = data_dir_ok {
         findings.push(check_space(&dir));
     }

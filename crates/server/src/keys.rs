@@ -88,6 +88,13 @@ pub fn load_from(
 /// Write bits for group or others, read for others, or a directory others
 /// may enter are still refused.
 pub fn load_credential(path: &Path) -> Result<StoreKey, ServerError> {
+    check_credential(path)?;
+    read_key_text(path, "credential")
+}
+
+/// The mode checks of [`load_credential`], for every credential of the
+/// server (the store key, HelloAsso's secrets).
+pub fn check_credential(path: &Path) -> Result<(), ServerError> {
     let mode = std::fs::metadata(path)
         .map_err(|e| {
             ServerError::Key(format!(
@@ -116,7 +123,7 @@ pub fn load_credential(path: &Path) -> Result<StoreKey, ServerError> {
             )));
         }
     }
-    read_key_text(path, "credential")
+    Ok(())
 }
 
 fn read_key_text(path: &Path, what: &str) -> Result<StoreKey, ServerError> {

@@ -12,6 +12,7 @@ pub mod devices;
 pub mod doctor;
 pub mod enrolment;
 pub mod error;
+pub mod helloasso;
 pub mod intake;
 pub mod keys;
 pub mod logging;

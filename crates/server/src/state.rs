@@ -23,6 +23,7 @@ pub struct AppState {
     token_days: i64,
     /// The website's signing secrets (`crate::intake`); none by default.
     intake: Arc<crate::intake::Secrets>,
+    helloasso: Option<Arc<crate::helloasso::HelloAsso>>,
 }
 
 impl AppState {
@@ -37,6 +38,7 @@ impl AppState {
             pushes: Arc::default(),
             token_days,
             intake: Arc::default(),
+            helloasso: None,
         }
     }
 
@@ -49,6 +51,16 @@ impl AppState {
     /// The website's intake secrets (empty: the intake answers 503).
     pub fn intake(&self) -> &Arc<crate::intake::Secrets> {
         &self.intake
+    }
+
+    /// This state taking HelloAsso's notifications (issue 15), if configured.
+    pub fn with_helloasso(mut self, helloasso: Option<Arc<crate::helloasso::HelloAsso>>) -> Self {
+        self.helloasso = helloasso;
+        self
+    }
+
+    pub fn helloasso(&self) -> Option<&Arc<crate::helloasso::HelloAsso>> {
+        self.helloasso.as_ref()
     }
 
     pub fn store(&self) -> &Arc<Mutex<Store>> {

@@ -43,6 +43,9 @@ pub struct TestServer {
     pub binary: PathBuf,
     /// Extra arguments given to `serve` (e.g. `--token-days`).
     pub serve_args: Vec<String>,
+    /// Environment variables of `serve` and of [`TestServer::admin`]'s
+    /// commands (e.g. `CREDENTIALS_DIRECTORY`).
+    pub env: Vec<(String, String)>,
     child: Option<Child>,
     port: u16,
     agent: ureq::Agent,
@@ -121,6 +124,17 @@ impl TestServer {
         seed_demo: bool,
         serve_args: &[&str],
     ) -> TestServer {
+        Self::start_with_env(binary, seed_demo, serve_args, &[])
+    }
+
+    /// [`TestServer::start_with`], `serve` and the admin commands running
+    /// with `env` added to the environment.
+    pub fn start_with_env(
+        binary: impl Into<PathBuf>,
+        seed_demo: bool,
+        serve_args: &[&str],
+        env: &[(&str, &str)],
+    ) -> TestServer {
         let binary = binary.into();
         let dir = tempfile::tempdir().expect("a temporary directory");
         let root = dir.path().to_owned();
@@ -165,6 +179,10 @@ impl TestServer {
             log_file: root.join("server.log"),
             binary,
             serve_args: serve_args.iter().map(|s| (*s).to_owned()).collect(),
+            env: env
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
             child: None,
             port: 0,
             agent,
@@ -212,6 +230,7 @@ impl TestServer {
                 &addr,
             ])
             .args(&self.serve_args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))
@@ -312,6 +331,7 @@ impl TestServer {
                 "--key-file",
                 path_str(&self.key_file),
             ])
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

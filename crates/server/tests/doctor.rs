@@ -160,6 +160,7 @@ fn issue_14_doctor_passes_a_good_installation() {
             "certificate",
             "certificate names",
             "tls key",
+            "helloasso",
             "disk space",
             "intake secrets"
         ]
@@ -176,7 +177,7 @@ fn issue_14_doctor_passes_a_good_installation() {
     let config = install.write_config();
     let output = run(&["doctor", "--config", config.to_str().unwrap()], &[]);
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(stdout.lines().count(), 10, "{stdout}");
+    assert_eq!(stdout.lines().count(), 11, "{stdout}");
     if doctor::all_ok(&findings) {
         ok(&output);
         assert!(stdout.lines().all(|l| l.starts_with("ok ")), "{stdout}");

@@ -4,6 +4,7 @@
 
 use anyhow::{anyhow, bail, Context};
 use server::config::Config;
+use server::helloasso::HelloAsso;
 use server::mail::{self, Mailer};
 use server::{admin, devices, doctor, keys, AppState, Tls};
 use std::collections::BTreeMap;
@@ -46,6 +47,9 @@ const USAGE: &str = "usage: moniravique-server COMMAND [OPTIONS]
       --smtp-host, sends the queued messages every --smtp-interval-secs seconds
   deliver-mail --data-dir DIR SMTP OPTIONS
       send the queued messages that are due now, once, and print the counts
+  helloasso-reconcile --data-dir DIR --config server.toml
+      list HelloAsso's recent payments once, record them, and print the counts
+      (needs [helloasso] and the credential helloasso-client-secret)
   doctor --data-dir DIR --cert cert.pem --key key.pem
       check the installation (key, store, integrity, audit chain, certificate,
       disk space, permissions): one line per check, ok / warning / PROBLEM;
@@ -65,7 +69,11 @@ SMTP OPTIONS: --smtp-host HOST --smtp-from ADDRESS [--smtp-tls starttls|tls|none
 Every command also takes --config PATH (or the environment variable
 MONIRAVIQUE_SERVER_CONFIG): a TOML file with data_dir, key_file, cert, key, addr,
 token_days, public_url, an [smtp] table (host, port, tls, from, username,
-interval_secs) and an [intake] table (secrets_file); flags override it. See crates/server/dist/server.toml.
+interval_secs), an [intake] table (secrets_file) and a [helloasso] table
+(organization_slug, client_id, api_url, oauth_url, poll_minutes, ca_file,
+form_slugs); flags override it. See crates/server/dist/server.toml. With
+[helloasso], serve takes HelloAsso's notifications and reconciles every
+poll_minutes.
 
 Every command that opens the store takes the key from --key-file PATH (64 hex
 characters, mode 0600), else from the environment variable MONIRAVIQUE_SERVER_KEY,
@@ -128,6 +136,7 @@ fn allowed(command: &str) -> Option<&'static [&'static str]> {
             "--smtp-username",
         ],
         "doctor" => &["--data-dir", "--key-file", "--cert", "--key"],
+        "helloasso-reconcile" => &["--data-dir", "--key-file"],
         "restore" => &["--backup", "--data-dir", "--key-file"],
         "intake-secret" => &[],
         _ => return None,
@@ -393,6 +402,19 @@ fn run(options: &Options) -> anyhow::Result<()> {
             eprintln!("shown once: give it to the website and add it to the intake secrets file");
         }
         "deliver-mail" => deliver_mail(options)?,
+        "helloasso-reconcile" => {
+            let helloasso =
+                HelloAsso::from_environment(&options.config.helloasso)?.ok_or_else(|| {
+                    anyhow!("helloasso-reconcile needs [helloasso] in the config file")
+                })?;
+            let store = Mutex::new(options.open_store()?.0);
+            let report = server::helloasso::reconcile::reconcile_once(&store, &helloasso, now)
+                .map_err(|error| anyhow!("{error} [{}]", error.code()))?;
+            println!(
+                "listed {}, matched {}, unmatched {}, skipped {}",
+                report.listed, report.matched, report.unmatched, report.skipped
+            );
+        }
         other => bail!("unknown command {other}"),
     }
     Ok(())
@@ -520,6 +542,7 @@ async fn delivery_loop(store: Arc<Mutex<store::Store>>, mailer: Mailer, every: D
 fn serve(options: &Options) -> anyhow::Result<()> {
     let token_days = options.config.token_days();
     let mailer = options.mailer()?;
+    let helloasso = HelloAsso::from_environment(&options.config.helloasso)?;
     let interval = options.config.smtp.interval();
     let addr = options.config.addr();
     let tls = Tls::from_pem_files(
@@ -541,7 +564,9 @@ fn serve(options: &Options) -> anyhow::Result<()> {
     // The website's intake secrets (never logged): none means 503.
     let intake = server::intake::secrets::load(&options.config)?;
     tracing::info!(secrets = intake.len(), "website intake");
-    let state = AppState::shared(Arc::clone(&store), token_days).with_intake(intake);
+    let state = AppState::shared(Arc::clone(&store), token_days)
+        .with_intake(intake)
+        .with_helloasso(helloasso.clone());
     let listener =
         std::net::TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener
@@ -567,6 +592,16 @@ fn serve(options: &Options) -> anyhow::Result<()> {
             runtime.spawn(delivery_loop(Arc::clone(&store), mailer, interval));
         }
         None => tracing::info!("mail delivery off (no --smtp-host)"),
+    }
+    if let Some(helloasso) = helloasso {
+        tracing::info!(
+            every_secs = helloasso.poll_every().as_secs(),
+            "helloasso on"
+        );
+        runtime.spawn(server::helloasso::reconcile::run_loop(
+            Arc::clone(&store),
+            helloasso,
+        ));
     }
     let served = runtime.block_on(server::serve_until(listener, tls, state, shutdown_signal()));
     tracing::info!("stopped");
