@@ -8,6 +8,16 @@ import { h, focus, headerRow, messageRow, fullName } from './dom.js';
 import { asUiError } from './errors.js';
 import { buildNewRegistration } from './new-registration.js';
 import { paymentsToggle, fillUnmatched } from './payments.js';
+import { SYNCED_EVENT } from './sync.js';
+
+/** The signed-in workspace whose inbox reloads after a sync round. */
+let syncedCtx = /** @type {Ctx | null} */ (null);
+window.addEventListener(SYNCED_EVENT, () => {
+  // Only the rows and the unmatched payments: an open form keeps what is typed.
+  if (syncedCtx && document.getElementById('registrations') && !syncedCtx.data.registrations?.loading) {
+    loadRegistrations(syncedCtx);
+  }
+});
 
 /** @typedef {import('./types.js').Ctx} Ctx */
 /** @typedef {import('./bindings').RegistrationRow} RegistrationRow */
@@ -21,6 +31,7 @@ export function buildRegistrationsPanel(ctx) {
     headerRow([t('col.name'), t('col.programme'), t('col.slots'), t('col.payment'), t('col.status'),
       t('col.decision')]),
     h('tbody'));
+  syncedCtx = ctx;
   const intake = buildNewRegistration(ctx, () => loadRegistrations(ctx));
   const panel = h('div', { class: 'panel stack', id: 'registrations-panel' },
     h('div', { class: 'toolbar', id: 'registrations-toolbar' }, intake.open),

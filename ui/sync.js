@@ -9,6 +9,9 @@ import { h, $ } from './dom.js';
 import { formatDateTime } from './format.js';
 import { asUiError, errorText } from './errors.js';
 
+/** Fired on `window` after a sync round: lists reload their rows (not their forms). */
+export const SYNCED_EVENT = 'moniravique:synced';
+
 const REFRESH_MS = 20000;
 /** @type {ReturnType<typeof setInterval> | null} */
 let timer = null;
@@ -50,6 +53,8 @@ export async function refreshSync() {
     button.textContent = t('sync.running');
     try {
       await syncNow();
+      // The views that list what a round may bring reload their rows.
+      window.dispatchEvent(new CustomEvent(SYNCED_EVENT));
     } catch (err) {
       if (asUiError(err).code === 'device_revoked') window.alert?.(t('sync.revoked'));
     }
@@ -75,7 +80,10 @@ export async function refreshSync() {
 export async function listenToSync() {
   const events = /** @type {any} */ (window).__TAURI__?.event;
   if (!events || typeof events.listen !== 'function') return;
-  await events.listen('sync-status', () => refreshSync());
+  await events.listen('sync-status', (/** @type {{ payload: any }} */ event) => {
+    refreshSync();
+    if (event.payload && event.payload.changed) window.dispatchEvent(new CustomEvent(SYNCED_EVENT));
+  });
   await events.listen('sync-progress', (/** @type {{ payload: any }} */ event) => {
     const line = $('sync-last');
     const p = event.payload || {};

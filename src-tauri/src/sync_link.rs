@@ -341,7 +341,12 @@ pub fn round_now(
             wipe(&state);
         }
     }
-    let _ = app.emit("sync-status", ());
+    // Whether the round brought people's data: the window's lists reload
+    // their rows then (and only then: a list read is audited per person).
+    let changed = result.as_ref().is_ok_and(|report| {
+        report.participants_updated + report.participants_purged + report.participants_erased > 0
+    });
+    let _ = app.emit("sync-status", serde_json::json!({ "changed": changed }));
     result.map(Some)
 }
 
