@@ -88,7 +88,8 @@ async function fillPayments(ctx, r, cell, reload) {
                 ctx.showError(err);
               }
             } })
-          : (p.manual ? null : h('span', { class: 'muted', text: t('payments.atProcessor') })))))));
+          : (p.method === 'helloasso' && p.status === 'confirmed'
+            ? h('span', { class: 'muted', text: t('payments.atProcessor') }) : null))))));
   cell.replaceChildren(list, manualForm(ctx, r, reload));
 }
 
@@ -114,6 +115,11 @@ function manualForm(ctx, r, reload) {
       field(`${id}-reference`, t('payments.reference'), reference, t('payments.referenceHint')),
       h('div', { class: 'field' }, submit)),
     result);
+  amount.addEventListener('input', () => {
+    amount.removeAttribute('aria-invalid');
+    result.textContent = '';
+    result.className = 'result';
+  });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const cents = euroCents(amount.value);

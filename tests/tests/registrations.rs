@@ -71,7 +71,7 @@ fn pol_35_pol_7_the_office_registers_a_family_and_a_known_address_is_offered_not
     choose(&window, "#intake-programme", &programme)?;
     window.click("input[name='consent-newsletter'][value='yes']")?;
     window.click("input[name='consent-testimonials'][value='no']")?;
-    window.screenshot("40-office-new-registration")?;
+    window.screenshot("90-office-new-registration")?;
 
     // POL-35: without the certification, refused and said.
     window.click("#intake-submit")?;
@@ -89,7 +89,7 @@ fn pol_35_pol_7_the_office_registers_a_family_and_a_known_address_is_offered_not
         json!([]),
     )?;
     ensure!(invalid == json!("true"), "the certification box is marked");
-    window.screenshot("41-office-registration-refused")?;
+    window.screenshot("91-office-registration-refused")?;
 
     window.click("#intake-certified")?;
     window.click("#intake-submit")?;
@@ -100,7 +100,7 @@ fn pol_35_pol_7_the_office_registers_a_family_and_a_known_address_is_offered_not
     )?;
     let said = window.text("#intake-result")?;
     ensure!(said.contains("Maëlle"), "the form says it is saved: {said}");
-    window.screenshot("42-office-registration-saved")?;
+    window.screenshot("92-office-registration-saved")?;
     window.close()?;
 
     let mut store = dirs.open_store()?;
@@ -165,7 +165,7 @@ fn pol_10_a_cheque_received_at_the_office_opens_the_payment_gate() -> Result<()>
     window.wait_visible(&format!("{detail} .pay-form .result.refused"))?;
     window.type_into(&format!("{detail} .pay-amount"), "120,50")?;
     window.type_into(&format!("{detail} .pay-reference"), "CHQ 0000042")?;
-    window.screenshot("43-office-cheque")?;
+    window.screenshot("93-office-cheque")?;
     window.click(&format!("{detail} .record-payment"))?;
     window.wait_js(
         "the request shown as paid",
@@ -181,7 +181,7 @@ fn pol_10_a_cheque_received_at_the_office_opens_the_payment_gate() -> Result<()>
          return !r || r.dataset.status === 'waitlisted';",
         json!([unpaid]),
     )?;
-    window.screenshot("44-office-cheque-confirmed")?;
+    window.screenshot("94-office-cheque-confirmed")?;
     window.close()?;
 
     let mut store = dirs.open_store()?;

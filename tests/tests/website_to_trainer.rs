@@ -158,7 +158,7 @@ fn issue_15_a_website_registration_paid_through_helloasso_reaches_the_trainer() 
         json!([row]),
     )?;
     ensure!(payment != json!("confirmed"), "not paid yet: {payment}");
-    window.screenshot("50-e2e-website-request-in-inbox")?;
+    window.screenshot("95-e2e-website-request-in-inbox")?;
 
     // 3. HelloAsso: the checkout is paid; its notification reaches the server.
     let paid = standin.checkout(
@@ -192,7 +192,7 @@ fn issue_15_a_website_registration_paid_through_helloasso_reaches_the_trainer() 
         json!([row]),
     )?;
     window.sync_now()?;
-    window.screenshot("51-e2e-office-confirmed")?;
+    window.screenshot("96-e2e-office-confirmed")?;
     window.close()?;
     let status: String = enrolments::table
         .find(&enrolment)
@@ -213,7 +213,7 @@ fn issue_15_a_website_registration_paid_through_helloasso_reaches_the_trainer() 
         "return [...document.querySelectorAll('#participants tr')].some((r) => r.textContent.includes(arguments[0]));",
         json!([EMAIL]),
     )?;
-    window.screenshot("52-e2e-trainer-sees-participant")?;
+    window.screenshot("97-e2e-trainer-sees-participant")?;
     window.close()?;
     Ok(())
 }
