@@ -51,19 +51,27 @@ pub const MAX_MANUAL_CENTS: i64 = 1_000_000;
 ///
 /// - `Authorized` (and the historical `Registered`): paid.
 /// - `Refunded`: refunded. `Refunding` keeps the row as it is until done.
-/// - `Canceled`, `Refused`, `Contested`, `Abandoned`: not paid, shown as
-///   refunded when it had been paid (the place is no longer paid for), and
-///   kept pending otherwise.
+/// - `Canceled`, `Refused`, `Contested`, `Abandoned`, `Error`, `Deleted`,
+///   `Inconsistent`: not paid, shown as refunded when it had been paid (the
+///   place is no longer paid for), and kept pending otherwise.
 /// - `Pending`, `Waiting`, `WaitingBankValidation`, `WaitingBankWithdraw`,
-///   `Unknown`: pending.
+///   `WaitingAuthentication`, `Init`, `Unknown`: pending.
+/// - `AuthorizedPreprod` (HelloAsso's test environment), `Corrected`,
+///   `NoDonation` and any state not listed: the row is left as it is (a
+///   sandbox payment never confirms a real place).
 pub fn helloasso_status(state: &str) -> Option<HelloAssoOutcome> {
     Some(match state {
         "Authorized" | "Registered" => HelloAssoOutcome::Paid,
         "Refunded" => HelloAssoOutcome::Refunded,
-        "Canceled" | "Refused" | "Contested" | "Abandoned" => HelloAssoOutcome::Failed,
-        "Pending" | "Waiting" | "WaitingBankValidation" | "WaitingBankWithdraw" | "Unknown" => {
-            HelloAssoOutcome::Pending
-        }
+        "Canceled" | "Refused" | "Contested" | "Abandoned" | "Error" | "Deleted"
+        | "Inconsistent" => HelloAssoOutcome::Failed,
+        "Pending"
+        | "Waiting"
+        | "WaitingBankValidation"
+        | "WaitingBankWithdraw"
+        | "WaitingAuthentication"
+        | "Init"
+        | "Unknown" => HelloAssoOutcome::Pending,
         "Refunding" => return None,
         _ => return None,
     })
@@ -116,6 +124,11 @@ mod tests {
         );
         assert_eq!(helloasso_status("Refunding"), None);
         assert_eq!(helloasso_status("SomethingNew"), None);
+        assert_eq!(
+            helloasso_status("AuthorizedPreprod"),
+            None,
+            "sandbox payments confirm nothing"
+        );
     }
 
     #[test]
