@@ -92,6 +92,9 @@ actions! {
     RegistrationCreate => "registration.create", [Registration: Write], Changed;
     /// The office's spreadsheet of families, all rows in one transaction.
     RegistrationImport => "registration.import", [Registration: Write], Changed;
+    /// Issue 15: spreadsheet import. Preparing an import (the programmes a
+    /// sheet may name; no one's data): refused to those who may not import.
+    RegistrationImportPrepare => "registration.import.prepare", [Registration: Write], RefusalsOnly;
     /// Whether an e-mail is a known person's (offered, not duplicated).
     RegistrationLookup => "registration.lookup", [Identity: Read], Shown;
     /// The payments of one registration: status, method, date (never amounts).
