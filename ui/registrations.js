@@ -6,6 +6,7 @@ import { registrations, listGroups, confirmPlace, cancelEnrolment, moveEnrolment
 import { t, tc, label } from './i18n.js';
 import { h, focus, headerRow, messageRow, fullName } from './dom.js';
 import { asUiError } from './errors.js';
+import { importFamiliesButton } from './import-families.js'; // Issue 15: spreadsheet import
 
 /** @typedef {import('./types.js').Ctx} Ctx */
 /** @typedef {import('./bindings').RegistrationRow} RegistrationRow */
@@ -21,6 +22,7 @@ export function buildRegistrationsPanel(ctx) {
     h('tbody'));
   const panel = h('div', { class: 'panel stack', id: 'registrations-panel' },
     h('p', { class: 'muted', text: t('registrations.help') }),
+    h('div', {}, importFamiliesButton(ctx)), // Issue 15: spreadsheet import
     h('div', { class: 'table-wrap' }, table));
   fillRegistrations(ctx, table.tBodies[0]);
   const reg = data.registrations;

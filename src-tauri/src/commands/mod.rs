@@ -9,6 +9,8 @@ pub mod accounts;
 pub mod audit;
 pub mod dpo;
 pub mod exchange;
+// Issue 15: spreadsheet import
+pub mod families_import;
 pub mod office;
 pub mod participants;
 pub mod session;
