@@ -64,6 +64,21 @@ assignments: { [key in string]?: string }, unplaced: Array<string>, score: Score
 
 export type Channel = "phone" | "paper" | "walk_in" | "website" | "import";
 
+export type Column = { 
+/**
+ * 0-based.
+ */
+index: number, 
+/**
+ * As the spreadsheet names it (A, B, …).
+ */
+letter: string, 
+/**
+ * The header's text, "group — column" under a group header; empty when
+ * the column has no header.
+ */
+label: string, };
+
 export type ConsentChoice = { purpose: ConsentPurpose, granted: boolean, };
 
 export type ConsentEvent = { purpose: ConsentPurpose, granted: boolean, recorded_at: string, source: ConsentSource, };
@@ -123,7 +138,7 @@ deep_check_task: string | null, };
 
 export type ErasureReason = "request" | "minor_discovered" | "retention";
 
-export type ErrorCode = "not_signed_in" | "not_permitted" | "not_found" | "invalid_input" | "store" | "io" | "dialog" | "export" | "keyring_unreachable" | "key_missing" | "wrong_key" | "corrupted" | "not_encrypted" | "migration" | "bad_credentials" | "slowed_down" | "locked" | "offline" | "not_configured" | "not_registered" | "bad_certificate" | "unauthenticated" | "token_expired" | "device_revoked" | "malformed" | "too_large" | "protocol" | "server" | "erased" | "busy" | "no_backend" | "unknown" | "payment_required" | "group_full" | "wrong_state" | "wrong_programme" | "same_group" | "room_clash" | "trainer_clash" | "room_too_small" | "capacity_below_confirmed" | "invalid_proposal" | "not_author" | "received_in_future" | "objection_purpose_required" | "request_closed" | "identity_method_required" | "identity_already_checked" | "identity_not_checked" | "already_started" | "already_extended" | "extension_too_late" | "extension_grounds_required" | "refusal_grounds_required" | "objection_undecided" | "objection_decided" | "objection_grounds_required" | "wrong_request_type" | "request_detached" | "email_taken" | "nothing_to_rectify" | "consent_unchanged" | "erasure_request_required" | "balancing_test_required" | "safeguard_required" | "effective_in_past" | "notice_too_short" | "version_exists" | "retention_unknown_key" | "retention_zero" | "retention_too_long" | "retention_reminder_not_after_inactive" | "retention_above_policy_maximum" | "retention_below_legal_minimum" | "username_taken" | "role_not_managed" | "own_account" | "account_inactive" | "password_too_short" | "password_too_long" | "password_too_simple" | "password_common" | "password_contains_username" | "password_unchanged" | "password_change_required" | "enrolment_code_malformed" | "enrolment_code_invalid" | "enrolment_code_used" | "enrolment_code_expired" | "fingerprint_mismatch" | "already_connected" | "server_restored" | "certification_required" | "registration_invalid" | "unknown_programme" | "not_refundable" | "already_matched";
+export type ErrorCode = "not_signed_in" | "not_permitted" | "not_found" | "invalid_input" | "store" | "io" | "dialog" | "export" | "keyring_unreachable" | "key_missing" | "wrong_key" | "corrupted" | "not_encrypted" | "migration" | "bad_credentials" | "slowed_down" | "locked" | "offline" | "not_configured" | "not_registered" | "bad_certificate" | "unauthenticated" | "token_expired" | "device_revoked" | "malformed" | "too_large" | "protocol" | "server" | "erased" | "busy" | "no_backend" | "unknown" | "payment_required" | "group_full" | "wrong_state" | "wrong_programme" | "same_group" | "room_clash" | "trainer_clash" | "room_too_small" | "capacity_below_confirmed" | "invalid_proposal" | "not_author" | "received_in_future" | "objection_purpose_required" | "request_closed" | "identity_method_required" | "identity_already_checked" | "identity_not_checked" | "already_started" | "already_extended" | "extension_too_late" | "extension_grounds_required" | "refusal_grounds_required" | "objection_undecided" | "objection_decided" | "objection_grounds_required" | "wrong_request_type" | "request_detached" | "email_taken" | "nothing_to_rectify" | "consent_unchanged" | "erasure_request_required" | "balancing_test_required" | "safeguard_required" | "effective_in_past" | "notice_too_short" | "version_exists" | "retention_unknown_key" | "retention_zero" | "retention_too_long" | "retention_reminder_not_after_inactive" | "retention_above_policy_maximum" | "retention_below_legal_minimum" | "username_taken" | "role_not_managed" | "own_account" | "account_inactive" | "password_too_short" | "password_too_long" | "password_too_simple" | "password_common" | "password_contains_username" | "password_unchanged" | "password_change_required" | "enrolment_code_malformed" | "enrolment_code_invalid" | "enrolment_code_used" | "enrolment_code_expired" | "fingerprint_mismatch" | "already_connected" | "server_restored" | "certification_required" | "registration_invalid" | "unknown_programme" | "not_refundable" | "already_matched" | "import_file_unreadable" | "import_file_too_large" | "import_file_closed" | "import_sheet_unknown" | "import_has_problems";
 
 export type Exported = { 
 /**
@@ -131,11 +146,23 @@ export type Exported = {
  */
 saved: boolean, rows: number, };
 
+export type FamiliesFile = { file_id: string, file_name: string, 
+/**
+ * `xlsx`, `ods`, `xls`, `xlsb` or `csv`.
+ */
+format: string, sheets: Array<SheetSummary>, 
+/**
+ * The sheet whose header names the most fields.
+ */
+suggested_sheet: string | null, };
+
 export type FamilyDto = { children_count: number, age_brackets: Array<string>, 
 /**
  * `None` for roles that see age brackets only (ROLE-3).
  */
 challenges: string | null, };
+
+export type Field = "given_name" | "family_name" | "email" | "phone" | "children_count" | "age_brackets" | "programme_id" | "preferred_slots" | "consents" | "policy_version" | "certified_16_plus_at";
 
 export type FormOptions = { programmes: Array<ProgrammeOption>, 
 /**
@@ -154,6 +181,48 @@ export type GroupRow = { id: string, name: string, programme_id: string, program
 export type GroupToReassign = { id: string, name: string, };
 
 export type HoldRow = { id: string, subject_ref: string, record_table: string, record_id: string, reason: string, held_until: string, amount_cents: number | null, number: string | null, };
+
+export type ImportCounts = { 
+/**
+ * Rows imported (or that would be).
+ */
+rows: number, 
+/**
+ * People created.
+ */
+new_people: number, 
+/**
+ * Rows whose e-mail was a known person's (matched, not duplicated).
+ */
+known_people: number, 
+/**
+ * Requests added to the registrations inbox.
+ */
+requests_added: number, 
+/**
+ * Rows whose programme the person had already requested or held.
+ */
+already_requested: number, };
+
+export type ImportPreview = { 
+/**
+ * Rows with data under the header.
+ */
+data_rows: number, counts: ImportCounts, 
+/**
+ * Rows refused (with at least one problem).
+ */
+refused_rows: number, 
+/**
+ * Every problem, by row then column.
+ */
+problems: Array<RowProblem>, mapping_problems: Array<MappingProblem>, };
+
+export type ImportProgress = { file_id: string, 
+/**
+ * `preview` or `apply`.
+ */
+stage: string, done: number, total: number, };
 
 export type ImportSummary = { import_id: string, 
 /**
@@ -204,6 +273,12 @@ received_on: string, amount_cents: number,
  * The cheque's number or the transfer's label; empty for cash.
  */
 reference: string, };
+
+export type MappingProblem = { target: Target, 
+/**
+ * `required` or `duplicate`.
+ */
+problem: Problem, };
 
 export type NewPolicyVersion = { version: string, effective_on: string, significant: boolean, summary: string, };
 
@@ -295,6 +370,8 @@ export type Preview = { summary: PlanSummary,
  * The first items, in plan order (the whole plan can be long).
  */
 items: Array<PlanItem>, total: number, };
+
+export type Problem = "required" | "too_long" | "malformed" | "out_of_range" | "duplicate" | "in_future" | "unknown";
 
 export type Processor = { id: string | null, name: string, service: string, country: string, outside_eea: boolean, transfer_safeguard: string | null, };
 
@@ -400,6 +477,20 @@ export type Role = "trainer" | "external_trainer" | "administrator" | "support" 
 
 export type Room = { id: string, name: string, capacity: number, };
 
+export type RowProblem = { 
+/**
+ * The row as the office sees it (1-based).
+ */
+row: number, 
+/**
+ * The column's letter, when one column holds the field.
+ */
+column: string | null, 
+/**
+ * That column's header.
+ */
+header: string | null, field: Field, problem: Problem, };
+
 export type RuleEntry = { 
 /**
  * Stable key, the field name (`inactive_after_months`…), used by [`RetentionRules::set`].
@@ -444,11 +535,39 @@ attended: number,
  */
 present: boolean, };
 
+export type SheetLayout = { sheet: string, 
+/**
+ * The header's row as the office sees it (1-based).
+ */
+header_row: number, columns: Array<Column>, 
+/**
+ * One target per column: saved last time, or suggested by its header.
+ */
+mapping: Array<Target>, 
+/**
+ * Whether a mapping saved on this laptop was used.
+ */
+saved: boolean, 
+/**
+ * Every target, in the order the window offers them.
+ */
+targets: Array<Target>, data_rows: number, };
+
 export type SheetNote = { id: string, body: string, written_at: string, author: string, mine: boolean, };
 
 export type SheetObjective = { id: string, body: string, declared_at: string, };
 
 export type SheetQuestion = { text: string, asked_at: string, };
+
+export type SheetSummary = { name: string, 
+/**
+ * Rows with data under the header.
+ */
+rows: number, 
+/**
+ * Columns whose header names a field.
+ */
+recognised: number, };
 
 export type Skipped = { participant_id: string, 
 /**
@@ -480,6 +599,8 @@ syncing: boolean, pending: number, to_fetch: number, last_sync_at: string | null
  * The last round's error code (`offline`, `token_expired`…), if it failed.
  */
 last_error: string | null, refusals: Array<Refusal>, };
+
+export type Target = "ignore" | "given_name" | "family_name" | "email" | "phone" | "children_count" | "age_brackets" | "programme" | "preferred_slots" | "consent_newsletter" | "consent_testimonials" | "consent_studies" | "certified_16_plus";
 
 export type TaskEvent = { id: string, kind: TaskKind, state: TaskState, 
 /**
@@ -607,6 +728,11 @@ export interface Commands {
   laptops: { args: {}; answer: Array<DeviceRow> };
   revoke_laptop: { args: { deviceId: string }; answer: boolean };
   save_enrolment_code: { args: { code: string; dialogTitle: string }; answer: boolean };
+  open_families_file: { args: { dialogTitle: string }; answer: FamiliesFile | null };
+  families_sheet: { args: { fileId: string; sheet: string }; answer: SheetLayout };
+  preview_families_import: { args: { fileId: string; sheet: string; mapping: Array<Target> }; answer: ImportPreview };
+  apply_families_import: { args: { fileId: string; sheet: string; mapping: Array<Target> }; answer: ImportCounts };
+  close_families_file: { args: { fileId: string }; answer: null };
   sync_status: { args: {}; answer: SyncStatusDto };
   sync_now: { args: {}; answer: Report };
   dismiss_refusal: { args: { opId: string }; answer: null };

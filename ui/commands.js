@@ -530,6 +530,47 @@ export const revokeLaptop = (deviceId) => invoke('revoke_laptop', { deviceId });
 export const saveEnrolmentCode = (code, dialogTitle) => invoke('save_enrolment_code', { code, dialogTitle });
 
 /**
+ * The spreadsheet chosen in the native dialog, read (XLSX, ODS, CSV);
+ * `None` when the dialog was cancelled.
+ * @param {Commands['open_families_file']['args']['dialogTitle']} dialogTitle
+ * @returns {Promise<Commands['open_families_file']['answer']>}
+ */
+export const openFamiliesFile = (dialogTitle) => invoke('open_families_file', { dialogTitle });
+
+/**
+ * One sheet's header and columns, with the mapping saved last time or suggested.
+ * @param {Commands['families_sheet']['args']['fileId']} fileId
+ * @param {Commands['families_sheet']['args']['sheet']} sheet
+ * @returns {Promise<Commands['families_sheet']['answer']>}
+ */
+export const familiesSheet = (fileId, sheet) => invoke('families_sheet', { fileId, sheet });
+
+/**
+ * The dry run: every problem by row and column, and what the import would do.
+ * @param {Commands['preview_families_import']['args']['fileId']} fileId
+ * @param {Commands['preview_families_import']['args']['sheet']} sheet
+ * @param {Commands['preview_families_import']['args']['mapping']} mapping
+ * @returns {Promise<Commands['preview_families_import']['answer']>}
+ */
+export const previewFamiliesImport = (fileId, sheet, mapping) => invoke('preview_families_import', { fileId, sheet, mapping });
+
+/**
+ * The import in one transaction, all or nothing (`import-progress` events meanwhile).
+ * @param {Commands['apply_families_import']['args']['fileId']} fileId
+ * @param {Commands['apply_families_import']['args']['sheet']} sheet
+ * @param {Commands['apply_families_import']['args']['mapping']} mapping
+ * @returns {Promise<Commands['apply_families_import']['answer']>}
+ */
+export const applyFamiliesImport = (fileId, sheet, mapping) => invoke('apply_families_import', { fileId, sheet, mapping });
+
+/**
+ * Forgets the opened file.
+ * @param {Commands['close_families_file']['args']['fileId']} fileId
+ * @returns {Promise<Commands['close_families_file']['answer']>}
+ */
+export const closeFamiliesFile = (fileId) => invoke('close_families_file', { fileId });
+
+/**
  * @returns {Promise<Commands['sync_status']['answer']>}
  */
 export const syncStatus = () => invoke('sync_status', {});

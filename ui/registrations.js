@@ -6,6 +6,7 @@ import { registrations, listGroups, confirmPlace, cancelEnrolment, moveEnrolment
 import { t, tc, label } from './i18n.js';
 import { h, focus, headerRow, messageRow, fullName } from './dom.js';
 import { asUiError } from './errors.js';
+import { importFamiliesButton } from './import-families.js'; // Issue 15: spreadsheet import
 import { buildNewRegistration } from './new-registration.js';
 import { paymentsToggle, fillUnmatched } from './payments.js';
 import { SYNCED_EVENT } from './sync.js';
@@ -34,7 +35,7 @@ export function buildRegistrationsPanel(ctx) {
   syncedCtx = ctx;
   const intake = buildNewRegistration(ctx, () => loadRegistrations(ctx));
   const panel = h('div', { class: 'panel stack', id: 'registrations-panel' },
-    h('div', { class: 'toolbar', id: 'registrations-toolbar' }, intake.open),
+    h('div', { class: 'toolbar', id: 'registrations-toolbar' }, intake.open, importFamiliesButton(ctx)),
     intake.section,
     h('section', { id: 'unmatched-payments', class: 'unmatched', hidden: true, 'aria-labelledby': 'unmatched-title' }),
     h('p', { class: 'muted', text: t('registrations.help') }),

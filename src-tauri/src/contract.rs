@@ -122,9 +122,12 @@ const GENERATED: &str =
 pub fn bindings_d_ts() -> String {
     let mut types = Types::default();
     let signatures = signatures(&mut types);
-    // What else the window receives: errors, and the `task` events.
+    // What else the window receives: errors, the `task` events and the
+    // import's `import-progress` events.
     types.of::<crate::error::UiError>();
     types.of::<crate::tasks::TaskEvent>();
+    // Issue 15: spreadsheet import
+    types.of::<crate::commands::families_import::ImportProgress>();
     let mut out = format!("// {GENERATED}\n\n");
     for declaration in types.declarations.values() {
         out.push_str(declaration);

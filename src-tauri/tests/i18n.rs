@@ -219,6 +219,34 @@ fn every_value_of_the_closed_lists_has_a_label() {
         "retention.unit",
         rules.iter().map(|r| text_of(r.unit)).collect(),
     );
+    // Issue 15: spreadsheet import
+    use domain::families_import::Target;
+    use domain::intake::{Field, Problem};
+    add(
+        "familiesImport.target",
+        Target::texts().iter().map(|s| s.to_string()).collect(),
+    );
+    add(
+        "familiesImport.field",
+        Field::texts().iter().map(|s| s.to_string()).collect(),
+    );
+    add(
+        "familiesImport.problem",
+        Problem::texts().iter().map(|s| s.to_string()).collect(),
+    );
+    for key in [
+        "rows",
+        "new_people",
+        "known_people",
+        "requests_added",
+        "already_requested",
+        "refused_rows",
+    ] {
+        add(
+            "familiesImport.count",
+            vec![format!("{key}.one"), format!("{key}.other")],
+        );
+    }
     for (lang, strings) in both() {
         let missing: Vec<&String> = wanted
             .iter()

@@ -211,6 +211,30 @@ macro_rules! with_commands {
             SaveEnrolmentCode = accounts::save_enrolment_code(code: String, dialog_title: String)
                 -> bool [public];
 
+            // Issue 15: spreadsheet import (POL-7, POL-35, DC-7): the office's
+            // spreadsheet of families, dry run by default, then all or nothing.
+            /// The spreadsheet chosen in the native dialog, read (XLSX, ODS, CSV);
+            /// `None` when the dialog was cancelled.
+            OpenFamiliesFile = families_import::open_families_file(dialog_title: String)
+                -> Option<crate::commands::families_import::FamiliesFile> [];
+            /// One sheet's header and columns, with the mapping saved last time or suggested.
+            FamiliesSheet = families_import::families_sheet(file_id: String, sheet: String)
+                -> crate::commands::families_import::SheetLayout [];
+            /// The dry run: every problem by row and column, and what the import would do.
+            PreviewFamiliesImport = families_import::preview_families_import(
+                file_id: String,
+                sheet: String,
+                mapping: Vec<domain::families_import::Target>
+            ) -> store::families_import::ImportPreview [];
+            /// The import in one transaction, all or nothing (`import-progress` events meanwhile).
+            ApplyFamiliesImport = families_import::apply_families_import(
+                file_id: String,
+                sheet: String,
+                mapping: Vec<domain::families_import::Target>
+            ) -> store::families_import::ImportCounts [];
+            /// Forgets the opened file.
+            CloseFamiliesFile = families_import::close_families_file(file_id: String) -> () [];
+
             // Sync with the central server (DC-5).
             SyncStatus = sync::sync_status() -> crate::commands::sync::SyncStatusDto [];
             SyncNow = sync::sync_now() -> sync::client::Report [];
@@ -285,7 +309,9 @@ mod tests {
                     "exchange",
                     "dpo",
                     "accounts",
-                    "sync"
+                    "sync",
+                    // Issue 15: spreadsheet import
+                    "families_import"
                 ]
                 .contains(&command.area()),
                 "{name}"

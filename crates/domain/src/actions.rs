@@ -94,6 +94,9 @@ actions! {
     RegistrationImport => "registration.import", [Registration: Write], Changed;
     /// The programmes, slots and policy version the registration form offers.
     RegistrationForm => "registration.form", [Registration: Write, Planning: Read], RefusalsOnly;
+    /// Issue 15: spreadsheet import. Preparing an import (the programmes a
+    /// sheet may name; no one's data): refused to those who may not import.
+    RegistrationImportPrepare => "registration.import.prepare", [Registration: Write], RefusalsOnly;
     /// Whether an e-mail is a known person's (offered, not duplicated).
     RegistrationLookup => "registration.lookup", [Registration: Write, Identity: Read], Shown;
     /// The payments of one registration: status, method, date (never amounts).

@@ -128,6 +128,19 @@ crate::vocabulary! {
         NotRefundable => "not_refundable",
         /// The processor's payment was already matched to a registration.
         AlreadyMatched => "already_matched",
+        // Issue 15: spreadsheet import (POL-7, POL-35).
+        /// The file is not a spreadsheet the import reads (XLSX, ODS, CSV),
+        /// or is damaged (details: format).
+        ImportFileUnreadable => "import_file_unreadable",
+        /// The file is over the import's limit (details: limit, what).
+        ImportFileTooLarge => "import_file_too_large",
+        /// The opened file was closed or replaced by another one.
+        ImportFileClosed => "import_file_closed",
+        /// The sheet named is not in the file.
+        ImportSheetUnknown => "import_sheet_unknown",
+        /// Rows or the mapping have problems: nothing was imported (details:
+        /// problems, rows, and the first one's row, column, field, problem).
+        ImportHasProblems => "import_has_problems",
     }
 }
 
@@ -169,6 +182,10 @@ impl ErrorCode {
                 | ErrorCode::FingerprintMismatch
                 | ErrorCode::AlreadyConnected
                 | ErrorCode::ServerRestored
+                | ErrorCode::ImportFileUnreadable
+                | ErrorCode::ImportFileTooLarge
+                | ErrorCode::ImportFileClosed
+                | ErrorCode::ImportSheetUnknown
         )
     }
 }

@@ -13,6 +13,7 @@ pub mod contact_list;
 pub mod deadlines;
 pub mod enrolment;
 pub mod errors;
+pub mod families_import;
 mod html;
 pub mod ids;
 pub mod intake;

@@ -15,6 +15,7 @@ pub mod erase;
 pub mod erasure;
 pub mod error;
 pub mod export;
+pub mod families_import;
 pub mod gate;
 pub mod groups;
 pub mod import;

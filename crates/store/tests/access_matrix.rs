@@ -122,6 +122,16 @@ fn expectation(command: Command, role: Role) -> Expect {
         // Sync bookkeeping: counts, codes and pseudonymous ids, for every role
         // (crates/sync/tests, src-tauri/tests).
         Command::SyncStatus | Command::SyncNow | Command::DismissRefusal => Expect::Public,
+        // Issue 15: spreadsheet import: the office and the DPO (ROLE-3, the
+        // Registration category); closing the file touches no store.
+        Command::OpenFamiliesFile
+        | Command::FamiliesSheet
+        | Command::PreviewFamiliesImport
+        | Command::ApplyFamiliesImport => match role {
+            Administrator | Dpo => Expect::Scoped,
+            Trainer | ExternalTrainer | Support => Expect::Denied,
+        },
+        Command::CloseFamiliesFile => Expect::Public,
         Command::ListParticipants => Expect::Scoped,
         Command::ParticipantProfile => match role {
             ExternalTrainer => Expect::Denied,
@@ -864,6 +874,55 @@ fn run_workspace_command(
             let held = store::accounts::revoke_device(conn, actor, &domain::new_id(), at)?;
             assert!(!held, "a laptop's store holds no other device");
         }
+        // Issue 15: spreadsheet import
+        Command::OpenFamiliesFile | Command::FamiliesSheet => {
+            let programmes = store::families_import::programmes(conn, actor, at)?;
+            assert_eq!(programmes.len(), 3, "the demo's programmes");
+        }
+        Command::PreviewFamiliesImport | Command::ApplyFamiliesImport => {
+            use domain::families_import::{detect_layout, suggest, Cell, Sheet};
+            let text = |t: &str| Cell::Text(t.to_owned());
+            let email = format!("famille.matrice.{}@exemple.test", &domain::new_id()[24..]);
+            let sheet = Sheet {
+                name: "Familles".into(),
+                rows: vec![
+                    vec![
+                        text("Nom"),
+                        text("Prénom"),
+                        text("E-mail"),
+                        text("Certifié 16+"),
+                    ],
+                    vec![
+                        text("Matrice-Fictive"),
+                        text("Lou"),
+                        text(&email),
+                        text("oui"),
+                    ],
+                ],
+                merges: None,
+            };
+            let layout = detect_layout(&sheet).unwrap();
+            let mapping = suggest(&layout, None);
+            let imports = store::families_import::import;
+            if command == Command::PreviewFamiliesImport {
+                let preview = store::families_import::preview(
+                    conn,
+                    actor,
+                    &sheet,
+                    &layout,
+                    &mapping,
+                    at,
+                    &mut |_| {},
+                )?;
+                assert_eq!(preview.counts.new_people, 1);
+            } else {
+                let rows =
+                    store::families_import::clean_rows(conn, actor, &sheet, &layout, &mapping, at)?;
+                let mode = store::families_import::Mode::Apply;
+                let report = imports(conn, actor, &rows, mode, at, &mut |_| {})?;
+                assert_eq!(report.counts.new_people, 1);
+            }
+        }
         other => panic!("{} is not a workspace command", other.name()),
     }
     Ok(())
@@ -934,7 +993,10 @@ fn role_matrix_every_command_every_role() {
                 // Sync bookkeeping needs a session but holds no personal data:
                 // crates/sync/tests exercise it for every role.
                 (
-                    Command::SyncStatus | Command::SyncNow | Command::DismissRefusal,
+                    Command::SyncStatus
+                    | Command::SyncNow
+                    | Command::DismissRefusal
+                    | Command::CloseFamiliesFile,
                     Expect::Public,
                 ) => assert!(!command.is_public(), "{what}"),
                 (_, Expect::Public) => assert!(command.is_public(), "{what}"),

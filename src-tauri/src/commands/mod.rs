@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod audit;
 pub mod dpo;
 pub mod exchange;
+pub mod families_import;
 pub mod intake;
 pub mod office;
 pub mod participants;

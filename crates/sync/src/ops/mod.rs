@@ -29,6 +29,9 @@ pub use dpo::*;
 pub use intake::*;
 pub use office::*;
 pub use trainer::*;
+// Issue 15: spreadsheet import
+mod families;
+pub use families::*;
 
 /// One kind of change that syncs.
 pub trait Op: Clone + Into<Operation> {
@@ -178,6 +181,9 @@ operations! {
     RecordPayment => "record_payment",
     RefundPayment => "refund_payment",
     MatchPayment => "match_payment",
+    // Issue 15: spreadsheet import
+    /// POL-7, POL-35: one part of the office's spreadsheet of families.
+    ImportFamilies => "import_families",
 }
 
 /// Commands of the window that change data and are not operations, with the
@@ -195,5 +201,10 @@ pub const LOCAL_ONLY: &[(contract::Command, &str)] = &[
     (
         contract::Command::ConnectLaptop,
         "registers this laptop with the server (the server records it at once) and keeps its address",
+    ),
+    // Issue 15: spreadsheet import
+    (
+        contract::Command::PreviewFamiliesImport,
+        "a dry run changes nothing; it keeps the office's column mapping on this laptop for next time (labels, no personal data)",
     ),
 ];
