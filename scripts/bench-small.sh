@@ -13,6 +13,8 @@ run cargo test -q --workspace --bench store_bench -- --participants 2000 --round
 run cargo test -q --workspace --bench dpo_bench -- --participants 1000 --samples 2 --audit-rows 20000
 run cargo test -q --workspace --bench balancing_bench -- --small --runs 1
 run cargo test -q --workspace --bench sync_bench -- --participants 600 --clients 4
+# Issue 15: spreadsheet import
+run cargo test -q --workspace --bench families_import_bench -- --rows 1000 --samples 1
 run "${CARGO_TARGET_DIR:-target}/debug/examples/bench" 8
 # The real window: Xvfb, a private D-Bus session and a throwaway keyring, as
 # the end-to-end tests (debug binaries of the test build).
