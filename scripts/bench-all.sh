@@ -5,7 +5,8 @@
 # closing note can paste it. Takes a while (the store and sync benches seed
 # 100,000 and 20,000 participants).
 #
-# Sizes can be lowered for a quick look: BENCH_PARTICIPANTS, SYNC_PARTICIPANTS.
+# Sizes can be lowered for a quick look: BENCH_PARTICIPANTS, SYNC_PARTICIPANTS,
+# IMPORT_ROWS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 report="${1:-target/bench-report.md}"
@@ -35,6 +36,8 @@ bench balancing cargo bench -q -p domain --bench balancing_bench
 bench sync cargo bench -q -p server --bench sync_bench -- --participants "$sync_participants"
 bench intake cargo bench -q -p server --bench intake_bench -- --participants "$sync_participants"
 bench pagescan cargo run -q --release -p pagescan --example bench -- 1024
+# Issue 15: spreadsheet import (preview and apply of a 20,000-row XLSX).
+bench families cargo bench -q -p sync --bench families_import_bench -- --rows "${IMPORT_ROWS:-20000}"
 
 # The real window (release app and bare window; the driving bench is the test
 # build's), under Xvfb with a throwaway keyring. D-Bus and WebKit chatter on
@@ -63,7 +66,7 @@ bench start window_bench
   echo
   echo "| bench | status (s) | figure |"
   echo "|---|---|---|"
-  for name in store dpo balancing sync intake pagescan start; do
+  for name in store dpo balancing sync intake pagescan families start; do
     status="$(cat "$logs/$name.status")"
     # Every printed line is a figure; cargo's own lines are skipped.
     grep -v -e '^\s*$' -e '^\s*Finished' -e '^\s*Running' -e '^\s*Compiling' "$logs/$name.log" \

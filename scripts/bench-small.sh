@@ -14,6 +14,8 @@ run cargo test -q --workspace --bench dpo_bench -- --participants 1000 --samples
 run cargo test -q --workspace --bench balancing_bench -- --small --runs 1
 run cargo test -q --workspace --bench sync_bench -- --participants 600 --clients 4
 run cargo test -q --workspace --bench intake_bench -- --participants 500 --requests 60 --concurrency 2
+# Issue 15: spreadsheet import
+run cargo test -q --workspace --bench families_import_bench -- --rows 1000 --samples 1
 run "${CARGO_TARGET_DIR:-target}/debug/examples/bench" 8
 # The real window: Xvfb, a private D-Bus session and a throwaway keyring, as
 # the end-to-end tests (debug binaries of the test build).

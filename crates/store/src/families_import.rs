@@ -4,9 +4,9 @@
 //! [`crate::registration::insert`], the one place a registration writes, in
 //! ONE gated action ([`Action::RegistrationImport`]):
 //!
-//! - **all or nothing**: every row runs in its own savepoint so that every
-//!   refused row is listed; if any was refused, the import is refused whole
-//!   ([`ErrorCode::ImportHasProblems`]) and nothing is written;
+//! - **all or nothing**: every row is tried, so that every refused row is
+//!   listed; if any was refused, the import is refused whole
+//!   ([`ErrorCode::ImportHasProblems`]) and its transaction rolled back;
 //! - **dry run** ([`Mode::DryRun`], what the window's preview asks for): the
 //!   same code runs in a savepoint that is always undone
 //!   ([`Gate::rehearse`]), answering the counts (new people, known people
@@ -152,19 +152,26 @@ pub fn import(
         |gate| match mode {
             Mode::Apply => {
                 let (report, _) = import_rows(gate, rows, progress)?;
-                if let Some(first) = report.refused.first() {
-                    let mut refused_rows: Vec<u32> = report.refused.iter().map(|r| r.row).collect();
-                    refused_rows.dedup();
-                    return Err(has_problems(
-                        report.refused.len(),
-                        refused_rows.len(),
-                        Some((first.row, None, first.problem)),
-                    ));
-                }
+                refuse_any(&report)?;
                 Ok(report)
             }
             Mode::DryRun => {
-                let (report, known) = gate.rehearse(|gate| import_rows(gate, rows, progress))?;
+                // Rehearsed a slice at a time: SQLite's in-memory
+                // sub-journal makes each statement's cost grow with the
+                // savepoint around it. The rows of a file are independent
+                // (one e-mail per row: the domain refuses a repeated one),
+                // so the slices answer what the whole would.
+                let mut report = ImportReport::default();
+                let mut known = Vec::new();
+                for (index, slice) in rows.chunks(REHEARSAL_ROWS).enumerate() {
+                    let offset = index * REHEARSAL_ROWS;
+                    let (part, people) = gate.rehearse(|gate| {
+                        import_rows(gate, slice, &mut |done| progress(offset + done))
+                    })?;
+                    report.counts.add(part.counts);
+                    report.refused.extend(part.refused);
+                    known.extend(people);
+                }
                 // POL-21: the preview revealed who is already known.
                 gate.record_as(Action::RegistrationLookup);
                 gate.show(known);
@@ -174,8 +181,62 @@ pub fn import(
     )
 }
 
-/// Every row through `insert`, each in its own savepoint; answers the
-/// report and the known people matched.
+/// One part of an import as the laptop queues it: its rows, and the seed
+/// of the ids they create (the id of the part's operation).
+pub struct SeededPart<'a> {
+    pub seed: &'a str,
+    pub rows: &'a [ImportRow],
+}
+
+/// The laptop's import of a whole file (see `sync::ops::import_families`):
+/// every part in ONE gated action, each part's rows with ids seeded as the
+/// server's run of that part alone seeds them (the same people, with the
+/// same ids, on both), and `after_part` called inside the transaction after
+/// each part (the sync layer queues the part's operation there). All or
+/// nothing, like [`import`]: every refused row is tried and the first
+/// named.
+pub fn import_seeded(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    parts: &[SeededPart<'_>],
+    now: DateTime<Utc>,
+    after_part: &mut dyn FnMut(&mut SqliteConnection, usize) -> Result<(), StoreError>,
+) -> Result<ImportReport, StoreError> {
+    let millis = u64::try_from(now.timestamp_millis()).unwrap_or(0);
+    gate::run(conn, actor, Action::RegistrationImport, now, |gate| {
+        let mut report = ImportReport::default();
+        for (index, part) in parts.iter().enumerate() {
+            let (done, _) = domain::ids::with_seeded_ids(part.seed, millis, || {
+                import_rows(gate, part.rows, &mut |_| {})
+            })?;
+            report.counts.add(done.counts);
+            report.refused.extend(done.refused);
+            after_part(gate.conn(), index)?;
+        }
+        refuse_any(&report)?;
+        Ok(report)
+    })
+}
+
+/// The refusal of an import whose report lists refused rows.
+fn refuse_any(report: &ImportReport) -> Result<(), StoreError> {
+    let Some(first) = report.refused.first() else {
+        return Ok(());
+    };
+    let mut refused_rows: Vec<u32> = report.refused.iter().map(|r| r.row).collect();
+    refused_rows.dedup();
+    Err(has_problems(
+        report.refused.len(),
+        refused_rows.len(),
+        Some((first.row, None, first.problem)),
+    ))
+}
+
+/// How many rows a dry run tries in one savepoint.
+const REHEARSAL_ROWS: usize = 250;
+
+/// Every row through `insert`; answers the report and the known people
+/// matched.
 fn import_rows(
     gate: &mut Gate<'_>,
     rows: &[ImportRow],
@@ -198,7 +259,11 @@ fn import_rows(
                 }));
             continue;
         }
-        match gate.attempt(|gate| crate::registration::insert(gate, &registration)) {
+        // `insert` checks before it writes (programme, policy version,
+        // certification), so a refused row leaves nothing behind and the
+        // next rows go on; a savepoint per row cost more than the rows
+        // themselves (SQLite's savepoints grow with the transaction).
+        match crate::registration::insert(gate, &registration) {
             Ok(registered) => {
                 let counts = &mut report.counts;
                 counts.rows += 1;

@@ -121,65 +121,31 @@ impl Gate<'_> {
         self.actor.device_id.as_str()
     }
 
-    /// Runs `work` in a savepoint of the action's transaction, kept when
-    /// it succeeds and undone when it fails, so one part of a change can be
-    /// refused without the rest (the spreadsheet import lists every refused
-    /// row). Participants it touched count only when it succeeds.
-    pub fn attempt<T>(
-        &mut self,
-        work: impl FnOnce(&mut Gate<'_>) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        self.savepoint(true, work)
-    }
-
     /// Runs `work` in a savepoint that is always undone: a dry run that
     /// computes what a change would do with the change's own code, and
     /// leaves nothing (the spreadsheet import's preview). Participants it
     /// touched are not counted; the caller shows the ones it reveals.
+    ///
+    /// The savepoint is released after its rollback (diesel's nested
+    /// rollback leaves it open, and every later statement of the
+    /// transaction would then pay for its sub-journal).
     pub fn rehearse<T>(
         &mut self,
         work: impl FnOnce(&mut Gate<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        self.savepoint(false, work)
-    }
-
-    fn savepoint<T>(
-        &mut self,
-        keep: bool,
-        work: impl FnOnce(&mut Gate<'_>) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        let (actor, now, recorded_as) = (self.actor, self.now, self.recorded_as);
-        let mut answer = None;
-        let mut touched = Vec::new();
-        let outcome = self
-            .conn
-            .transaction::<(), diesel::result::Error, _>(|conn| {
-                let mut inner = Gate {
-                    conn,
-                    actor,
-                    now,
-                    recorded_as,
-                    subjects: Vec::new(),
-                };
-                let result = work(&mut inner);
-                let ok = result.is_ok();
-                touched = inner.subjects;
-                answer = Some(result);
-                if ok && keep {
-                    Ok(())
-                } else {
-                    Err(diesel::result::Error::RollbackTransaction)
-                }
-            });
-        match outcome {
-            Ok(()) | Err(diesel::result::Error::RollbackTransaction) => {}
-            Err(error) => return Err(error.into()),
-        }
-        let answer =
-            answer.unwrap_or_else(|| Err(StoreError::Database("savepoint not run".into())));
-        if keep && answer.is_ok() {
-            self.subjects.extend(touched);
-        }
+        use diesel::connection::SimpleConnection;
+        self.conn.batch_execute("SAVEPOINT gate_rehearsal")?;
+        let mut inner = Gate {
+            conn: &mut *self.conn,
+            actor: self.actor,
+            now: self.now,
+            recorded_as: self.recorded_as,
+            subjects: Vec::new(),
+        };
+        let answer = work(&mut inner);
+        self.conn.batch_execute(
+            "ROLLBACK TO SAVEPOINT gate_rehearsal; RELEASE SAVEPOINT gate_rehearsal",
+        )?;
         answer
     }
 }

@@ -21,11 +21,13 @@ const NEEDS_REFERENCE: &str = "sync.needs_reference";
 const LAST_SYNC: &str = "sync.last_sync_at";
 const LAST_ERROR: &str = "sync.last_error";
 
-fn encode<T: Serialize>(value: &T) -> Result<String, StoreError> {
+pub(crate) fn encode<T: Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Database(format!("encoding: {e}")))
 }
 
-fn append(
+/// Queues `envelope` in the outbox (the spreadsheet import queues its parts
+/// from inside its one transaction: `crate::ops::import_families`).
+pub(crate) fn append(
     conn: &mut SqliteConnection,
     envelope: &Envelope,
     subject: Option<&str>,

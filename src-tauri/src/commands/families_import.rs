@@ -4,6 +4,7 @@
 //! until the wizard closes it (never written anywhere), mapped and checked
 //! by `domain::families_import`, previewed as a dry run and imported in one
 //! transaction by `store::families_import` and `sync::ops::import_families`.
+//! Signing out forgets the file.
 //! Long work reports `import-progress` events (rows done, rows in all); the
 //! office's mapping is saved on this laptop for next time.
 
@@ -328,6 +329,11 @@ pub async fn apply_families_import(
         "families imported"
     );
     Ok(counts)
+}
+
+/// Forgets the opened file, whoever opened it (sign-out).
+pub fn forget() {
+    *loaded() = None;
 }
 
 pub async fn close_families_file(ctx: &Ctx, file_id: String) -> Result<(), UiError> {

@@ -251,6 +251,8 @@ pub async fn change_password(
 
 pub async fn sign_out(ctx: &Ctx) -> Result<(), UiError> {
     *ctx.state().session.lock().map_err(|_| poisoned())? = None;
+    // Issue 15: spreadsheet import: a spreadsheet opened in the wizard is forgotten.
+    crate::commands::families_import::forget();
     Ok(())
 }
 
