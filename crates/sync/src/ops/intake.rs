@@ -7,21 +7,11 @@ use diesel::prelude::*;
 use domain::intake::Registration;
 use domain::Actor;
 use serde::{Deserialize, Serialize};
-use store::schema::{enrolments, participants, payments};
+use store::schema::{participants, payments};
 use store::{Store, StoreError};
 
+use super::office::enrolment_subject;
 use super::Op;
-
-fn enrolment_subject(
-    conn: &mut SqliteConnection,
-    enrolment: &str,
-) -> Result<Option<String>, StoreError> {
-    Ok(enrolments::table
-        .find(enrolment)
-        .select(enrolments::participant_id)
-        .first(conn)
-        .optional()?)
-}
 
 /// A family registered by the office (phone, paper, walk-in).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]

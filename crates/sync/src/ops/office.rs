@@ -11,7 +11,8 @@ use store::{Store, StoreError};
 
 use super::Op;
 
-fn enrolment_subject(
+/// The participant an enrolment belongs to (operations that name an enrolment).
+pub(super) fn enrolment_subject(
     conn: &mut SqliteConnection,
     enrolment: &str,
 ) -> Result<Option<String>, StoreError> {
