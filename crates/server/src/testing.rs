@@ -417,6 +417,44 @@ impl TestServer {
         }
     }
 
+    /// A fresh laptop store (in `dir`) registered for `username` with
+    /// `role`, after one sync round against this server: what a laptop
+    /// holds once it has synced. Answers the store and the laptop's actor.
+    pub fn synced_laptop(
+        &self,
+        dir: &Path,
+        username: &str,
+        password: &str,
+        role: domain::Role,
+    ) -> (store::Store, domain::Actor) {
+        let mut laptop = store::open(&dir.join("laptop.db"), &store::StoreKey::random(), true)
+            .expect("a laptop store");
+        let device = laptop.device().as_str().to_owned();
+        let registered = self
+            .register_device(username, password, &device)
+            .expect("the laptop registers");
+        let actor = domain::Actor::new(
+            domain::StaffId(registered.staff.id.clone()),
+            role,
+            domain::DeviceId(device),
+        );
+        let mut transport = sync::http::Https {
+            agent: sync::http::agent(&std::fs::read(&self.cert_pem_path).expect("the certificate"))
+                .expect("an HTTPS agent"),
+            base_url: self.url.clone(),
+            token: registered.token,
+        };
+        sync::client::round(
+            &mut laptop,
+            &actor,
+            &mut transport,
+            chrono::Utc::now,
+            &mut |_, _, _| {},
+        )
+        .expect("the laptop syncs");
+        (laptop, actor)
+    }
+
     /// The store key of this server.
     pub fn key(&self) -> store::StoreKey {
         let text = std::fs::read_to_string(&self.key_file).expect("the key file");

@@ -516,43 +516,9 @@ fn pol_6_a_payment_of_an_unknown_payer_waits_for_the_office_and_reaches_the_admi
 
     // The administrator's laptop syncs and shows the same list.
     let dir = tempfile::tempdir().unwrap();
-    let mut laptop = store::open(
-        &dir.path().join("laptop.db"),
-        &store::StoreKey::random(),
-        true,
-    )
-    .unwrap();
-    let agent = sync::http::agent(&std::fs::read(&rig.server.cert_pem_path).unwrap()).unwrap();
-    let registered = sync::http::register(
-        &agent,
-        &rig.server.url,
-        &sync::wire::RegisterDevice {
-            protocol: sync::wire::PROTOCOL,
-            username: ADMIN.0.into(),
-            password: ADMIN.1.into(),
-            device_id: laptop.device().as_str().to_owned(),
-            label: "bureau".into(),
-        },
-    )
-    .unwrap();
-    let laptop_actor = Actor::new(
-        StaffId(registered.staff.id.clone()),
-        Role::Administrator,
-        DeviceId(laptop.device().as_str().to_owned()),
-    );
-    let mut transport = sync::http::Https {
-        agent,
-        base_url: rig.server.url.clone(),
-        token: registered.token,
-    };
-    sync::client::round(
-        &mut laptop,
-        &laptop_actor,
-        &mut transport,
-        Utc::now,
-        &mut |_, _, _| {},
-    )
-    .unwrap();
+    let (mut laptop, laptop_actor) =
+        rig.server
+            .synced_laptop(dir.path(), ADMIN.0, ADMIN.1, Role::Administrator);
     let on_laptop =
         store::payments::unmatched(laptop.connection(), &laptop_actor, Utc::now()).unwrap();
     assert_eq!(on_laptop.len(), 1);

@@ -7,7 +7,7 @@
 
 use chrono::{Duration, Utc};
 use diesel::prelude::*;
-use domain::{Actor, DeviceId, Role, StaffId};
+use domain::Role;
 use serde_json::{json, Value};
 use server::intake::secrets::new_secret;
 use server::intake::signature::sign;
@@ -16,7 +16,6 @@ use std::io::{Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use store::schema::{consents, enrolments, family_situations, intake_deliveries, participants};
-use sync::wire::{RegisterDevice, PROTOCOL};
 
 const BIN: &str = env!("CARGO_BIN_EXE_moniravique-server");
 const ADMIN: (&str, &str) = ("admin.lemans", "demo-admin-lemans");
@@ -262,44 +261,9 @@ fn issue_15_a_signed_registration_reaches_the_office_inbox_at_the_next_sync() {
 
     // An administrator's laptop syncs and finds the request in its inbox.
     let dir = tempfile::tempdir().unwrap();
-    let mut laptop = store::open(
-        &dir.path().join("laptop.db"),
-        &store::StoreKey::random(),
-        true,
-    )
-    .unwrap();
-    let pem = std::fs::read(&site.server.cert_pem_path).unwrap();
-    let agent = sync::http::agent(&pem).unwrap();
-    let registered = sync::http::register(
-        &agent,
-        &site.server.url,
-        &RegisterDevice {
-            protocol: PROTOCOL,
-            username: ADMIN.0.into(),
-            password: ADMIN.1.into(),
-            device_id: laptop.device().as_str().to_owned(),
-            label: "office laptop".into(),
-        },
-    )
-    .unwrap();
-    let actor = Actor::new(
-        StaffId(registered.staff.id.clone()),
-        Role::Administrator,
-        DeviceId(laptop.device().as_str().to_owned()),
-    );
-    let mut transport = sync::http::Https {
-        agent,
-        base_url: site.server.url.clone(),
-        token: registered.token,
-    };
-    sync::client::round(
-        &mut laptop,
-        &actor,
-        &mut transport,
-        Utc::now,
-        &mut |_, _, _| {},
-    )
-    .unwrap();
+    let (mut laptop, actor) =
+        site.server
+            .synced_laptop(dir.path(), ADMIN.0, ADMIN.1, Role::Administrator);
     let inbox = store::enrolment::registrations(
         laptop.connection(),
         &actor,
