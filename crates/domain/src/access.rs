@@ -144,10 +144,18 @@ pub enum Category {
     Outbox,
     /// Retention rules, sweeps and the quarterly report (POL-29..33).
     Retention,
+    /// The website's usage events (POL-3 technical traces, issue 16):
+    /// written by the website's account through the signed intake, read by
+    /// no one but the DPO (as traces) and the monthly run.
+    UsageEvents,
+    /// Published monthly statistics (POL-11, POL-12): only cells that
+    /// passed disclosure control. Trainers read the cells of their own
+    /// groups (scope); the monthly run on the server publishes (decision 033).
+    Statistics,
 }
 
 impl Category {
-    pub const ALL: [Category; 26] = [
+    pub const ALL: [Category; 28] = [
         Category::ContactList,
         Category::Identity,
         Category::FamilySituation,
@@ -174,6 +182,8 @@ impl Category {
         Category::ReportImport,
         Category::Outbox,
         Category::Retention,
+        Category::UsageEvents,
+        Category::Statistics,
     ];
 }
 
@@ -190,7 +200,7 @@ use Access::{None as No, Read as R, Write as W};
 /// The policy table (ROLE-1..5). Columns: Trainer, ExternalTrainer, Administrator,
 /// Support, Dpo. This is the only place access is decided.
 #[rustfmt::skip]
-const POLICY: [(Category, [Access; 5]); 26] = [
+const POLICY: [(Category, [Access; 5]); 28] = [
     //                                  Trainer ExtTr Admin Support DPO
     (Category::ContactList,            [R,      R,    R,    R,      W]),
     (Category::Identity,               [R,      No,   R,    W,      W]), // ROLE-4: contact details on request
@@ -218,6 +228,8 @@ const POLICY: [(Category, [Access; 5]); 26] = [
     (Category::ReportImport,           [W,      No,   W,    No,     W]), // trainers: their sessions
     (Category::Outbox,                 [No,     No,   W,    No,     W]), // the office sends reminders
     (Category::Retention,              [No,     No,   No,   No,     W]), // POL-29..33
+    (Category::UsageEvents,            [No,     No,   W,    No,     W]), // issue 16: the website account (decision 033)
+    (Category::Statistics,             [R,      No,   R,    No,     W]), // POL-11/12: published cells only; the run publishes
 ];
 
 fn column(role: Role) -> usize {

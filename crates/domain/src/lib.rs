@@ -23,6 +23,7 @@ pub mod retention;
 pub mod rights;
 pub mod signin;
 pub mod staff;
+pub mod statistics;
 pub mod time;
 pub mod vocabulary;
 

@@ -271,6 +271,11 @@ diesel::table! {
         recorded_at -> Timestamp,
         updated_at -> Timestamp,
         updated_device -> Text,
+        event -> Nullable<Text>,
+        section -> Nullable<Text>,
+        programme_id -> Nullable<Text>,
+        step -> Nullable<Integer>,
+        session_id -> Nullable<Text>,
     }
 }
 
@@ -527,6 +532,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    stat_releases (month) {
+        month -> Text,
+        published_at -> Timestamp,
+        cells -> Integer,
+        published -> Integer,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
+diesel::table! {
+    stat_cells (id) {
+        id -> Text,
+        month -> Text,
+        table_name -> Text,
+        programme_id -> Nullable<Text>,
+        group_id -> Nullable<Text>,
+        dimension -> Text,
+        measure -> Text,
+        value -> Nullable<BigInt>,
+        outcome -> Text,
+        position -> Integer,
+        updated_at -> Timestamp,
+        updated_device -> Text,
+    }
+}
+
 diesel::joinable!(workshop_groups -> programmes (programme_id));
 diesel::joinable!(rights_request_actions -> rights_requests (request_id));
 diesel::joinable!(rights_request_actions -> staff (staff_id));
@@ -684,6 +717,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     progress_notes,
     objectives,
     technical_traces,
+    stat_releases,
+    stat_cells,
     assistance_requests,
     rights_requests,
     legal_holds,

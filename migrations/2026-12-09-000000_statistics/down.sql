@@ -1,0 +1,14 @@
+DROP TRIGGER sync_stat_cells_insert;
+DROP TRIGGER sync_stat_releases_insert;
+DROP TRIGGER stat_releases_frozen_delete;
+DROP TRIGGER stat_releases_frozen_update;
+DROP TRIGGER stat_cells_frozen_delete;
+DROP TRIGGER stat_cells_frozen_update;
+DROP TABLE stat_cells;
+DROP TABLE stat_releases;
+DROP INDEX technical_traces_event;
+ALTER TABLE technical_traces DROP COLUMN session_id;
+ALTER TABLE technical_traces DROP COLUMN step;
+ALTER TABLE technical_traces DROP COLUMN programme_id;
+ALTER TABLE technical_traces DROP COLUMN section;
+ALTER TABLE technical_traces DROP COLUMN event;
