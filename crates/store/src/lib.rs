@@ -32,6 +32,7 @@ pub mod rights;
 pub mod schema;
 pub mod scope;
 pub mod seed;
+pub mod statistics;
 pub mod trainer;
 pub mod tx;
 
