@@ -29,7 +29,7 @@ const STORE_ERROR_CODES = ['keyring_unreachable', 'key_missing', 'wrong_key', 'c
  */
 const LAYOUTS = {
   trainer: {
-    title: 'ws.trainer', tabs: ['sessions', 'participants'],
+    title: 'ws.trainer', tabs: ['sessions', 'participants', 'statistics'],
     participants: { search: true, full: true, empty: 'participants.emptyMine' },
   },
   external_trainer: {
@@ -38,7 +38,7 @@ const LAYOUTS = {
   },
   administrator: {
     title: 'ws.administrator',
-    tabs: ['registrations', 'groups', 'balancing', 'sessions', 'outbox', 'participants', 'accounts'],
+    tabs: ['registrations', 'groups', 'balancing', 'sessions', 'outbox', 'participants', 'accounts', 'statistics'],
     participants: { search: true, full: true, empty: 'participants.emptyAll' },
   },
   support: {
@@ -47,7 +47,8 @@ const LAYOUTS = {
   },
   dpo: {
     title: 'ws.dpo',
-    tabs: ['requests', 'retention', 'registers', 'audit', 'participants', 'groups', 'registrations', 'accounts'],
+    tabs: ['requests', 'retention', 'registers', 'audit', 'participants', 'groups', 'registrations', 'accounts',
+      'statistics'],
     participants: { search: true, full: true, empty: 'participants.emptyAll' },
   },
 };
@@ -533,6 +534,7 @@ function loadPanels() {
         retention: panels.buildRetentionPanel,
         registers: panels.buildRegistersPanel,
         accounts: panels.buildAccountsPanel,
+        statistics: panels.buildStatisticsPanel,
       };
     }).catch(() => { panelsLoading = null; });
   }

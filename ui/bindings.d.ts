@@ -170,6 +170,42 @@ export type FormOptions = { programmes: Array<ProgrammeOption>,
  */
 policy_version: string | null, channels: Array<Channel>, };
 
+export type FormatRow = { 
+/**
+ * `workshop`, `webinar` or `forum`.
+ */
+format: string, 
+/**
+ * In the order of `Measure::ALL`.
+ */
+measures: Array<MeasureRow>, 
+/**
+ * attended / scheduled.
+ */
+attendance_rate: Rate, 
+/**
+ * questions / attended.
+ */
+questions_per_attendee: Rate, 
+/**
+ * completed to date / enrolled to date.
+ */
+completion_rate: Rate, };
+
+export type Funnel = { 
+/**
+ * The programme's or the group's id.
+ */
+id: string, 
+/**
+ * Its name in the planning.
+ */
+name: string, 
+/**
+ * For a group, its programme's id and name.
+ */
+programme_id: string | null, programme: string | null, steps: Array<StepRow>, };
+
 export type GroupFigure = { id: string, name: string, slot: string, capacity: number, confirmed: number, 
 /**
  * Headcount after the proposal (confirmed + assigned).
@@ -280,6 +316,26 @@ export type MappingProblem = { target: Target,
  */
 problem: Problem, };
 
+export type MeasureRow = { measure: string, value: number | null, hidden: boolean, };
+
+export type MonthTables = { month: string, 
+/**
+ * Most viewed first, hidden cells last.
+ */
+sections: Array<SectionRow>, 
+/**
+ * Per programme, by name.
+ */
+programmes: Array<Funnel>, 
+/**
+ * Per group, by programme and name.
+ */
+groups: Array<Funnel>, 
+/**
+ * In the order of `Format::ALL`, the formats with cells.
+ */
+formats: Array<FormatRow>, };
+
 export type NewPolicyVersion = { version: string, effective_on: string, significant: boolean, summary: string, };
 
 export type NewRequest = { participant_id: ParticipantId, kind: RequestKind, channel: Channel, 
@@ -387,6 +443,8 @@ export type QuestionDto = { id: string, body: string, asked_at: string, session:
 
 export type Queued = { queued: number, skipped: Array<Skipped>, };
 
+export type Rate = { value: number | null, hidden: boolean, };
+
 export type RectifiableField = "given_name" | "family_name" | "email" | "phone" | "marketing_opt_out" | "children_count" | "age_brackets" | "challenges";
 
 export type Refusal = { op_id: string, kind: string, subject_id: string | null, code: string, message: string, refused_at: string, };
@@ -440,6 +498,16 @@ policy_version: string | null,
 certified_16_plus_at: string | null, channel: Channel, };
 
 export type RegistrationRow = { enrolment_id: string, participant_id: string, given_name: string, family_name: string, email: string, programme_id: string, programme: string, group_id: string | null, group: string | null, status: EnrolmentStatus, available_slots: Array<string>, preferred_slot: string | null, requested_at: string, payment: PaymentState, waiver_reason: string | null, };
+
+export type Release = { 
+/**
+ * `YYYY-MM`.
+ */
+month: string, published_at: string, 
+/**
+ * The month's cells the actor may read, and how many of them are published.
+ */
+cells: number, published: number, };
 
 export type Rendered = { subject: string, body: string, };
 
@@ -510,6 +578,12 @@ export type Saved = {
 saved: boolean, categories: number, records: number, };
 
 export type Score = { unplaced: number, gap: number, unmet_preferences: number, age_penalty: number, };
+
+export type SectionRow = { section: string, 
+/**
+ * `None` exactly when hidden.
+ */
+value: number | null, hidden: boolean, };
 
 export type SessionDto = { staff_id: string, username: string, display_name: string, role: Role, 
 /**
@@ -587,6 +661,16 @@ manageable: boolean,
 own: boolean, };
 
 export type Step = { "step": "check_identity", method: string, } | { "step": "start" } | { "step": "extend", grounds: string, } | { "step": "answer", note: string | null, } | { "step": "refuse", grounds: string, };
+
+export type StepRow = { 
+/**
+ * `enrolled`, `session-<n>` or `completed`.
+ */
+step: string, 
+/**
+ * The session's number for `session-<n>`.
+ */
+session: number | null, value: number | null, hidden: boolean, };
 
 export type StoreErrorDto = { code: ErrorCode, };
 
@@ -733,6 +817,9 @@ export interface Commands {
   preview_families_import: { args: { fileId: string; sheet: string; mapping: Array<Target> }; answer: ImportPreview };
   apply_families_import: { args: { fileId: string; sheet: string; mapping: Array<Target> }; answer: ImportCounts };
   close_families_file: { args: { fileId: string }; answer: null };
+  statistics_months: { args: {}; answer: Array<Release> };
+  statistics_month: { args: { month: string }; answer: MonthTables };
+  statistics_export: { args: { month: string; dialogTitle: string; language: string }; answer: Exported };
   sync_status: { args: {}; answer: SyncStatusDto };
   sync_now: { args: {}; answer: Report };
   dismiss_refusal: { args: { opId: string }; answer: null };

@@ -571,6 +571,28 @@ export const applyFamiliesImport = (fileId, sheet, mapping) => invoke('apply_fam
 export const closeFamiliesFile = (fileId) => invoke('close_families_file', { fileId });
 
 /**
+ * The months published, latest first (trainers: those with a cell of their groups).
+ * @returns {Promise<Commands['statistics_months']['answer']>}
+ */
+export const statisticsMonths = () => invoke('statistics_months', {});
+
+/**
+ * One month's tables: sections, funnels, formats (trainers: their groups' funnels).
+ * @param {Commands['statistics_month']['args']['month']} month
+ * @returns {Promise<Commands['statistics_month']['answer']>}
+ */
+export const statisticsMonth = (month) => invoke('statistics_month', { month });
+
+/**
+ * A month's cells saved as CSV where the user chooses (`language`: `fr` or `en`).
+ * @param {Commands['statistics_export']['args']['month']} month
+ * @param {Commands['statistics_export']['args']['dialogTitle']} dialogTitle
+ * @param {Commands['statistics_export']['args']['language']} language
+ * @returns {Promise<Commands['statistics_export']['answer']>}
+ */
+export const statisticsExport = (month, dialogTitle, language) => invoke('statistics_export', { month, dialogTitle, language });
+
+/**
  * @returns {Promise<Commands['sync_status']['answer']>}
  */
 export const syncStatus = () => invoke('sync_status', {});

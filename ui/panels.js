@@ -11,3 +11,4 @@ export { buildRequestsPanel } from './dpo-requests.js';
 export { buildRetentionPanel } from './dpo-retention.js';
 export { buildRegistersPanel } from './dpo-registers.js';
 export { buildAccountsPanel } from './accounts.js';
+export { buildStatisticsPanel } from './statistics.js'; // Issue 16: monthly statistics

@@ -174,7 +174,11 @@ fn dc_1_csp_is_strict_and_no_remote_content() {
     // The UI loads nothing from elsewhere.
     for entry in std::fs::read_dir(crate_dir().join("../ui")).unwrap() {
         let path = entry.unwrap().path();
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        // Issue 16: the SVG namespace names a vocabulary, it loads nothing
+        // (ui/charts.js creates its elements in it).
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_default()
+            .replace("'http://www.w3.org/2000/svg'", "");
         assert!(
             !text.contains("https://") && !text.contains("http://"),
             "{} loads remote content",

@@ -247,6 +247,20 @@ fn every_value_of_the_closed_lists_has_a_label() {
             vec![format!("{key}.one"), format!("{key}.other")],
         );
     }
+    // Issue 16: monthly statistics (formats, measures, the funnel's ends).
+    use domain::statistics::{Format, Measure};
+    add(
+        "statistics.format",
+        Format::ALL.iter().map(|f| f.as_str().to_owned()).collect(),
+    );
+    add(
+        "statistics.measure",
+        Measure::ALL.iter().map(|m| m.as_str().to_owned()).collect(),
+    );
+    add(
+        "statistics.step",
+        vec!["enrolled".to_owned(), "completed".to_owned()],
+    );
     for (lang, strings) in both() {
         let missing: Vec<&String> = wanted
             .iter()

@@ -235,6 +235,17 @@ macro_rules! with_commands {
             /// Forgets the opened file.
             CloseFamiliesFile = families_import::close_families_file(file_id: String) -> () [];
 
+            // Issue 16: monthly statistics (POL-11, POL-12): published cells only.
+            /// The months published, latest first (trainers: those with a cell of their groups).
+            StatisticsMonths = statistics::statistics_months()
+                -> Vec<store::statistics::read::Release> [];
+            /// One month's tables: sections, funnels, formats (trainers: their groups' funnels).
+            StatisticsMonth = statistics::statistics_month(month: String)
+                -> store::statistics::read::MonthTables [];
+            /// A month's cells saved as CSV where the user chooses (`language`: `fr` or `en`).
+            StatisticsExport = statistics::statistics_export(month: String, dialog_title: String, language: String)
+                -> crate::commands::exchange::Exported [];
+
             // Sync with the central server (DC-5).
             SyncStatus = sync::sync_status() -> crate::commands::sync::SyncStatusDto [];
             SyncNow = sync::sync_now() -> sync::client::Report [];
@@ -311,7 +322,9 @@ mod tests {
                     "accounts",
                     "sync",
                     // Issue 15: spreadsheet import
-                    "families_import"
+                    "families_import",
+                    // Issue 16: monthly statistics
+                    "statistics"
                 ]
                 .contains(&command.area()),
                 "{name}"

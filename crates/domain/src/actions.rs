@@ -168,6 +168,12 @@ actions! {
     AssistanceList => "assistance.list", [AssistanceRequests: Write], Shown;
     AssistanceRenew => "assistance.renew", [AssistanceRequests: Write], Changed;
     AssistanceClose => "assistance.close", [AssistanceRequests: Write], Changed;
+    // Monthly statistics (issue 16, POL-11, POL-12): published cells only;
+    // trainers read the cells of the groups they lead (scope, in the query).
+    /// The releases and one month's tables (no personal data: refusals only).
+    StatisticsList => "statistics.list", [Statistics: Read], RefusalsOnly;
+    /// A month's cells saved as CSV: one entry in the trail, without a participant.
+    StatisticsExport => "statistics.export", [Statistics: Read], Shown;
     // Staff accounts and laptops (issue 14, POL-18); the target's role is
     // checked by `crate::staff::may_manage` inside the work.
     StaffList => "staff.list", [StaffAccounts: Read], RefusalsOnly;

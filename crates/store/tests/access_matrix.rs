@@ -132,6 +132,14 @@ fn expectation(command: Command, role: Role) -> Expect {
             Trainer | ExternalTrainer | Support => Expect::Denied,
         },
         Command::CloseFamiliesFile => Expect::Public,
+        // Issue 16 (POL-11, POL-12): published statistics, for the office,
+        // the DPO and trainers (the funnels of the groups they lead).
+        Command::StatisticsMonths | Command::StatisticsMonth | Command::StatisticsExport => {
+            match role {
+                Trainer | Administrator | Dpo => Expect::Scoped,
+                ExternalTrainer | Support => Expect::Denied,
+            }
+        }
         Command::ListParticipants => Expect::Scoped,
         Command::ParticipantProfile => match role {
             ExternalTrainer => Expect::Denied,
@@ -921,6 +929,50 @@ fn run_workspace_command(
                 let mode = store::families_import::Mode::Apply;
                 let report = imports(conn, actor, &rows, mode, at, &mut |_| {})?;
                 assert_eq!(report.counts.new_people, 1);
+            }
+        }
+        // Issue 16: a release written as the ledger holds it; the cells the
+        // actor reads, counted here from the ROLE table's wording.
+        Command::StatisticsMonths | Command::StatisticsMonth | Command::StatisticsExport => {
+            use store::statistics::read;
+            let month = domain::statistics::Month::new(2026, 10).unwrap();
+            common::statistics::ensure_release(conn, month);
+            let sql = if actor.role == Role::Trainer {
+                format!(
+                    "SELECT c.id AS id FROM stat_cells c JOIN workshop_groups g ON g.id = c.group_id \
+                     WHERE c.month = '2026-10' AND c.table_name = 'funnel' AND g.trainer_id = '{me}'"
+                )
+            } else {
+                "SELECT id FROM stat_cells WHERE month = '2026-10'".to_owned()
+            };
+            let expected = diesel::sql_query(sql).load::<Id>(conn).unwrap().len();
+            assert!(expected > 0, "every reader has cells in the release");
+            match command {
+                Command::StatisticsMonths => {
+                    let months = read::months(conn, actor, at)?;
+                    let october = months.iter().find(|m| m.month == "2026-10").unwrap();
+                    assert_eq!(october.cells as usize, expected);
+                }
+                Command::StatisticsMonth => {
+                    let tables = read::month_tables(conn, actor, "2026-10", at)?;
+                    let shown = tables.sections.len()
+                        + tables
+                            .programmes
+                            .iter()
+                            .chain(&tables.groups)
+                            .map(|f| f.steps.len())
+                            .sum::<usize>()
+                        + tables
+                            .formats
+                            .iter()
+                            .map(|f| f.measures.len())
+                            .sum::<usize>();
+                    assert_eq!(shown, expected);
+                }
+                _ => {
+                    let csv = read::export(conn, actor, "2026-10", read::Language::French, at)?;
+                    assert_eq!(csv.rows, expected);
+                }
             }
         }
         other => panic!("{} is not a workspace command", other.name()),

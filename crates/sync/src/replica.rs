@@ -108,6 +108,7 @@ category_table!(rights, Category::RightsRequests);
 category_table!(legal_holds, Category::LegalHolds);
 category_table!(retention, Category::Retention);
 category_table!(audit_trail, Category::AuditTrail);
+category_table!(statistics, Category::Statistics);
 
 fn participants(role: Role) -> Visibility {
     if access(role, Category::Identity) >= Access::Read {
@@ -228,6 +229,14 @@ pub const SESSION_SCOPE_INPUTS: &[&str] = &[
     "workshop_groups",
 ];
 
+/// Issue 16: the statistics cells a bounded role holds: its groups' funnels.
+const STAT_CELLS_OF_SCOPE: &str = "table_name = 'funnel' AND group_id IS NOT NULL \
+     AND group_id IN (SELECT id FROM workshop_groups WHERE {mine})";
+
+/// Reference tables whose rows a bounded role holds by its groups
+/// ([`STAT_CELLS_OF_SCOPE`]): sent again when the groups change.
+pub const GROUP_SCOPED_REFERENCES: &[&str] = &["stat_cells"];
+
 /// The SQL condition of `spec`'s rows that `role`, signed in as
 /// `own_staff`, holds.
 fn reference_filter(spec: &TableSpec, role: Role, own_staff: &str) -> String {
@@ -290,6 +299,19 @@ pub const REFERENCE_TABLES: &[TableSpec] = &[
     reference("audit_alerts", audit_trail),
     // Issue 15: the processor's payments no registration was found for.
     reference("payments_unmatched", payments_unmatched),
+    // Issue 16 (POL-11, POL-12): the published statistics, for the roles
+    // that read them (office, DPO, trainers). Only published figures exist
+    // (a hidden cell has no value on the server either), so nothing hidden
+    // leaves it. A trainer holds the funnel cells of the groups they lead,
+    // never a programme, format or section cell; every release row.
+    TableSpec {
+        primary_key: "month",
+        ..reference("stat_releases", statistics)
+    },
+    TableSpec {
+        bounded_filter: Some(STAT_CELLS_OF_SCOPE),
+        ..reference("stat_cells", statistics)
+    },
 ];
 
 /// Columns the laptop keeps for itself: never sent, never overwritten.

@@ -290,6 +290,11 @@ pub fn pull(
                 if bounded && replica::SESSION_SCOPE_INPUTS.contains(&change.entity.as_str()) {
                     reference_tables.insert("sessions");
                 }
+                // Issue 16: the groups a trainer leads decide the statistics
+                // cells they hold: send them again when the groups change.
+                if bounded && change.entity == "workshop_groups" {
+                    reference_tables.extend(replica::GROUP_SCOPED_REFERENCES);
+                }
                 if let Some(subject) = change.subject_id {
                     if in_scope.contains(subject.as_str()) {
                         touched.insert(subject);

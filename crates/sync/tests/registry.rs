@@ -73,6 +73,10 @@ fn classify(command: Command) -> Sync {
         OpenFamiliesFile | FamiliesSheet | CloseFamiliesFile => Sync::ReadOnly,
         PreviewFamiliesImport => Sync::LocalOnly,
         ApplyFamiliesImport => Sync::Operation("import_families"),
+        // Issue 16: published statistics arrive as reference tables; reading
+        // and exporting them changes nothing (the export's trail entry syncs
+        // with the audit trail).
+        StatisticsMonths | StatisticsMonth | StatisticsExport => Sync::ReadOnly,
     }
 }
 

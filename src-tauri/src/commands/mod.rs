@@ -14,5 +14,6 @@ pub mod intake;
 pub mod office;
 pub mod participants;
 pub mod session;
+pub mod statistics;
 pub mod sync;
 pub mod trainer;
