@@ -53,7 +53,7 @@ pub(super) fn seed_dpo_desk(
     );
     for n in 0..3 {
         sql.push_str(&format!(
-            "INSERT INTO technical_traces VALUES ('{}', '{idle}', '198.51.100.{n}', 'Navigateur-Démo/0.9', 300, '{}', '{t}', '{device}');",
+            "INSERT INTO technical_traces (id, participant_id, ip_address, user_agent, session_seconds, recorded_at, updated_at, updated_device) VALUES ('{}', '{idle}', '198.51.100.{n}', 'Navigateur-Démo/0.9', 300, '{}', '{t}', '{device}');",
             new_id(),
             at(14 * 31 + n),
         ));
