@@ -796,7 +796,8 @@ pub fn release(month: Month, facts: &Facts, ledger: &[LedgerCell]) -> Release {
     // Drop-outs: people whose furthest step is a given one (reached it, not
     // the next) are a group of people too.
     let mut groups: Vec<Combination> = Vec::new();
-    let mut funnels: BTreeMap<(u8, String), Vec<(Step, Vec<(Inner, i64)>)>> = BTreeMap::new();
+    type Steps = Vec<(Step, Vec<(Inner, i64)>)>;
+    let mut funnels: BTreeMap<(u8, String), Steps> = BTreeMap::new();
     for cell in &cells {
         let (kind, id, step) = match cell {
             Cell::ProgrammeFunnel {
