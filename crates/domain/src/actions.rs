@@ -185,6 +185,19 @@ actions! {
     DeviceRevoke => "device.revoke", [StaffAccounts: Write], Changed;
     /// Changing one's own password (first sign-in, after a reset, or at will).
     PasswordChange => "password.change", [OwnAccount: Write], Changed;
+    // Usage events and the monthly statistics (issue 16, POL-3, POL-11,
+    // POL-12, POL-32).
+    /// A delivery of the website's usage events, stored as technical
+    /// traces: one entry per delivery, without participants (each event
+    /// is itself a trace, and the trail would otherwise hold a copy of it).
+    UsageRecord => "usage.record", [UsageEvents: Write], Changed;
+    /// The monthly run: counts everyone's traces, enrolments, attendance
+    /// and questions, and writes a release into the frozen ledger; one
+    /// entry per publication, without participants (the server's
+    /// statistics account, a DPO: only the DPO reads technical traces).
+    StatisticsPublish => "statistics.publish",
+        [Statistics: Write, TechnicalTraces: Read, Enrolments: Read, Attendance: Read, Questions: Read],
+        Changed;
 }
 
 impl Action {

@@ -35,6 +35,7 @@ pub mod seed;
 pub mod statistics;
 pub mod trainer;
 pub mod tx;
+pub mod usage;
 
 pub use error::StoreError;
 pub use open::{open, open_plain, OpenError, Store, StoreKey};

@@ -235,17 +235,56 @@ pub fn run(
     now: DateTime<Utc>,
 ) -> Result<RunOutcome, StoreError> {
     gate::run(conn, actor, domain::Action::RetentionRun, now, |gate| {
-        run_in_gate(gate)
+        run_in_gate(gate, Sweep::All)
     })
 }
 
-fn run_in_gate(gate: &mut Gate<'_>) -> Result<RunOutcome, StoreError> {
+/// What a sweep executes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sweep {
+    All,
+    /// The technical traces past their period only (POL-32).
+    Traces,
+}
+
+/// Whether technical traces past their period are still held at `now`
+/// (POL-32): the sweep's own cutoff, one indexed lookup.
+pub(crate) fn traces_due(
+    conn: &mut SqliteConnection,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let rules = current_rules(conn)?;
+    let cut = rules.cutoffs(now.naive_utc());
+    Ok(diesel::select(diesel::dsl::exists(
+        technical_traces::table.filter(technical_traces::recorded_at.lt(cut.traces_before)),
+    ))
+    .get_result(conn)?)
+}
+
+/// The sweep's trace items only (POL-32), run and logged as a retention
+/// run: the monthly statistics (issue 16) call it before counting, so no
+/// trace past its period is ever counted, whenever the full sweep last ran.
+pub fn sweep_traces(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<RunOutcome, StoreError> {
+    gate::run(conn, actor, domain::Action::RetentionRun, now, |gate| {
+        run_in_gate(gate, Sweep::Traces)
+    })
+}
+
+fn run_in_gate(gate: &mut Gate<'_>, sweep: Sweep) -> Result<RunOutcome, StoreError> {
     let actor = gate.actor().clone();
     let actor = &actor;
     let now = gate.now();
     let conn = gate.conn();
     let rules = current_rules(conn)?;
-    let plan = compute_plan(conn, &rules, now)?;
+    let mut plan = compute_plan(conn, &rules, now)?;
+    if sweep == Sweep::Traces {
+        plan.items
+            .retain(|item| matches!(item.action, Action::DeleteTraces { .. }));
+    }
     let at = now.naive_utc();
     let run_id = new_id();
     let device = actor.device_id.as_str().to_owned();

@@ -15,6 +15,7 @@ use rand::{Rng, SeedableRng};
 
 mod desk;
 mod large;
+mod usage;
 use desk::{seed_dpo_desk, seed_registers};
 pub use large::{seed_large, synthetic_family_name, LargeSize};
 
@@ -135,7 +136,9 @@ pub struct DemoSummary {
 
 /// Creates the demo dataset at `now`: 7 staff accounts (3 trainers, 1 external
 /// trainer, 1 administrator, 1 DPO, 1 support agent), 60 families, 8 groups,
-/// sessions, attendance, questions, forum posts, payments and the registers.
+/// sessions, attendance, questions, forum posts, payments and the registers;
+/// the website's usage and the statistics of the three months before `now`
+/// (issue 16).
 pub fn seed_demo(store: &mut Store, now: DateTime<Utc>) -> Result<DemoSummary, StoreError> {
     let mut rng = StdRng::seed_from_u64(20_261_125);
     let device = store.device.as_str().to_owned();
@@ -156,6 +159,7 @@ pub fn seed_demo(store: &mut Store, now: DateTime<Utc>) -> Result<DemoSummary, S
     let support = &staff_ids[6];
     let conn = &mut store.conn;
     let mut summary = DemoSummary::default();
+    let mut people: Vec<usage::Person> = Vec::new();
 
     crate::tx::immediate(conn, |conn| {
         let programmes = [
@@ -515,8 +519,15 @@ pub fn seed_demo(store: &mut Store, now: DateTime<Utc>) -> Result<DemoSummary, S
                     })
                     .execute(conn)?;
             }
+            people.push(usage::Person {
+                id: id.clone(),
+                group: group_index,
+                confirmed: status == "confirmed",
+            });
             summary.participants += 1;
         }
+        // Issue 16: the website's usage and the statistics released from it.
+        usage::seed_usage(conn, &device, now, &people, &groups, staff_ids[5].as_str())?;
         seed_registers(conn, &device, t)?;
         seed_dpo_desk(conn, &device, now, staff_ids[5].as_str())?;
         summary.groups = groups.len();
