@@ -736,16 +736,18 @@ pub fn release(month: Month, facts: &Facts, ledger: &[LedgerCell]) -> Release {
     let cells = candidates(month, facts);
     let mut index: BTreeMap<Inner, usize> = BTreeMap::new();
     let mut values: Vec<u64> = Vec::new();
+    // Inner cells of 0 are known zeros: the engine removes them from every
+    // row, so they are left out of the rows here (they stay in `index`).
     let mut row_of = |combination: &[(Inner, i64)], index: &mut BTreeMap<Inner, usize>| {
         let mut row: Vec<(usize, i64)> = combination
             .iter()
-            .map(|(inner, c)| {
+            .filter_map(|(inner, c)| {
                 let next = index.len();
                 let i = *index.entry(inner.clone()).or_insert_with(|| {
                     values.push(inner_value(inner, facts));
                     next
                 });
-                (i, *c)
+                (values[i] != 0).then_some((i, *c))
             })
             .collect();
         row.sort_unstable();
@@ -793,33 +795,14 @@ pub fn release(month: Month, facts: &Facts, ledger: &[LedgerCell]) -> Release {
             }
         }
     }
-    // Drop-outs: people whose furthest step is a given one (reached it, not
-    // the next) are a group of people too.
-    let mut groups: Vec<Combination> = Vec::new();
-    let mut funnels: BTreeMap<(u8, String), Vec<(Step, Vec<(Inner, i64)>)>> = BTreeMap::new();
-    for cell in &cells {
-        let (kind, id, step) = match cell {
-            Cell::ProgrammeFunnel {
-                programme, step, ..
-            } => (0u8, programme, step),
-            Cell::GroupFunnel { group, step, .. } => (1u8, group, step),
-            _ => continue,
-        };
-        if let Some(combination) = cell.combination(&facts.universe) {
-            funnels
-                .entry((kind, id.clone()))
-                .or_default()
-                .push((*step, combination));
-        }
-    }
-    for steps in funnels.values_mut() {
-        steps.sort_by_key(|(step, _)| *step);
-        for pair in steps.windows(2) {
-            let mut combination = pair[0].1.clone();
-            combination.extend(pair[1].1.iter().map(|(inner, c)| (inner.clone(), -c)));
-            groups.push(Combination(row_of(&combination, &mut index)));
-        }
-    }
+    // Drop-outs (people whose furthest step is a given one) are groups of
+    // people too; and what earlier months hid (a cell, a drop-out of 1 to
+    // K-1 people) must stay underivable (see `suppression::history`).
+    let groups: Vec<Combination> = suppression::dropouts(&cells, &facts.universe)
+        .into_iter()
+        .chain(suppression::earlier_sensitive(month, facts))
+        .map(|combination| Combination(row_of(&combination, &mut index)))
+        .collect();
     // The ledger's published cells that share inner cells with this month's.
     let touched: BTreeSet<Inner> = index.keys().cloned().collect();
     let mut ledger_rows: Vec<Combination> = Vec::new();
