@@ -452,7 +452,7 @@ fn tables(max_tables: usize, max_side: usize, max_months: usize) -> impl Strateg
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 1500, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
 
     /// G1 and G2 by exact rank tests over random tables (2-4 × 2-4, one or
     /// two tables linked by groups, 1-3 cumulative months).
@@ -859,7 +859,7 @@ fn check_history(h: &History, seen: &mut Seen) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 1000, failure_persistence: None, ..ProptestConfig::default() })]
 
     /// G1 over random funnel histories released month after month by
     /// `release()` with the ledger of the earlier months: no inner cell,
@@ -1102,7 +1102,7 @@ fn with_one_participant() -> impl Strategy<Value = (Tables, Vec<u64>)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 1000, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
 
     /// Every table consistent with what was published over the months
     /// (zeros known): each count of 1 to 4 people takes at least two values.

@@ -736,16 +736,18 @@ pub fn release(month: Month, facts: &Facts, ledger: &[LedgerCell]) -> Release {
     let cells = candidates(month, facts);
     let mut index: BTreeMap<Inner, usize> = BTreeMap::new();
     let mut values: Vec<u64> = Vec::new();
+    // Inner cells of 0 are known zeros: the engine removes them from every
+    // row, so they are left out of the rows here (they stay in `index`).
     let mut row_of = |combination: &[(Inner, i64)], index: &mut BTreeMap<Inner, usize>| {
         let mut row: Vec<(usize, i64)> = combination
             .iter()
-            .map(|(inner, c)| {
+            .filter_map(|(inner, c)| {
                 let next = index.len();
                 let i = *index.entry(inner.clone()).or_insert_with(|| {
                     values.push(inner_value(inner, facts));
                     next
                 });
-                (i, *c)
+                (values[i] != 0).then_some((i, *c))
             })
             .collect();
         row.sort_unstable();

@@ -48,25 +48,42 @@
 //!   with `parts` (a total) that is in `V` (published, or derivable), the
 //!   parts outside `V` together describe 0 or at least K people.
 //!
+//! **Across months.** G1 holds for the vectors the engine is given, this
+//! month. A cell hidden in an earlier month (a cumulative 3) or an earlier
+//! drop-out must stay underivable once this month's cells are published:
+//! [`super::release`] gives them as `groups` (module `history`: every
+//! earlier month's funnel cell, formats' to-date cell and drop-out of 1 to
+//! K-1 people), and the inner cells of every earlier month it touches are in
+//! `values`. So, month after month, no declared count of 1 to K-1 people of
+//! any month is derivable from all the months published.
+//!
 //! **Not guaranteed.** (N1) *Bounds*: the attacker also knows `x ≥ 0` (and
 //! `x ≥ o`); with the published equations this can narrow a hidden count to
-//! an interval, in odd systems to a single value. Preventing that needs a
-//! linear-programming audit (`shared/design/statistics.md`). Where the
+//! an interval, in odd systems to a single value. Preventing that needs an
+//! (integer) programming audit (`shared/design/statistics.md`). Where the
 //! directions `d` of G1 can be taken in `{0, ±1}` (a two-way table with its
-//! margins, a cumulative series: totally unimodular systems), `x ± d` stays
-//! non-negative because every unknown cell is at least 1 (zeros are known),
-//! so the count still takes two values; the enumeration tests check this on
-//! small tables. (N2) *Dominance* of a magnitude (the questions count: the
-//! caller publishes it only with its askers). (N3) *Sums outside `S`*: a
-//! linear function of hidden cells that is neither an inner cell, a cell, a
-//! group nor a hidden-parts sum (e.g. the people of two hidden groups who
-//! first reached a step this month) may be derivable; `S` is what the
-//! caller declares.
+//! margins: a totally unimodular system), `x ± d` stays non-negative
+//! because every unknown cell is at least 1 (zeros are known), so the count
+//! still takes two values, and one participant's own contribution blocks
+//! at most one of the two directions; the enumeration tests check this. A
+//! table cumulated over months is not totally unimodular: there, an
+//! attacker's own contribution can pin a count (the test
+//! `pol_11_limit_n1_bounds_with_an_own_contribution_can_pin_a_count_over_months`
+//! keeps one such case; about 1 tiny table in 20,000). (N2) *Dominance* of
+//! a magnitude (the questions count: the caller publishes it only with its
+//! askers). (N3) *Sums outside `S`*: a linear function of hidden cells that
+//! is neither an inner cell, a cell, a group nor a hidden-parts sum may be
+//! derivable: in the 3 × 2 table `[[0, 1], [4, 1], [3, 2]]` with the totals
+//! of rows 2 and 3 (5, 5) and of column 1 (7) published, the hidden cells of
+//! column 2 in rows 2 and 3 add up to 5 + 5 − 7 = 3 (found by the property
+//! tests). `S` is what the caller declares; a vector declared
+//! later that the ledger already determines is counted in
+//! `ledger_discloses`.
 //!
 //! # The method (Langsrud's Gaussian elimination, Statistics Norway)
 //!
 //! 1. **Known zeros** are removed from every row.
-//! 2. **`S`** is built as above (deduplicated).
+//! 2. **`S`** is built as above (each vector checked once per component).
 //! 3. **Primary**: a candidate of value 1..=4 is [`Outcome::Primary`], never
 //!    published (it is in `S`).
 //! 4. **Secondary**, per connected component (below): start from a basis of
@@ -152,8 +169,12 @@
 //! its last candidate): the inner cell a cumulative cell adds this month is
 //! the pivot of that cell, so the funnel's prefix sums reduce to single
 //! variables. Rows are sparse; components are opened one at a time (the
-//! memory is that of the largest). `crates/domain/benches/suppression_bench.rs`
-//! measures a year of a large association.
+//! memory is that of the largest); a sensitive vector is kept as a
+//! reference to its source, its row rebuilt when its component is opened.
+//! `crates/domain/benches/suppression_bench.rs` measures a year of a large
+//! association (8,000 groups, 14 steps, 12 months, the ledger written by
+//! the engine month after month): a few seconds and some 50 MB beyond the
+//! problem itself.
 //!
 //! Inputs are trusted to be well formed (`values` covers every index); an
 //! index past `values` is an inner cell of unknown count (never a known

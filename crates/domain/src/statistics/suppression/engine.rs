@@ -3,28 +3,43 @@
 //! `suppression`, steps 1 to 5).
 
 use super::basis::{Basis, Residuals, Scratch};
-use super::prepare::{Components, Vars};
+use super::prepare::{Components, RowSet, Vars};
 use super::row::{normalise, sub, Overflow, Row};
 use super::{Outcome, Problem, Solution, K};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 /// A count that must not be derivable: 1 to K-1, or unknown (conservative).
 fn sensitive(value: Option<i128>) -> bool {
     value.is_none_or(|v| v >= 1 && v < i128::from(K))
 }
 
-/// A sensitive vector spread over several components, by its projections
-/// (step 4 of the module doc, "Components").
+/// Where a sensitive vector comes from (its row is rebuilt when needed, so
+/// that the sensitive set costs a few bytes a vector).
+#[derive(Clone, Copy, Debug)]
+enum Source {
+    Inner(u32),
+    Candidate(u32),
+    Group(u32),
+}
+
+/// A sensitive vector spread over several components (step 4 of the module
+/// doc, "Components"): its projections are `parts[start..start + len]`.
 struct Cross {
-    /// (component, projection in global variables), by component.
-    parts: Vec<(u32, Row)>,
-    /// Whether each projection is in its component's ledger span.
-    ledger_in: Vec<bool>,
-    /// Whether each projection is in its component's final span (set when
-    /// the component is done).
-    final_in: Vec<bool>,
-    /// Already in the ledger's span (counted), or the rule no longer applies.
+    source: Source,
+    start: u32,
+    len: u32,
+    /// Already in the ledger's span (counted).
     done: bool,
+}
+
+/// One projection of a cross vector.
+#[derive(Clone, Copy)]
+struct Part {
+    comp: u32,
+    /// In its component's ledger span.
+    ledger_in: bool,
+    /// In its component's final span (set when the component is done).
+    final_in: bool,
 }
 
 #[derive(Default)]
@@ -33,9 +48,9 @@ struct Comp {
     candidates: Vec<u32>,
     ledger: Vec<u32>,
     /// Sensitive vectors wholly inside.
-    sensitive: Vec<u32>,
-    /// (cross vector, index of its projection here).
-    cross: Vec<(u32, u32)>,
+    sensitive: Vec<Source>,
+    /// Cross vectors with a projection here.
+    cross: Vec<u32>,
 }
 
 /// A component opened for work: its variables in pivot order, the basis of
@@ -44,7 +59,7 @@ struct Local {
     /// Local variable → global.
     vars: Vec<u32>,
     ledger: Basis,
-    /// The ledger's basis could not be computed exactly (overflow).
+    /// An exact result could not be had (overflow): be conservative.
     poisoned: bool,
     scratch: Scratch,
 }
@@ -52,17 +67,19 @@ struct Local {
 struct Engine<'a> {
     problem: &'a Problem,
     vars: Vars<'a>,
+    /// Candidates' rows (global variables, known zeros removed) and counts.
     rows: Vec<Row>,
     values: Vec<Option<i128>>,
     outcomes: Vec<Outcome>,
     pending: Vec<bool>,
-    /// Sensitive vectors (normalised, global variables) and the set of them.
-    sensitive: Vec<Row>,
-    seen: HashSet<Row>,
+    sensitive: Vec<Source>,
+    /// Hidden-parts sums found so far (global variables, normalised).
+    extra_seen: RowSet,
     cross: Vec<Cross>,
+    parts: Vec<Part>,
     comps: Vec<Comp>,
-    /// First variable of each ledger row (u32::MAX: empty or unusable).
-    ledger_first: Vec<u32>,
+    /// Component of each variable (u32::MAX: in no row).
+    comp_of_var: Vec<u32>,
     /// Global → local variable of the open component (u32::MAX: none).
     local_of: Vec<u32>,
     ledger_discloses: usize,
@@ -95,10 +112,11 @@ impl<'a> Engine<'a> {
             outcomes: vec![Outcome::Published; n],
             pending: vec![false; n],
             sensitive: Vec::new(),
-            seen: HashSet::new(),
+            extra_seen: RowSet::default(),
             cross: Vec::new(),
+            parts: Vec::new(),
             comps: Vec::new(),
-            ledger_first: Vec::new(),
+            comp_of_var: Vec::new(),
             local_of: vec![u32::MAX; count],
             ledger_discloses: 0,
         };
@@ -107,12 +125,12 @@ impl<'a> Engine<'a> {
             if !cleaned.valid || cleaned.value.is_none() {
                 // Cannot be valued: never shown, and protected.
                 engine.outcomes[k] = Outcome::Secondary;
-                engine.add_sensitive(cleaned.row.clone());
+                engine.sensitive.push(Source::Candidate(k as u32));
             } else if cleaned.row.is_empty() {
                 // Only known zeros: 0, published, says nothing new.
             } else if sensitive(cleaned.value) {
                 engine.outcomes[k] = Outcome::Primary;
-                engine.add_sensitive(cleaned.row.clone());
+                engine.sensitive.push(Source::Candidate(k as u32));
             } else {
                 engine.pending[k] = true;
             }
@@ -121,27 +139,38 @@ impl<'a> Engine<'a> {
         }
         for (i, &v) in problem.values.iter().enumerate() {
             if sensitive(Some(i128::from(v))) && i < u32::MAX as usize {
-                engine.add_sensitive(vec![(i as u32, 1)]);
+                engine.sensitive.push(Source::Inner(i as u32));
             }
         }
-        for group in &problem.groups {
+        for (j, group) in problem.groups.iter().enumerate() {
             let cleaned = engine.vars.clean(group);
-            if cleaned.valid && sensitive(cleaned.value) {
-                engine.add_sensitive(cleaned.row);
+            if cleaned.valid && !cleaned.row.is_empty() && sensitive(cleaned.value) {
+                engine.sensitive.push(Source::Group(j as u32));
             }
         }
         engine
     }
 
-    /// Adds a sensitive vector if new; whether it was.
-    fn add_sensitive(&mut self, mut row: Row) -> bool {
-        normalise(&mut row);
-        if row.is_empty() || self.seen.contains(&row) {
-            return false;
+    /// The row of a sensitive vector (global variables, known zeros out).
+    fn row_of(&self, source: Source) -> Row {
+        match source {
+            Source::Inner(i) => vec![(i, 1)],
+            Source::Candidate(k) => self.rows[k as usize].clone(),
+            Source::Group(j) => self.vars.row(&self.problem.groups[j as usize], |_| true),
         }
-        self.seen.insert(row.clone());
-        self.sensitive.push(row);
-        true
+    }
+
+    /// The projection of cross vector `x` on component `c`.
+    fn projection(&self, x: u32, c: u32) -> Row {
+        let keep = |v: u32| self.comp_of_var[v as usize] == c;
+        match self.cross[x as usize].source {
+            Source::Group(j) => self.vars.row(&self.problem.groups[j as usize], keep),
+            source => {
+                let mut row = self.row_of(source);
+                row.retain(|&(v, _)| keep(v));
+                row
+            }
+        }
     }
 
     /// Step 4, "Components": variables linked by a ledger row, a candidate
@@ -157,7 +186,7 @@ impl<'a> Engine<'a> {
                 in_row[v as usize] = true;
             }
         };
-        self.ledger_first = Vec::with_capacity(self.problem.ledger.len());
+        let mut ledger_first = Vec::with_capacity(self.problem.ledger.len());
         for combination in &self.problem.ledger {
             let cleaned = self.vars.clean(combination);
             let first = match cleaned.row.first() {
@@ -167,7 +196,7 @@ impl<'a> Engine<'a> {
             if first != u32::MAX {
                 mark(&cleaned.row, &mut dsu);
             }
-            self.ledger_first.push(first);
+            ledger_first.push(first);
         }
         for row in &self.rows {
             mark(row, &mut dsu);
@@ -182,7 +211,9 @@ impl<'a> Engine<'a> {
                 }
             }
         }
+        // Number the components: by first candidate, then by ledger row.
         let mut comp_of_root = vec![u32::MAX; self.vars.count];
+        let mut comps: Vec<Comp> = Vec::new();
         let mut comp_of = |v: u32, dsu: &mut Components, comps: &mut Vec<Comp>| {
             let root = dsu.find(v) as usize;
             if comp_of_root[root] == u32::MAX {
@@ -191,48 +222,67 @@ impl<'a> Engine<'a> {
             }
             comp_of_root[root]
         };
-        let mut comps = Vec::new();
         for (k, row) in self.rows.iter().enumerate() {
             if let Some(&(first, _)) = row.first() {
                 let c = comp_of(first, &mut dsu, &mut comps);
                 comps[c as usize].candidates.push(k as u32);
             }
         }
-        for (i, &first) in self.ledger_first.iter().enumerate() {
+        for (i, &first) in ledger_first.iter().enumerate() {
             if first != u32::MAX {
                 let c = comp_of(first, &mut dsu, &mut comps);
                 comps[c as usize].ledger.push(i as u32);
             }
         }
-        for (sid, row) in self.sensitive.iter().enumerate() {
+        let mut comp_of_var = vec![u32::MAX; self.vars.count];
+        for v in 0..self.vars.count {
+            if in_row[v] {
+                comp_of_var[v] = comp_of(v as u32, &mut dsu, &mut comps);
+            }
+        }
+        self.comp_of_var = comp_of_var;
+        let sources = std::mem::take(&mut self.sensitive);
+        let mut touched: Vec<u32> = Vec::new();
+        for &source in &sources {
+            let row = self.row_of(source);
             // A variable in no row is in no span: the vector is safe.
-            if row.iter().any(|&(v, _)| !in_row[v as usize]) {
+            if row
+                .iter()
+                .any(|&(v, _)| self.comp_of_var[v as usize] == u32::MAX)
+            {
                 continue;
             }
-            let mut parts: BTreeMap<u32, Row> = BTreeMap::new();
-            for &(v, c) in row {
-                let comp = comp_of(v, &mut dsu, &mut comps);
-                parts.entry(comp).or_default().push((v, c));
-            }
-            if parts.len() == 1 {
-                if let Some((&c, _)) = parts.iter().next() {
-                    comps[c as usize].sensitive.push(sid as u32);
-                }
+            touched.clear();
+            touched.extend(row.iter().map(|&(v, _)| self.comp_of_var[v as usize]));
+            touched.sort_unstable();
+            touched.dedup();
+            if let [c] = touched[..] {
+                comps[c as usize].sensitive.push(source);
                 continue;
             }
             let x = self.cross.len() as u32;
-            for (i, &c) in parts.keys().enumerate() {
-                comps[c as usize].cross.push((x, i as u32));
-            }
-            let n = parts.len();
             self.cross.push(Cross {
-                parts: parts.into_iter().collect(),
-                ledger_in: vec![false; n],
-                final_in: vec![false; n],
+                source,
+                start: self.parts.len() as u32,
+                len: touched.len() as u32,
                 done: false,
             });
+            for &c in &touched {
+                comps[c as usize].cross.push(x);
+                self.parts.push(Part {
+                    comp: c,
+                    ledger_in: false,
+                    final_in: false,
+                });
+            }
         }
         self.comps = comps;
+    }
+
+    fn part_mut(&mut self, x: u32, c: u32) -> Option<&mut Part> {
+        let cross = &self.cross[x as usize];
+        let range = cross.start as usize..(cross.start + cross.len) as usize;
+        self.parts[range].iter_mut().find(|p| p.comp == c)
     }
 
     /// Opens component `c`: its variables numbered by pivot priority (fewest
@@ -244,7 +294,7 @@ impl<'a> Engine<'a> {
         let ledger_rows: Vec<Row> = comp
             .ledger
             .iter()
-            .map(|&i| self.vars.clean(&self.problem.ledger[i as usize]).row)
+            .map(|&i| self.vars.row(&self.problem.ledger[i as usize], |_| true))
             .collect();
         // Variables, with (ledger occurrences, last candidate position).
         let mut vars: Vec<u32> = Vec::new();
@@ -270,16 +320,7 @@ impl<'a> Engine<'a> {
                 keys[t].1 = position as u32 + 1;
             }
         }
-        for &sid in &comp.sensitive {
-            for &(v, _) in &self.sensitive[sid as usize] {
-                touch(v, &mut vars, &mut keys);
-            }
-        }
-        for &(x, i) in &comp.cross {
-            for &(v, _) in &self.cross[x as usize].parts[i as usize].1 {
-                touch(v, &mut vars, &mut keys);
-            }
-        }
+        // Every variable of a sensitive vector here is in a row here.
         let mut order: Vec<u32> = (0..vars.len() as u32).collect();
         order.sort_unstable_by_key(|&t| {
             let (occurrences, last) = keys[t as usize];
@@ -296,6 +337,7 @@ impl<'a> Engine<'a> {
             poisoned: false,
         };
         let mut rows: Vec<Row> = ledger_rows.iter().map(|r| self.to_local(r)).collect();
+        drop(ledger_rows);
         // Short rows first (a group's cells before the programme's sums).
         rows.sort_by_key(|r| r.len());
         for row in rows {
@@ -324,39 +366,63 @@ impl<'a> Engine<'a> {
     }
 
     /// Whether each cross vector's projections are in their components'
-    /// ledger spans; a vector wholly in the ledger's span is counted.
+    /// ledger spans; a vector wholly in the ledger's span is counted (once,
+    /// however often it was given).
     fn ledger_spans_of_cross(&mut self) {
         for c in 0..self.comps.len() {
             if self.comps[c].cross.is_empty() {
                 continue;
             }
             let mut local = self.open(c);
-            for (x, i) in self.comps[c].cross.clone() {
-                let part = self.to_local(&self.cross[x as usize].parts[i as usize].1);
+            for x in std::mem::take(&mut self.comps[c].cross) {
+                let part = self.to_local(&self.projection(x, c as u32));
                 let inside = local.poisoned
                     || local
                         .ledger
                         .reduce(&part, &mut local.scratch)
                         .map_or(true, |r| r.is_empty());
-                self.cross[x as usize].ledger_in[i as usize] = inside;
+                if let Some(p) = self.part_mut(x, c as u32) {
+                    p.ledger_in = inside;
+                }
+                self.comps[c].cross.push(x);
             }
             self.close(&local);
         }
-        for cross in &mut self.cross {
-            if cross.ledger_in.iter().all(|&inside| inside) {
-                cross.done = true;
-                self.ledger_discloses += 1;
+        let mut disclosed = RowSet::default();
+        for x in 0..self.cross.len() {
+            let cross = &self.cross[x];
+            let range = cross.start as usize..(cross.start + cross.len) as usize;
+            if self.parts[range].iter().all(|p| p.ledger_in) {
+                let mut row = self.row_of(cross.source);
+                normalise(&mut row);
+                if disclosed.insert(row) {
+                    self.ledger_discloses += 1;
+                }
+                self.cross[x].done = true;
             }
         }
+    }
+
+    /// Whether the projection of cross vector `x` on component `c` is to be
+    /// checked there: every earlier projection ended in its final span,
+    /// every later one is in its ledger span.
+    fn active(&self, x: u32, c: u32) -> bool {
+        let cross = &self.cross[x as usize];
+        let range = cross.start as usize..(cross.start + cross.len) as usize;
+        !cross.done
+            && self.parts[range]
+                .iter()
+                .all(|p| p.comp == c || if p.comp < c { p.final_in } else { p.ledger_in })
     }
 
     /// Steps 4 and 5 on component `c`.
     fn process(&mut self, c: usize) {
         let comp = &self.comps[c];
         if comp.candidates.is_empty() && comp.sensitive.is_empty() {
-            for (x, i) in comp.cross.clone() {
-                let cross = &mut self.cross[x as usize];
-                cross.final_in[i as usize] = cross.ledger_in[i as usize];
+            for x in comp.cross.clone() {
+                if let Some(p) = self.part_mut(x, c as u32) {
+                    p.final_in = p.ledger_in;
+                }
             }
             return;
         }
@@ -367,27 +433,25 @@ impl<'a> Engine<'a> {
             .iter()
             .map(|&k| (k, self.to_local(&self.rows[k as usize])))
             .collect();
-        // The sensitive vectors of this component, as residuals against
-        // the ledger: local ones, and cross projections the rule selects.
+        // The sensitive vectors of this component, once each, as residuals
+        // against the ledger: local ones, and cross projections the rule
+        // selects.
+        let mut seen = RowSet::default();
         let mut residuals: Vec<Option<Row>> = Vec::new();
-        for &sid in &comp.sensitive.clone() {
-            let row = self.to_local(&self.sensitive[sid as usize]);
-            residuals.push(self.ledger_residual(&mut local, &row, true));
+        for source in self.comps[c].sensitive.clone() {
+            let mut row = self.to_local(&self.row_of(source));
+            normalise(&mut row);
+            if seen.insert(row.clone()) {
+                residuals.push(self.ledger_residual(&mut local, &row, true));
+            }
         }
-        for (x, i) in self.comps[c].cross.clone() {
-            let cross = &self.cross[x as usize];
-            let active = !cross.done
-                && cross.parts.iter().enumerate().all(|(j, &(other, _))| {
-                    j == i as usize
-                        || if other < c as u32 {
-                            cross.final_in[j]
-                        } else {
-                            cross.ledger_in[j]
-                        }
-                });
-            if active {
-                let row = self.to_local(&cross.parts[i as usize].1);
-                residuals.push(self.ledger_residual(&mut local, &row, false));
+        for x in self.comps[c].cross.clone() {
+            if self.active(x, c as u32) {
+                let mut row = self.to_local(&self.projection(x, c as u32));
+                normalise(&mut row);
+                if seen.insert(row.clone()) {
+                    residuals.push(self.ledger_residual(&mut local, &row, false));
+                }
             }
         }
         let basis = loop {
@@ -404,20 +468,25 @@ impl<'a> Engine<'a> {
                 Ok(new) if new.is_empty() => break basis,
                 Ok(new) => {
                     for row in new {
-                        let row = self.to_local(&row);
-                        residuals.push(self.ledger_residual(&mut local, &row, true));
+                        let mut row = self.to_local(&row);
+                        normalise(&mut row);
+                        if seen.insert(row.clone()) {
+                            residuals.push(self.ledger_residual(&mut local, &row, true));
+                        }
                     }
                 }
                 Err(Overflow) => local.poisoned = true,
             }
         };
-        for (x, i) in self.comps[c].cross.clone() {
-            let row = self.to_local(&self.cross[x as usize].parts[i as usize].1);
+        for x in self.comps[c].cross.clone() {
+            let row = self.to_local(&self.projection(x, c as u32));
             let inside = local.poisoned
                 || basis
                     .reduce(&row, &mut local.scratch)
                     .map_or(true, |r| r.is_empty());
-            self.cross[x as usize].final_in[i as usize] = inside;
+            if let Some(p) = self.part_mut(x, c as u32) {
+                p.final_in = inside;
+            }
         }
         self.close(&local);
     }
@@ -475,7 +544,8 @@ impl<'a> Engine<'a> {
     }
 
     /// Step 5: for every total in the span, the parts outside it must
-    /// describe 0 or at least K people; the new sensitive sums (global).
+    /// describe 0 or at least K people; the new sensitive sums (global
+    /// variables).
     fn hidden_parts(
         &mut self,
         local: &mut Local,
@@ -487,11 +557,9 @@ impl<'a> Engine<'a> {
             if let Some(&known) = derivable.get(&k) {
                 return Ok(known);
             }
-            let known = match outcome {
-                Outcome::Published => true,
-                Outcome::Primary => false,
-                Outcome::Secondary => basis.reduce(row, scratch)?.is_empty(),
-            };
+            // A hidden cell may still be derivable (a primary one only if
+            // the ledger disclosed it).
+            let known = outcome == Outcome::Published || basis.reduce(row, scratch)?.is_empty();
             derivable.insert(k, known);
             Ok::<bool, Overflow>(known)
         };
@@ -525,9 +593,10 @@ impl<'a> Engine<'a> {
                     _ => None,
                 };
             }
-            let hidden: Row = sum.into_iter().filter(|&(_, c)| c != 0).collect();
-            if !hidden.is_empty() && sensitive(value) && self.add_sensitive(hidden) {
-                new.push(self.sensitive.last().cloned().unwrap_or_default());
+            let mut hidden: Row = sum.into_iter().filter(|&(_, c)| c != 0).collect();
+            normalise(&mut hidden);
+            if !hidden.is_empty() && sensitive(value) && self.extra_seen.insert(hidden.clone()) {
+                new.push(hidden);
             }
         }
         Ok(new)

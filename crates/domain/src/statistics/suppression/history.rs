@@ -8,7 +8,7 @@
 use super::super::{
     candidates, inner_value, is_sensitive, Cell, Facts, Inner, Measure, Month, Step, Universe,
 };
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A funnel's steps with their combinations.
 type Steps = Vec<(Step, Vec<(Inner, i64)>)>;
@@ -49,22 +49,28 @@ pub(crate) fn dropouts(cells: &[Cell], u: &Universe) -> Vec<Vec<(Inner, i64)>> {
 /// Every cell of an earlier month (from the universe's first month) that
 /// counts funnel facts (the funnel, the formats' enrolled and completed to
 /// date), and every drop-out of those months, that describes 1 to K-1
-/// people. The sections' and the formats' monthly parts of other months
-/// share no inner cell with this month's, so nothing published now can
-/// reach them.
+/// people: without their inner cells of 0 (known zeros), each once (a month
+/// without news repeats the month before). The sections' and the formats'
+/// monthly parts of other months share no inner cell with this month's, so
+/// nothing published now can reach them.
 pub(crate) fn earlier_sensitive(month: Month, facts: &Facts) -> Vec<Vec<(Inner, i64)>> {
     let u = &facts.universe;
-    let count = |combination: &[(Inner, i64)]| -> i64 {
-        combination
-            .iter()
-            .map(|(inner, c)| c * inner_value(inner, facts) as i64)
-            .sum()
+    let mut out: BTreeSet<Vec<(Inner, i64)>> = BTreeSet::new();
+    let mut keep = |combination: Vec<(Inner, i64)>| {
+        let mut count = 0i64;
+        let mut row = Vec::with_capacity(combination.len());
+        for (inner, c) in combination {
+            let v = inner_value(&inner, facts) as i64;
+            if v != 0 {
+                count += c * v;
+                row.push((inner, c));
+            }
+        }
+        if count > 0 && is_sensitive(count as u64) {
+            row.sort();
+            out.insert(row);
+        }
     };
-    let sensitive = |combination: &Vec<(Inner, i64)>| {
-        let v = count(combination);
-        v > 0 && is_sensitive(v as u64)
-    };
-    let mut out = Vec::new();
     for m in u.months_to(month).into_iter().filter(|m| *m < month) {
         let cells: Vec<Cell> = candidates(m, facts)
             .into_iter()
@@ -76,13 +82,11 @@ pub(crate) fn earlier_sensitive(month: Month, facts: &Facts) -> Vec<Vec<(Inner, 
                 Cell::Section { .. } => false,
             })
             .collect();
-        out.extend(
-            cells
-                .iter()
-                .filter_map(|c| c.combination(u))
-                .filter(sensitive),
-        );
-        out.extend(dropouts(&cells, u).into_iter().filter(sensitive));
+        cells
+            .iter()
+            .filter_map(|c| c.combination(u))
+            .for_each(&mut keep);
+        dropouts(&cells, u).into_iter().for_each(&mut keep);
     }
-    out
+    out.into_iter().collect()
 }

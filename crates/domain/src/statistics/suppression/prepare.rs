@@ -106,6 +106,37 @@ impl<'a> Vars<'a> {
     }
 }
 
+impl Vars<'_> {
+    /// The row of `combination` without its known zeros, keeping only the
+    /// variables `keep` accepts (no count: the cheap path for rows already
+    /// checked by [`Vars::clean`]).
+    pub(crate) fn row(&self, combination: &Combination, keep: impl Fn(u32) -> bool) -> Row {
+        let mut row: Row = Vec::with_capacity(combination.0.len());
+        for &(index, c) in &combination.0 {
+            match self.id(index) {
+                Some(var) if c != 0 && self.known(var) != Some(0) && keep(var) => {
+                    row.push((var, i128::from(c)));
+                }
+                _ => {}
+            }
+        }
+        if !row.windows(2).all(|w| w[0].0 < w[1].0) {
+            row.sort_unstable_by_key(|&(v, _)| v);
+            let mut merged: Row = Vec::with_capacity(row.len());
+            for (v, c) in row {
+                match merged.last_mut() {
+                    // A sum of two i64 fits in i128.
+                    Some(last) if last.0 == v => last.1 += c,
+                    _ => merged.push((v, c)),
+                }
+            }
+            merged.retain(|&(_, c)| c != 0);
+            row = merged;
+        }
+        row
+    }
+}
+
 /// Union-find over the variables (path halving, union by index).
 pub(crate) struct Components {
     parent: Vec<u32>,
@@ -144,3 +175,49 @@ impl Components {
         }
     }
 }
+
+/// A fast hasher for the engine's transient sets of rows (FxHash's mix; the
+/// sets are built from the problem, not from adversarial keys).
+#[derive(Default)]
+pub(crate) struct Fx(u64);
+
+impl Fx {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl std::hash::Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u32(&mut self, v: u32) {
+        self.add(u64::from(v));
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.add(v);
+    }
+
+    fn write_usize(&mut self, v: usize) {
+        self.add(v as u64);
+    }
+
+    fn write_i128(&mut self, v: i128) {
+        self.add(v as u64);
+        self.add((v >> 64) as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A set of rows with [`Fx`].
+pub(crate) type RowSet =
+    std::collections::HashSet<super::row::Row, std::hash::BuildHasherDefault<Fx>>;
