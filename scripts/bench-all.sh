@@ -38,6 +38,7 @@ bench intake cargo bench -q -p server --bench intake_bench -- --participants "$s
 bench pagescan cargo run -q --release -p pagescan --example bench -- 1024
 # Issue 15: spreadsheet import (preview and apply of a 20,000-row XLSX).
 bench families cargo bench -q -p sync --bench families_import_bench -- --rows "${IMPORT_ROWS:-20000}"
+bench suppression cargo bench -q -p domain --bench suppression_bench -- --full
 
 # The real window (release app and bare window; the driving bench is the test
 # build's), under Xvfb with a throwaway keyring. D-Bus and WebKit chatter on
@@ -66,7 +67,7 @@ bench start window_bench
   echo
   echo "| bench | status (s) | figure |"
   echo "|---|---|---|"
-  for name in store dpo balancing sync intake pagescan families start; do
+  for name in store dpo balancing sync intake pagescan families suppression start; do
     status="$(cat "$logs/$name.status")"
     # Every printed line is a figure; cargo's own lines are skipped.
     grep -v -e '^\s*$' -e '^\s*Finished' -e '^\s*Running' -e '^\s*Compiling' "$logs/$name.log" \
