@@ -931,12 +931,11 @@ fn run_workspace_command(
                 assert_eq!(report.counts.new_people, 1);
             }
         }
-        // Issue 16: a release written as the ledger holds it; the cells the
-        // actor reads, counted here from the ROLE table's wording.
+        // Issue 16: October's release, published by the demo seed through
+        // the monthly run; the cells the actor reads, counted here from the
+        // ROLE table's wording.
         Command::StatisticsMonths | Command::StatisticsMonth | Command::StatisticsExport => {
             use store::statistics::read;
-            let month = domain::statistics::Month::new(2026, 10).unwrap();
-            common::statistics::ensure_release(conn, month);
             let sql = if actor.role == Role::Trainer {
                 format!(
                     "SELECT c.id AS id FROM stat_cells c JOIN workshop_groups g ON g.id = c.group_id \

@@ -5,24 +5,39 @@
 
 mod common;
 
-use common::statistics::{demo_cells, publish};
 use common::{now, Fixture};
 use diesel::prelude::*;
-use domain::statistics::{Cell, Format, Measure, Month};
+use domain::statistics::{Cell, Format, Measure, Month, Step};
 use std::collections::{BTreeMap, BTreeSet};
 use store::statistics::read::{self, Language};
 use store::StoreError;
 
-fn october() -> Month {
-    Month::new(2026, 10).unwrap()
+/// The demo, whose seed released the three months before its `now` through
+/// the monthly run (`store::statistics::run`); October, the latest, is read.
+fn demo() -> Fixture {
+    common::demo()
 }
 
-/// The demo with October's release; the cells as written.
-fn with_release() -> (Fixture, Vec<(Cell, Option<u64>)>) {
-    let mut fixture = common::demo();
-    let cells = demo_cells(fixture.store.connection(), october());
-    publish(fixture.store.connection(), october(), &cells);
-    (fixture, cells)
+/// A release's cells and their values (none for a hidden cell).
+type Cells = Vec<(Cell, Option<u64>)>;
+
+/// The cells of `month`'s release as the ledger holds them (a hidden cell
+/// has no value), in key order.
+fn stored(fixture: &mut Fixture, month: &str) -> Cells {
+    use store::schema::stat_cells;
+    let rows: Vec<(String, Option<i64>)> = stat_cells::table
+        .filter(stat_cells::month.eq(month))
+        .order(stat_cells::id)
+        .select((stat_cells::id, stat_cells::value))
+        .load(fixture.store.connection())
+        .unwrap();
+    assert!(!rows.is_empty(), "the demo released {month}");
+    rows.into_iter()
+        .map(|(key, value)| {
+            let cell = Cell::parse(&key).expect("the run writes keys that parse");
+            (cell, value.map(|v| v as u64))
+        })
+        .collect()
 }
 
 fn led_groups(fixture: &mut Fixture, username: &str) -> BTreeSet<String> {
@@ -39,33 +54,50 @@ fn led_groups(fixture: &mut Fixture, username: &str) -> BTreeSet<String> {
 
 #[test]
 fn pol_11_the_office_reads_every_cell_hidden_ones_without_a_value() {
-    let (mut fixture, cells) = with_release();
+    let mut fixture = demo();
+    let cells = stored(&mut fixture, "2026-10");
     let office = fixture.actor("admin.lemans");
+    // Every release, latest first, with its cells as the ledger counts them.
+    let mut expected_months = Vec::new();
+    for month in ["2026-10", "2026-09", "2026-08"] {
+        let held = stored(&mut fixture, month);
+        let published = held.iter().filter(|(_, v)| v.is_some()).count() as u64;
+        expected_months.push((month.to_owned(), held.len() as u64, published));
+    }
     let conn = fixture.store.connection();
-    let months = read::months(conn, &office, now()).unwrap();
-    assert_eq!(months.len(), 1);
-    assert_eq!(months[0].month, "2026-10");
-    assert_eq!(months[0].cells, cells.len() as u64);
-    let published = cells.iter().filter(|(_, v)| v.is_some()).count() as u64;
-    assert_eq!(months[0].published, published);
+    let months: Vec<(String, u64, u64)> = read::months(conn, &office, now())
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.month, m.cells, m.published))
+        .collect();
+    assert_eq!(months, expected_months);
+    assert!(
+        cells.iter().any(|(_, v)| v.is_none()),
+        "the release hides some cells"
+    );
 
     let tables = read::month_tables(conn, &office, "2026-10", now()).unwrap();
-    // Sections: most viewed first, the hidden one last and without a value.
+    // Sections: most viewed first, the hidden ones last and without a value.
     let shown: Vec<(String, Option<u64>, bool)> = tables
         .sections
         .iter()
         .map(|s| (s.section.clone(), s.value, s.hidden))
         .collect();
-    let mut expected: Vec<(String, Option<u64>, bool)> = cells
+    let expected: BTreeSet<(String, Option<u64>, bool)> = cells
         .iter()
         .filter_map(|(cell, value)| match cell {
             Cell::Section { section, .. } => Some((section.clone(), *value, value.is_none())),
             _ => None,
         })
         .collect();
-    expected.sort_by(|a, b| a.2.cmp(&b.2).then(b.1.cmp(&a.1)));
-    assert_eq!(shown, expected);
-    assert!(tables.sections.last().unwrap().hidden);
+    assert_eq!(shown.iter().cloned().collect::<BTreeSet<_>>(), expected);
+    assert_eq!(shown.len(), expected.len());
+    let hidden_from = shown.iter().position(|s| s.2).expect("a hidden section");
+    assert!(shown[hidden_from..].iter().all(|s| s.2), "hidden ones last");
+    assert!(
+        shown[..hidden_from].windows(2).all(|w| w[0].1 >= w[1].1),
+        "most viewed first"
+    );
     // Every figure the window gets is the ledger's, hidden ones have none.
     let mut answered: BTreeMap<String, Option<u64>> = BTreeMap::new();
     for s in &tables.sections {
@@ -74,12 +106,28 @@ fn pol_11_the_office_reads_every_cell_hidden_ones_without_a_value() {
     }
     for (kind, funnels) in [("programme", &tables.programmes), ("group", &tables.groups)] {
         for funnel in funnels {
-            let keys: Vec<&str> = funnel.steps.iter().map(|s| s.step.as_str()).collect();
-            assert_eq!(
-                keys,
-                ["enrolled", "session-1", "session-2", "completed"],
-                "steps in order"
-            );
+            // The funnel's steps in the release: enrolled, the sessions in
+            // order, completed.
+            let mut steps: Vec<Step> = cells
+                .iter()
+                .filter_map(|(cell, _)| match cell {
+                    Cell::ProgrammeFunnel {
+                        programme, step, ..
+                    } if kind == "programme" && *programme == funnel.id => Some(*step),
+                    Cell::GroupFunnel { group, step, .. }
+                        if kind == "group" && *group == funnel.id =>
+                    {
+                        Some(*step)
+                    }
+                    _ => None,
+                })
+                .collect();
+            steps.sort();
+            assert_eq!(steps.first(), Some(&Step::Enrolled));
+            assert_eq!(steps.last(), Some(&Step::Completed));
+            let expected: Vec<String> = steps.iter().map(|s| s.key()).collect();
+            let keys: Vec<String> = funnel.steps.iter().map(|s| s.step.clone()).collect();
+            assert_eq!(keys, expected, "steps in order");
             for step in &funnel.steps {
                 assert_eq!(step.hidden, step.value.is_none());
                 answered.insert(
@@ -126,21 +174,30 @@ fn pol_11_the_office_reads_every_cell_hidden_ones_without_a_value() {
 
 #[test]
 fn pol_12_rates_are_computed_only_from_published_cells() {
-    let (mut fixture, cells) = with_release();
+    let mut fixture = demo();
+    let cells = stored(&mut fixture, "2026-10");
     let dpo = fixture.actor("dpo");
     let tables = read::month_tables(fixture.store.connection(), &dpo, "2026-10", now()).unwrap();
     let value = |format: Format, measure: Measure| -> Option<u64> {
-        cells
-            .iter()
-            .find(|(cell, _)| {
-                matches!(cell, Cell::Format { format: f, measure: m, .. } if *f == format && *m == measure)
-            })
-            .and_then(|(_, v)| *v)
+        let found = cells.iter().find(|(cell, _)| {
+            matches!(cell, Cell::Format { format: f, measure: m, .. } if *f == format && *m == measure)
+        });
+        found.expect("the release has every measure of a format").1
     };
-    assert_eq!(tables.formats.len(), 3);
-    let mut hidden_rates = 0;
-    for (row, format) in tables.formats.iter().zip(Format::ALL) {
-        assert_eq!(row.format, format.as_str());
+    let formats: Vec<&str> = tables.formats.iter().map(|f| f.format.as_str()).collect();
+    let expected: Vec<&str> = Format::ALL
+        .into_iter()
+        .filter(|format| {
+            cells
+                .iter()
+                .any(|(cell, _)| matches!(cell, Cell::Format { format: f, .. } if f == format))
+        })
+        .map(Format::as_str)
+        .collect();
+    assert_eq!(formats, expected, "the formats of the release, in order");
+    let (mut hidden_rates, mut computed_rates) = (0, 0);
+    for row in &tables.formats {
+        let format = Format::parse(&row.format).unwrap();
         for (rate, top, bottom) in [
             (&row.attendance_rate, Measure::Attended, Measure::Scheduled),
             (
@@ -155,7 +212,11 @@ fn pol_12_rates_are_computed_only_from_published_cells() {
             ),
         ] {
             match (value(format, top), value(format, bottom)) {
+                (Some(_), Some(0)) => {
+                    assert!(!rate.hidden && rate.value.is_none(), "{format:?} {top:?}");
+                }
                 (Some(t), Some(b)) => {
+                    computed_rates += 1;
                     assert!(!rate.hidden);
                     assert_eq!(rate.value, Some(t as f64 / b as f64));
                 }
@@ -167,72 +228,110 @@ fn pol_12_rates_are_computed_only_from_published_cells() {
         }
     }
     assert!(
-        hidden_rates >= 2,
-        "the fixture hides a questions and a completion cell"
+        hidden_rates > 0 && computed_rates > 0,
+        "the release has a rate over a hidden cell and one over two published cells"
     );
 }
 
 #[test]
 fn role_1_a_trainer_reads_only_the_funnels_of_the_groups_they_lead() {
-    let (mut fixture, cells) = with_release();
-    // A month with sections only: nothing of it is a trainer's.
-    let september = Month::new(2026, 9).unwrap();
-    let sections: Vec<(Cell, Option<u64>)> = demo_cells(fixture.store.connection(), september)
-        .into_iter()
-        .filter(|(cell, _)| matches!(cell, Cell::Section { .. }))
+    let mut fixture = demo();
+    let released = ["2026-10", "2026-09", "2026-08"];
+    let ledger: Vec<(&str, Cells)> = released
+        .iter()
+        .map(|month| (*month, stored(&mut fixture, month)))
         .collect();
-    publish(fixture.store.connection(), september, &sections);
     for username in ["formatrice.a", "formateur.b"] {
         let trainer = fixture.actor(username);
         let mine = led_groups(&mut fixture, username);
         assert!(!mine.is_empty());
-        let conn = fixture.store.connection();
-        let months = read::months(conn, &trainer, now()).unwrap();
-        let expected_cells = cells
+        // The cells of each release that are a group funnel of theirs.
+        let theirs = |cells: &[(Cell, Option<u64>)]| -> BTreeMap<String, Option<u64>> {
+            cells
+                .iter()
+                .filter(|(cell, _)| {
+                    matches!(cell, Cell::GroupFunnel { group, .. } if mine.contains(group))
+                })
+                .map(|(cell, value)| (cell.key(), *value))
+                .collect()
+        };
+        let expected_months: Vec<(String, u64)> = ledger
             .iter()
-            .filter(
-                |(cell, _)| matches!(cell, Cell::GroupFunnel { group, .. } if mine.contains(group)),
-            )
-            .count() as u64;
-        assert_eq!(
-            months.len(),
-            1,
-            "{username}: only the month with their groups"
+            .map(|(month, cells)| (month.to_string(), theirs(cells).len() as u64))
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        let without: Vec<&str> = ledger
+            .iter()
+            .filter(|(_, cells)| theirs(cells).is_empty())
+            .map(|(month, _)| *month)
+            .collect();
+        assert!(
+            !expected_months.is_empty() && !without.is_empty(),
+            "{username}: the demo has releases with and without their groups"
         );
-        assert_eq!(months[0].cells, expected_cells);
+        let october = theirs(&ledger[0].1);
+        let conn = fixture.store.connection();
+        let months: Vec<(String, u64)> = read::months(conn, &trainer, now())
+            .unwrap()
+            .into_iter()
+            .map(|m| (m.month, m.cells))
+            .collect();
+        assert_eq!(
+            months, expected_months,
+            "{username}: only the months with their groups"
+        );
         let tables = read::month_tables(conn, &trainer, "2026-10", now()).unwrap();
         assert!(tables.sections.is_empty() && tables.programmes.is_empty());
         assert!(tables.formats.is_empty());
-        let seen: BTreeSet<String> = tables.groups.iter().map(|g| g.id.clone()).collect();
-        assert_eq!(seen, mine, "{username}: exactly the groups they lead");
-        // The office's September exists; for the trainer it holds nothing.
-        let empty = read::month_tables(conn, &trainer, "2026-09", now()).unwrap();
-        assert!(empty.groups.is_empty() && empty.sections.is_empty());
+        let seen: BTreeMap<String, Option<u64>> = tables
+            .groups
+            .iter()
+            .flat_map(|g| {
+                g.steps
+                    .iter()
+                    .map(move |s| (format!("funnel/2026-10/group/{}/{}", g.id, s.step), s.value))
+            })
+            .collect();
+        assert_eq!(
+            seen, october,
+            "{username}: exactly the cells of their groups"
+        );
+        // A month released for the office holds nothing for the trainer.
+        for month in without {
+            let empty = read::month_tables(conn, &trainer, month, now()).unwrap();
+            assert!(empty.groups.is_empty() && empty.sections.is_empty());
+            assert!(empty.programmes.is_empty() && empty.formats.is_empty());
+        }
         let csv = read::export(conn, &trainer, "2026-10", Language::French, now()).unwrap();
-        assert_eq!(csv.rows as u64, expected_cells);
+        assert_eq!(csv.rows, october.len());
     }
 }
 
 #[test]
 fn role_1_a_cell_whose_key_names_another_group_is_not_read_by_a_trainer() {
-    let (mut fixture, _) = with_release();
+    let mut fixture = demo();
     let trainer = fixture.actor("formatrice.a");
     let mine = led_groups(&mut fixture, "formatrice.a");
     let own = mine.iter().next().unwrap().clone();
+    // A group of the release the trainer does not lead.
+    let other = stored(&mut fixture, "2026-10")
+        .into_iter()
+        .find_map(|(cell, _)| match cell {
+            Cell::GroupFunnel { group, .. } if !mine.contains(&group) => Some(group),
+            _ => None,
+        })
+        .expect("the release has a group of another trainer");
     let conn = fixture.store.connection();
-    use store::schema::workshop_groups;
-    let other: String = workshop_groups::table
-        .filter(workshop_groups::id.ne_all(mine.iter().cloned().collect::<Vec<_>>()))
-        .select(workshop_groups::id)
-        .first(conn)
-        .unwrap();
-    // A row of the other group's funnel with the trainer's group in the
-    // column the scope is checked on.
-    diesel::sql_query("UPDATE stat_cells SET group_id = ? WHERE id = ?")
+    // The one crafted row of these tests (the run never writes a group_id
+    // that disagrees with the key): the other group's enrolled cell, with
+    // the trainer's group in the column the scope is checked on, to prove
+    // the reader checks `group_id` against the key.
+    let changed = diesel::sql_query("UPDATE stat_cells SET group_id = ? WHERE id = ?")
         .bind::<diesel::sql_types::Text, _>(&own)
         .bind::<diesel::sql_types::Text, _>(format!("funnel/2026-10/group/{other}/enrolled"))
         .execute(conn)
         .unwrap();
+    assert_eq!(changed, 1);
     let tables = read::month_tables(conn, &trainer, "2026-10", now()).unwrap();
     assert!(tables.groups.iter().all(|g| mine.contains(&g.id)));
     assert!(tables
@@ -244,7 +343,7 @@ fn role_1_a_cell_whose_key_names_another_group_is_not_read_by_a_trainer() {
 #[test]
 fn role_2_role_4_external_trainers_and_support_are_refused_and_audited() {
     use store::schema::audit_log;
-    let (mut fixture, _) = with_release();
+    let mut fixture = demo();
     for username in ["intervenant.x", "support"] {
         let actor = fixture.actor(username);
         let conn = fixture.store.connection();
@@ -269,7 +368,7 @@ fn role_2_role_4_external_trainers_and_support_are_refused_and_audited() {
 
 #[test]
 fn a_month_is_written_yyyy_mm_and_must_have_been_published() {
-    let (mut fixture, _) = with_release();
+    let mut fixture = demo();
     let office = fixture.actor("admin.lemans");
     let conn = fixture.store.connection();
     for bad in ["2026-13", "octobre", "2026-1", ""] {
@@ -279,8 +378,19 @@ fn a_month_is_written_yyyy_mm_and_must_have_been_published() {
             "{bad}"
         );
     }
-    let error = read::month_tables(conn, &office, "2026-08", now()).unwrap_err();
-    assert!(matches!(error, StoreError::NotFound(_)));
+    // The months just outside the releases the seed published.
+    use store::schema::stat_releases;
+    let released: Vec<String> = stat_releases::table
+        .select(stat_releases::month)
+        .order(stat_releases::month)
+        .load(conn)
+        .unwrap();
+    let first = Month::parse(&released[0]).unwrap();
+    let last = Month::parse(released.last().unwrap()).unwrap();
+    for month in [first.previous(), last.next()] {
+        let error = read::month_tables(conn, &office, &month.to_string(), now()).unwrap_err();
+        assert!(matches!(error, StoreError::NotFound(_)), "{month}");
+    }
 }
 
 /// The CSV's records, BOM checked and removed.
@@ -301,7 +411,8 @@ fn records(bytes: &[u8]) -> Vec<Vec<String>> {
 #[test]
 fn pol_11_the_export_is_for_a_french_spreadsheet_one_row_per_cell_and_audited() {
     use store::schema::audit_log;
-    let (mut fixture, cells) = with_release();
+    let mut fixture = demo();
+    let cells = stored(&mut fixture, "2026-10");
     let office = fixture.actor("admin.lemans");
     let conn = fixture.store.connection();
     let csv = read::export(conn, &office, "2026-10", Language::French, now()).unwrap();
@@ -322,9 +433,24 @@ fn pol_11_the_export_is_for_a_french_spreadsheet_one_row_per_cell_and_audited() 
         assert_eq!(row.len(), 4);
         assert!(row[3] == "< 5" || published.contains(&row[3]), "{row:?}");
     }
+    // A hidden section of the release, and a programme's second session.
+    let hidden_section = cells
+        .iter()
+        .find_map(|(cell, value)| match cell {
+            Cell::Section { section, .. } if value.is_none() => Some(section.clone()),
+            _ => None,
+        })
+        .expect("the release hides a section");
     assert!(rows
         .iter()
-        .any(|r| r[0] == "Sections consultées" && r[1] == "forum-parents" && r[3] == "< 5"));
+        .any(|r| r[0] == "Sections consultées" && r[1] == hidden_section && r[3] == "< 5"));
+    assert!(cells.iter().any(|(cell, _)| matches!(
+        cell,
+        Cell::ProgrammeFunnel {
+            step: Step::Session(2),
+            ..
+        }
+    )));
     assert!(rows
         .iter()
         .any(|r| r[0] == "Parcours par programme" && r[2] == "Séance 2"));
@@ -358,7 +484,7 @@ fn pol_11_the_export_is_for_a_french_spreadsheet_one_row_per_cell_and_audited() 
 
 #[test]
 fn a_name_a_spreadsheet_would_run_as_a_formula_is_written_as_text() {
-    let (mut fixture, _) = with_release();
+    let mut fixture = demo();
     let office = fixture.actor("admin.lemans");
     let conn = fixture.store.connection();
     diesel::sql_query("UPDATE workshop_groups SET name = '=SOMME(A1:A9)'")

@@ -8,9 +8,6 @@ use domain::{Actor, Role, StaffId};
 use std::path::PathBuf;
 use store::{Store, StoreKey};
 
-/// Issue 16: releases of statistics written as the ledger holds them.
-pub mod statistics;
-
 pub struct Fixture {
     pub dir: tempfile::TempDir,
     pub key: StoreKey,

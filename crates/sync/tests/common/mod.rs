@@ -12,11 +12,6 @@ use store::{Store, StoreKey};
 use sync::client::{self, Transport, TransportError};
 use sync::wire::*;
 
-/// Issue 16: releases of statistics written as the ledger holds them
-/// (the store's test helper, shared).
-#[path = "../../../store/tests/common/statistics.rs"]
-pub mod statistics;
-
 pub fn start() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap()
 }
