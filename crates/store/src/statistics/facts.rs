@@ -23,14 +23,15 @@
 //!   of the askers are counted too.
 //!
 //! Volume (the bench: a year of ten million traces, 100,000 people): the
-//! traces are reduced by SQL aggregates over the `technical_traces_event`
-//! index, rows come back as integers (SQLite rowids stand for the ids, and
-//! are interned into `u32`s here), and only the groups' ids are strings.
+//! traces are read in one pass over the table, streamed and reduced in
+//! memory to what counts (first reaches, distinct pairs); the other tables
+//! come back as integers (SQLite rowids stand for the ids, and are
+//! interned into `u32`s here), and only the groups' ids are strings.
 
 use crate::StoreError;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text, Timestamp};
+use diesel::sql_types::{BigInt, Integer, Text, Timestamp};
 use diesel::sqlite::SqliteConnection;
 use domain::statistics::{
     first_reaches, Facts, Format, FormatPart, GroupInfo, Month, Step, Universe,
@@ -130,18 +131,6 @@ struct PairRow {
 }
 
 #[derive(QueryableByName)]
-struct StepRow {
-    #[diesel(sql_type = BigInt)]
-    p: i64,
-    #[diesel(sql_type = BigInt)]
-    programme: i64,
-    #[diesel(sql_type = BigInt)]
-    step: i64,
-    #[diesel(sql_type = BigInt)]
-    at: i64,
-}
-
-#[derive(QueryableByName)]
 struct QuestionRow {
     #[diesel(sql_type = BigInt)]
     p: i64,
@@ -152,11 +141,138 @@ struct QuestionRow {
 }
 
 #[derive(QueryableByName)]
-struct SectionRow {
+struct TraceRow {
+    /// 0: a section viewed, 1: a step reached, 2: a session joined.
+    #[diesel(sql_type = Integer)]
+    kind: i32,
     #[diesel(sql_type = Text)]
-    section: String,
+    participant: String,
+    /// The section, the programme's id or the session's id.
+    #[diesel(sql_type = Text)]
+    what: String,
+    #[diesel(sql_type = BigInt)]
+    step: i64,
+    /// When a step was reached (else empty), as stored.
+    #[diesel(sql_type = Text)]
+    at: String,
+}
+
+#[derive(QueryableByName)]
+struct TargetRow {
+    #[diesel(sql_type = Text)]
+    id: String,
     #[diesel(sql_type = BigInt)]
     n: i64,
+}
+
+/// What the traces say, per person (rowids), people who objected left out.
+#[derive(Default)]
+struct Traces {
+    /// (person, session) joined, sessions that started before the end.
+    joined: HashSet<(i64, i64)>,
+    /// (person, programme, step) → the first time it was reached.
+    steps: HashMap<(i64, i64, u16), NaiveDateTime>,
+    /// The month's (section, person) pairs; sections interned in `sections`.
+    viewers: HashSet<(u32, i64)>,
+    sections: Vec<String>,
+}
+
+/// `id → rowid` of the rows a query found.
+fn rowids(rows: Vec<TargetRow>) -> HashMap<String, i64> {
+    rows.into_iter().map(|row| (row.id, row.n)).collect()
+}
+
+/// Reads every usage trace that counts, in one pass over the table: the
+/// steps and sessions of every month up to `end`, the sections of
+/// `[start, end)`. A plan through the event index would fetch each table
+/// page once per kind of event; the scan reads each page once, and the rows
+/// are streamed. People, programmes and sessions are matched in memory
+/// (objectors left out, POL-26): in SQL, a lookup per trace cost more than
+/// the scan itself.
+fn scan_traces(
+    conn: &mut SqliteConnection,
+    start: NaiveDateTime,
+    end: NaiveDateTime,
+) -> Result<Traces, StoreError> {
+    let people = rowids(
+        diesel::sql_query(
+            "SELECT id, rowid AS n FROM participants WHERE objects_to_statistics = 0",
+        )
+        .load(conn)?,
+    );
+    let programmes = rowids(diesel::sql_query("SELECT id, rowid AS n FROM programmes").load(conn)?);
+    let sessions = rowids(
+        diesel::sql_query("SELECT id, rowid AS n FROM sessions WHERE starts_at < ?")
+            .bind::<Timestamp, _>(end)
+            .load(conn)?,
+    );
+    let rows = diesel::sql_query(
+        "SELECT CASE t.event WHEN 'section.viewed' THEN 0 \
+                             WHEN 'programme.step_reached' THEN 1 ELSE 2 END AS kind, \
+                t.participant_id AS participant, \
+                COALESCE(CASE t.event WHEN 'section.viewed' THEN t.section \
+                                      WHEN 'programme.step_reached' THEN t.programme_id \
+                                      ELSE t.session_id END, '') AS what, \
+                COALESCE(t.step, 0) AS step, \
+                CASE WHEN t.event = 'programme.step_reached' THEN t.recorded_at ELSE '' END AS at \
+         FROM technical_traces t NOT INDEXED \
+         WHERE t.participant_id IS NOT NULL AND t.recorded_at < ? \
+           AND ((t.event = 'section.viewed' AND t.recorded_at >= ?) \
+                OR t.event IN ('programme.step_reached', 'session.joined'))",
+    )
+    .bind::<Timestamp, _>(end)
+    .bind::<Timestamp, _>(start)
+    .load_iter::<TraceRow, diesel::connection::DefaultLoadingMode>(conn)?;
+    let mut traces = Traces::default();
+    let mut section_of: HashMap<String, u32> = HashMap::new();
+    for row in rows {
+        let row = row?;
+        let Some(&person) = people.get(row.participant.as_str()) else {
+            continue;
+        };
+        match row.kind {
+            0 => {
+                let section = match section_of.get(row.what.as_str()) {
+                    Some(&n) => n,
+                    None => {
+                        let n = section_of.len() as u32;
+                        section_of.insert(row.what.clone(), n);
+                        traces.sections.push(row.what);
+                        n
+                    }
+                };
+                traces.viewers.insert((section, person));
+            }
+            1 => {
+                let (Some(&programme), Ok(step)) =
+                    (programmes.get(row.what.as_str()), u16::try_from(row.step))
+                else {
+                    continue;
+                };
+                let Some(at) = stored_time(&row.at) else {
+                    continue;
+                };
+                if step >= 1 {
+                    traces
+                        .steps
+                        .entry((person, programme, step))
+                        .and_modify(|first| *first = (*first).min(at))
+                        .or_insert(at);
+                }
+            }
+            _ => {
+                if let Some(&session) = sessions.get(row.what.as_str()) {
+                    traces.joined.insert((person, session));
+                }
+            }
+        }
+    }
+    Ok(traces)
+}
+
+/// A timestamp as diesel stores it (`%Y-%m-%d %H:%M:%S%.f`).
+fn stored_time(text: &str) -> Option<NaiveDateTime> {
+    NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f").ok()
 }
 
 /// A group of the universe, interned.
@@ -278,6 +394,8 @@ pub fn count(
         });
     }
 
+    // The website's events, in one pass over the traces.
+    let traces = scan_traces(conn, start, end)?;
     // Attendance: rows, and the website's `session.joined` traces.
     let mut attended: Vec<PairRow> = diesel::sql_query(
         "SELECT p.rowid AS p, s.rowid AS s FROM attendance a \
@@ -287,19 +405,7 @@ pub fn count(
     )
     .bind::<Timestamp, _>(end)
     .load(conn)?;
-    attended.extend(
-        diesel::sql_query(
-            "SELECT p.rowid AS p, s.rowid AS s FROM technical_traces t \
-             JOIN participants p ON p.id = t.participant_id \
-             JOIN sessions s ON s.id = t.session_id \
-             WHERE t.event = 'session.joined' AND t.recorded_at < ? AND s.starts_at < ? \
-               AND p.objects_to_statistics = 0 \
-             GROUP BY p.rowid, s.rowid",
-        )
-        .bind::<Timestamp, _>(end)
-        .bind::<Timestamp, _>(end)
-        .load::<PairRow>(conn)?,
-    );
+    attended.extend(traces.joined.iter().map(|&(p, s)| PairRow { p, s }));
     // The month's parts per (person, format): 0 absent, 1 attended, 2 asked.
     let mut parts: HashMap<(i64, Format), u8> = HashMap::new();
     for row in &attended {
@@ -321,28 +427,13 @@ pub fn count(
     drop(attended);
 
     // Steps the website saw reached, each at its first trace.
-    let steps: Vec<StepRow> = diesel::sql_query(
-        "SELECT p.rowid AS p, pr.rowid AS programme, t.step AS step, \
-                CAST(strftime('%s', MIN(t.recorded_at)) AS INTEGER) AS at \
-         FROM technical_traces t \
-         JOIN participants p ON p.id = t.participant_id \
-         JOIN programmes pr ON pr.id = t.programme_id \
-         WHERE t.event = 'programme.step_reached' AND t.recorded_at < ? AND t.step >= 1 \
-           AND p.objects_to_statistics = 0 \
-         GROUP BY p.rowid, pr.rowid, t.step",
-    )
-    .bind::<Timestamp, _>(end)
-    .load(conn)?;
-    for row in steps {
-        let Some(&member) = member_in_programme.get(&(row.p, row.programme)) else {
-            continue;
-        };
-        let Ok(step) = u16::try_from(row.step) else {
+    for (&(person, programme, step), at) in &traces.steps {
+        let Some(&member) = member_in_programme.get(&(person, programme)) else {
             continue;
         };
         members[member as usize]
             .reached
-            .push((step, months.of(row.at)));
+            .push((step, months.of(at.and_utc().timestamp())));
     }
 
     // The funnel's first reaches, every month up to the release's.
@@ -401,22 +492,14 @@ pub fn count(
         *format_parts.entry((format, part)).or_default() += 1;
     }
 
-    // The sections viewed in the month.
-    let rows: Vec<SectionRow> = diesel::sql_query(
-        "SELECT t.section AS section, COUNT(DISTINCT t.participant_id) AS n \
-         FROM technical_traces t JOIN participants p ON p.id = t.participant_id \
-         WHERE t.event = 'section.viewed' AND t.recorded_at >= ? AND t.recorded_at < ? \
-           AND t.section IS NOT NULL AND p.objects_to_statistics = 0 \
-         GROUP BY t.section",
-    )
-    .bind::<Timestamp, _>(start)
-    .bind::<Timestamp, _>(end)
-    .load(conn)?;
-    let section_viewers: BTreeMap<String, u64> = rows
-        .into_iter()
-        .filter(|row| domain::statistics::is_section_key(&row.section))
-        .map(|row| (row.section, row.n.max(0) as u64))
-        .collect();
+    // The sections viewed in the month, by distinct people.
+    let mut section_viewers: BTreeMap<String, u64> = BTreeMap::new();
+    for &(section, _) in &traces.viewers {
+        let key = &traces.sections[section as usize];
+        if domain::statistics::is_section_key(key) {
+            *section_viewers.entry(key.clone()).or_default() += 1;
+        }
+    }
 
     let first_month = reached.keys().map(|(_, _, m)| *m).min();
     let universe = Universe {
