@@ -6,7 +6,7 @@
 # 100,000 and 20,000 participants).
 #
 # Sizes can be lowered for a quick look: BENCH_PARTICIPANTS, SYNC_PARTICIPANTS,
-# IMPORT_ROWS.
+# IMPORT_ROWS, STATISTICS_BENCH_SCALE=small.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 report="${1:-target/bench-report.md}"
@@ -38,6 +38,10 @@ bench intake cargo bench -q -p server --bench intake_bench -- --participants "$s
 bench pagescan cargo run -q --release -p pagescan --example bench -- 1024
 # Issue 15: spreadsheet import (preview and apply of a 20,000-row XLSX).
 bench families cargo bench -q -p sync --bench families_import_bench -- --rows "${IMPORT_ROWS:-20000}"
+# Issue 16: the monthly statistics run over a year of 10,500,000 usage events
+# (STATISTICS_BENCH_SCALE=small for a quick look)
+bench statistics env STATISTICS_BENCH_SCALE="${STATISTICS_BENCH_SCALE:-full}" \
+  cargo bench -q -p store --bench statistics_bench
 
 # The real window (release app and bare window; the driving bench is the test
 # build's), under Xvfb with a throwaway keyring. D-Bus and WebKit chatter on
@@ -66,7 +70,7 @@ bench start window_bench
   echo
   echo "| bench | status (s) | figure |"
   echo "|---|---|---|"
-  for name in store dpo balancing sync intake pagescan families start; do
+  for name in store dpo balancing sync intake pagescan families statistics start; do
     status="$(cat "$logs/$name.status")"
     # Every printed line is a figure; cargo's own lines are skipped.
     grep -v -e '^\s*$' -e '^\s*Finished' -e '^\s*Running' -e '^\s*Compiling' "$logs/$name.log" \

@@ -16,6 +16,8 @@ run cargo test -q --workspace --bench sync_bench -- --participants 600 --clients
 run cargo test -q --workspace --bench intake_bench -- --participants 500 --requests 60 --concurrency 2
 # Issue 15: spreadsheet import
 run cargo test -q --workspace --bench families_import_bench -- --rows 1000 --samples 1
+# Issue 16: the monthly statistics run (2,000 participants, 100,000 events)
+run env STATISTICS_BENCH_SCALE=small cargo test -q --workspace --bench statistics_bench
 run "${CARGO_TARGET_DIR:-target}/debug/examples/bench" 8
 # The real window: Xvfb, a private D-Bus session and a throwaway keyring, as
 # the end-to-end tests (debug binaries of the test build).

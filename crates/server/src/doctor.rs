@@ -45,8 +45,8 @@ impl Status {
 pub struct Finding {
     pub status: Status,
     /// Which check: `data directory`, `store key`, `store`, `integrity`,
-    /// `audit chain`, `certificate`, `certificate names`, `tls key`,
-    /// `helloasso`, `disk space`, `intake secrets`.
+    /// `audit chain`, `statistics`, `certificate`, `certificate names`,
+    /// `tls key`, `helloasso`, `disk space`, `intake secrets`.
     pub check: &'static str,
     pub message: String,
 }
@@ -105,7 +105,7 @@ pub fn check(config: &Config, environment: KeyEnvironment, now: DateTime<Utc>) -
     let helloasso = crate::helloasso::doctor(&config.helloasso, &environment);
     let key = check_key(config, environment, &mut findings);
     match (data_dir_ok.as_deref(), key) {
-        (Some(dir), Some(key)) => check_store(dir, &key, &mut findings),
+        (Some(dir), Some(key)) => check_store(dir, &key, now, &mut findings),
         (None, _) => findings.push(finding(
             Status::Problem,
             "store",
@@ -223,7 +223,7 @@ struct QuickCheck {
     quick_check: String,
 }
 
-fn check_store(data_dir: &Path, key: &StoreKey, findings: &mut Vec<Finding>) {
+fn check_store(data_dir: &Path, key: &StoreKey, now: DateTime<Utc>, findings: &mut Vec<Finding>) {
     let path = store_path(data_dir);
     let shown = path.display();
     if !path.exists() {
@@ -330,6 +330,10 @@ fn check_store(data_dir: &Path, key: &StoreKey, findings: &mut Vec<Finding>) {
             format!("cannot be read [{}]: the store may be from another version or damaged", error.code()),
         )),
     }
+    // Issue 16: the latest monthly release, and whether an ended month waits.
+    let (current, message) = crate::statistics::doctor_line(&mut conn, now);
+    let status = if current { Status::Ok } else { Status::Warning };
+    findings.push(finding(status, "statistics", message));
 }
 
 fn is_plain_sqlite(path: &Path) -> bool {

@@ -19,6 +19,7 @@ pub mod logging;
 pub mod mail;
 pub mod service;
 pub mod state;
+pub mod statistics;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tls;

@@ -7,6 +7,12 @@
 //! one can sign in as them; they appear in the office's list of accounts,
 //! named for what they are
 //! (`docs/decisions/030-registrations-are-their-own-category-of-access.md`).
+//!
+//! The monthly statistics (issue 16) run as a third account, with the DPO's
+//! role: the run counts everyone's technical traces (POL-3), which only the
+//! DPO may read, along with enrolments, attendance and questions, and it
+//! publishes into the ledger (`statistics.publish`). It reads no one's
+//! identity and writes aggregates only (`crate::statistics`).
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -21,6 +27,8 @@ pub enum Service {
     Website,
     /// HelloAsso: payments from notifications and the reconciliation poll.
     HelloAsso,
+    /// The monthly statistics run (issue 16): a DPO, see the module doc.
+    Statistics,
 }
 
 impl Service {
@@ -29,6 +37,7 @@ impl Service {
         match self {
             Service::Website => "00000000-0000-7000-8000-000000005e01",
             Service::HelloAsso => "00000000-0000-7000-8000-000000005e02",
+            Service::Statistics => "00000000-0000-7000-8000-000000005e03",
         }
     }
 
@@ -36,6 +45,7 @@ impl Service {
         match self {
             Service::Website => "service.site-web",
             Service::HelloAsso => "service.helloasso",
+            Service::Statistics => "service.statistiques",
         }
     }
 
@@ -43,6 +53,15 @@ impl Service {
         match self {
             Service::Website => "Site web (inscriptions)",
             Service::HelloAsso => "HelloAsso (paiements)",
+            Service::Statistics => "Statistiques mensuelles (service)",
+        }
+    }
+
+    /// The account's role in the access table.
+    pub fn role(self) -> Role {
+        match self {
+            Service::Website | Service::HelloAsso => Role::Administrator,
+            Service::Statistics => Role::Dpo,
         }
     }
 }
@@ -56,7 +75,7 @@ pub fn actor(store: &mut Store, service: Service, now: DateTime<Utc>) -> Result<
             staff::id.eq(service.staff_id()),
             staff::username.eq(service.username()),
             staff::display_name.eq(service.display_name()),
-            staff::role.eq(Role::Administrator.as_str()),
+            staff::role.eq(service.role().as_str()),
             staff::password_hash.eq("!"),
             staff::failed_attempts.eq(0),
             staff::active.eq(true),
@@ -70,7 +89,7 @@ pub fn actor(store: &mut Store, service: Service, now: DateTime<Utc>) -> Result<
         .execute(store.connection())?;
     Ok(Actor::new(
         StaffId(service.staff_id().to_owned()),
-        Role::Administrator,
+        service.role(),
         DeviceId(device.as_str().to_owned()),
     ))
 }

@@ -157,6 +157,7 @@ fn issue_14_doctor_passes_a_good_installation() {
             "store",
             "integrity",
             "audit chain",
+            "statistics",
             "certificate",
             "certificate names",
             "tls key",
@@ -177,7 +178,7 @@ fn issue_14_doctor_passes_a_good_installation() {
     let config = install.write_config();
     let output = run(&["doctor", "--config", config.to_str().unwrap()], &[]);
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(stdout.lines().count(), 11, "{stdout}");
+    assert_eq!(stdout.lines().count(), 12, "{stdout}");
     if doctor::all_ok(&findings) {
         ok(&output);
         assert!(stdout.lines().all(|l| l.starts_with("ok ")), "{stdout}");

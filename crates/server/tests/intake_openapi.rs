@@ -2,16 +2,19 @@
 //! `crates/server/openapi/intake.json` (OpenAPI 3.1), cannot drift from the
 //! code: every example request is accepted by the real parser, the worked
 //! signature is what the server verifies, and every list of fields, required
-//! fields and enum values is the Rust one.
+//! fields and enum values is the Rust one (registrations, issue 15; usage
+//! events, issue 16).
 
 use chrono::Utc;
 use domain::intake::{Field, Problem, MAX_CHILDREN, MAX_EMAIL, MAX_NAME, MAX_SLOT, MAX_SLOTS};
 use domain::rights::{AgeBracket, ConsentPurpose};
 use serde_json::Value;
-use server::intake::schema::{self, EventType, CONSENT_FIELDS, ENVELOPE_FIELDS, REQUIRED};
+use server::intake::schema::{self, EventType, Kind, CONSENT_FIELDS, ENVELOPE_FIELDS, REQUIRED};
 use server::intake::signature::{self, SignatureError};
+use server::intake::usage::{DATA_FIELDS, EVENT_FIELDS};
 use server::intake::{codes, Secrets, MAX_BODY_BYTES, PATH};
 use std::collections::BTreeSet;
+use store::usage::{UsageKind, COMMON_FIELDS, MAX_EVENTS, MAX_SESSION_SECONDS, MAX_USER_AGENT};
 
 fn document() -> Value {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/intake.json");
@@ -51,18 +54,37 @@ fn issue_15_every_example_of_the_openapi_document_is_accepted_by_the_real_parser
         .as_object()
         .unwrap();
     assert!(examples.len() >= 3);
+    let mut usage = 0;
     for (name, example) in examples {
         let body = example["value"].to_string();
-        match schema::parse(body.as_bytes(), Utc::now()) {
+        // Usage events are taken for 13 months: the example is read at its
+        // own time, so it never grows too old for the test.
+        let sent = example["value"]["timestamp"].as_str().unwrap();
+        let at = chrono::DateTime::parse_from_rfc3339(sent).unwrap().to_utc();
+        let now = if example["value"]["type"] == "usage.recorded" {
+            at + chrono::Duration::minutes(1)
+        } else {
+            Utc::now()
+        };
+        match schema::parse(body.as_bytes(), now) {
             Ok(schema::Event::RegistrationCreated { registration, .. }) => {
                 assert!(
                     registration.email.ends_with("@exemple.test"),
                     "{name}: fictional people only"
                 );
             }
+            Ok(schema::Event::UsageRecorded { events, .. }) => {
+                let kinds: BTreeSet<&str> = events.iter().map(|e| e.kind.name()).collect();
+                assert_eq!(
+                    kinds,
+                    set(UsageKind::NAMES).iter().map(String::as_str).collect()
+                );
+                usage += 1;
+            }
             Err(refusal) => panic!("example {name} is refused: {refusal:?}"),
         }
     }
+    assert_eq!(usage, 1, "one example of every usage kind");
     // The worked signature is the one the server verifies.
     let worked = &doc["x-signature-example"];
     let secret = worked["secret"].as_str().unwrap();
@@ -111,13 +133,14 @@ fn issue_15_every_example_of_the_openapi_document_is_accepted_by_the_real_parser
             if status == "201" {
                 let accepted: server::intake::Accepted =
                     serde_json::from_value(value.clone()).unwrap();
-                assert_eq!(accepted.status, "accepted");
+                assert_eq!(accepted.status(), "accepted");
+                assert_eq!(serde_json::to_value(&accepted).unwrap(), *value);
                 continue;
             }
             let code = value["code"].as_str().unwrap();
             assert!(codes::ALL.contains(&code), "{status} {name}: {code}");
             for error in value["errors"].as_array().into_iter().flatten() {
-                assert!(Problem::parse(error["problem"].as_str().unwrap()).is_some());
+                assert!(Kind::parse(error["problem"].as_str().unwrap()).is_some());
             }
         }
     }
@@ -192,8 +215,9 @@ fn issue_15_the_openapi_schema_matches_the_rust_types() {
     );
     assert_eq!(
         strings(&schema(&doc, "Problem")["enum"]),
-        set(Problem::texts())
+        set(Kind::texts())
     );
+    assert!(Problem::texts().iter().all(|p| Kind::parse(p).is_some()));
     assert_eq!(strings(&schema(&doc, "ErrorCode")["enum"]), set(codes::ALL));
     // Every $ref points at a schema of the document.
     fn refs(value: &Value, out: &mut Vec<String>) {
@@ -216,4 +240,70 @@ fn issue_15_the_openapi_schema_matches_the_rust_types() {
             .unwrap_or_else(|| panic!("{target}"));
         assert!(schema(&doc, name).is_object(), "{target}");
     }
+}
+
+#[test]
+fn issue_16_the_usage_events_schema_matches_the_rust_types() {
+    let doc = document();
+    let envelope = schema(&doc, "UsageRecorded");
+    assert_eq!(keys(&envelope["properties"]), set(ENVELOPE_FIELDS));
+    assert_eq!(strings(&envelope["required"]), set(ENVELOPE_FIELDS));
+    assert_eq!(envelope["additionalProperties"], false);
+    assert_eq!(
+        envelope["properties"]["type"]["const"],
+        EventType::UsageRecorded.as_str()
+    );
+    let data = schema(&doc, "UsageData");
+    assert_eq!(keys(&data["properties"]), set(DATA_FIELDS));
+    assert_eq!(data["properties"]["events"]["maxItems"], MAX_EVENTS);
+    assert_eq!(data["additionalProperties"], false);
+    assert_eq!(
+        strings(&schema(&doc, "UsageKind")["enum"]),
+        set(UsageKind::NAMES)
+    );
+    let mapping = schema(&doc, "UsageEvent")["discriminator"]["mapping"]
+        .as_object()
+        .unwrap();
+    assert_eq!(
+        mapping.keys().cloned().collect::<BTreeSet<_>>(),
+        set(UsageKind::NAMES)
+    );
+    let mut every = BTreeSet::new();
+    for (name, target) in mapping {
+        let kind = schema(
+            &doc,
+            target
+                .as_str()
+                .unwrap()
+                .trim_start_matches("#/components/schemas/"),
+        );
+        let own = UsageKind::fields(name).unwrap();
+        let mut fields = set(COMMON_FIELDS);
+        fields.extend(set(own.iter().copied()));
+        assert_eq!(keys(&kind["properties"]), fields, "{name}");
+        let mut required = set(["kind", "at"]);
+        required.extend(set(own.iter().copied()));
+        assert_eq!(strings(&kind["required"]), required, "{name}");
+        assert_eq!(kind["additionalProperties"], false, "{name}");
+        assert_eq!(kind["properties"]["kind"]["const"], name.as_str());
+        assert_eq!(
+            kind["properties"]["user_agent"]["maxLength"],
+            MAX_USER_AGENT
+        );
+        assert_eq!(
+            kind["properties"]["session_seconds"]["maximum"],
+            MAX_SESSION_SECONDS
+        );
+        every.extend(fields);
+    }
+    assert_eq!(
+        every,
+        set(EVENT_FIELDS),
+        "no field the parser does not read"
+    );
+    let usage = schema(&doc, "UsageAccepted");
+    assert_eq!(
+        keys(&usage["properties"]),
+        set(["status", "stored", "ignored"])
+    );
 }

@@ -64,7 +64,7 @@ fn everywhere_person(f: &mut Fixture) -> String {
          INSERT INTO forum_posts VALUES ('f-{id}', '{id}', 'Rituels', 'Bonjour, {GIVEN} {FAMILY} ici, écrivez-moi à {EMAIL} ou au {PHONE}.', '{t}', 0, '{t}', 'd');
          INSERT INTO progress_notes VALUES ('n-{id}', '{id}', '{staff_id}', '{GIVEN} progresse', '{t}', '{t}', 'd');
          INSERT INTO objectives VALUES ('o-{id}', '{id}', 'Moins crier', '{t}', '{t}', 'd');
-         INSERT INTO technical_traces VALUES ('t-{id}', '{id}', '192.0.2.77', 'Firefox', 600, '{t}', '{t}', 'd');
+         INSERT INTO technical_traces (id, participant_id, ip_address, user_agent, session_seconds, recorded_at, updated_at, updated_device) VALUES ('t-{id}', '{id}', '192.0.2.77', 'Firefox', 600, '{t}', '{t}', 'd');
          INSERT INTO assistance_requests VALUES ('s-{id}', '{id}', '{support}', '{t}', '2026-10-03 10:00:00', '{t}', '{t}', 'd');
          INSERT INTO outbox_messages (id, participant_id, template, subject, body, queued_at, queued_by, status, updated_at, updated_device)
            VALUES ('m-{id}', '{id}', 'module_suggestion', 'Suggestion', 'Bonjour {GIVEN}', '{t}', '{staff_id}', 'queued', '{t}', 'd');

@@ -57,6 +57,8 @@ const USAGE: &str = "usage: moniravique-server COMMAND [OPTIONS]
   restore --backup FILE --data-dir NEWDIR
       restore a backup (same key) into a new data directory; every laptop then
       signs in again (401 server_restored) and keeps its pending changes
+  statistics --data-dir DIR [--month YYYY-MM]
+      release a month's statistics (default: the previous month; serve does it hourly)
   intake-secret
       print a new random secret (whsec_...) for the website's signed intake: give it
       to the website and add it as a line of the intake secrets file, then restart
@@ -139,6 +141,7 @@ fn allowed(command: &str) -> Option<&'static [&'static str]> {
         "helloasso-reconcile" => &["--data-dir", "--key-file"],
         "restore" => &["--backup", "--data-dir", "--key-file"],
         "intake-secret" => &[],
+        "statistics" => &["--data-dir", "--key-file", "--month"],
         _ => return None,
     })
 }
@@ -402,6 +405,10 @@ fn run(options: &Options) -> anyhow::Result<()> {
             eprintln!("shown once: give it to the website and add it to the intake secrets file");
         }
         "deliver-mail" => deliver_mail(options)?,
+        "statistics" => println!(
+            "{}",
+            server::statistics::command(&mut options.open_store()?.0, options.get("--month"), now)?
+        ),
         "helloasso-reconcile" => {
             let helloasso =
                 HelloAsso::from_environment(&options.config.helloasso)?.ok_or_else(|| {
@@ -603,6 +610,7 @@ fn serve(options: &Options) -> anyhow::Result<()> {
             helloasso,
         ));
     }
+    runtime.spawn(server::statistics::run_loop(Arc::clone(&store)));
     let served = runtime.block_on(server::serve_until(listener, tls, state, shutdown_signal()));
     tracing::info!("stopped");
     // A mail round in flight ends within the SMTP timeout.

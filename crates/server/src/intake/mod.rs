@@ -1,6 +1,7 @@
 //! The website's signed intake (issue 15, item 3): `POST /v1/intake/events`.
-//! The association's website sends each registration as a Standard Webhooks
-//! delivery; the server checks, in this order, before anything is written:
+//! The association's website sends each registration, and batches of its
+//! usage events (issue 16, [`usage`]), as Standard Webhooks deliveries; the
+//! server checks, in this order, before anything is written:
 //!
 //! 1. that the intake is configured (else 503 `intake_not_configured`);
 //! 2. the three signature headers and the 5-minute window, on the headers
@@ -14,12 +15,15 @@
 //!    time, and nothing changes (`Idempotent-Replayed: true`);
 //! 6. the event, strictly ([`schema::parse`]: 400 `malformed`, 422
 //!    `unknown_event_type`, `invalid_event`, `registration_invalid`,
-//!    `certification_required` (POL-35), one problem per field, never a value);
+//!    `certification_required` (POL-35), `usage_invalid`, one problem per
+//!    field, never a value);
 //! 7. then, as the website's service account (`crate::service`), the store's
 //!    one registration path (`store::registration::register`: the person
 //!    matched by e-mail or created, the consents with the policy version
 //!    (POL-7), the certification (POL-35), the request in the office's inbox,
-//!    which laptops get at their next sync), and the delivery recorded in
+//!    which laptops get at their next sync), or its one writer of usage
+//!    events (`store::usage::record`: technical traces, events of unknown
+//!    participants dropped and counted), and the delivery recorded in
 //!    `intake_deliveries`, in one transaction.
 //!
 //! What the website learns is kept to what it needs: `{"status":
@@ -39,6 +43,7 @@
 pub mod schema;
 pub mod secrets;
 pub mod signature;
+pub mod usage;
 
 use crate::error::ApiError;
 use crate::service::{self, Service};
@@ -62,8 +67,9 @@ pub use secrets::Secrets;
 
 /// Where the website posts its events.
 pub const PATH: &str = "/v1/intake/events";
-/// Largest body taken, in bytes (a registration is about 1 KiB).
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Largest body taken, in bytes (a registration is about 1 KiB; a batch
+/// of 500 usage events with long browser strings under 200 KiB).
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
 /// Days a delivery's id is remembered (far beyond any sender's retries).
 pub const DELIVERY_DAYS: i64 = 30;
 /// Header set on the answer to a delivery seen before.
@@ -78,10 +84,12 @@ pub mod codes {
     pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported_media_type";
     pub const UNKNOWN_EVENT_TYPE: &str = "unknown_event_type";
     pub const INVALID_EVENT: &str = "invalid_event";
+    /// A `usage.recorded` event's data does not follow its schema (issue 16).
+    pub const USAGE_INVALID: &str = "usage_invalid";
 
     /// Every code an answer of the intake may carry (its OpenAPI document
     /// lists the same, `crates/server/tests/intake_openapi.rs`).
-    pub const ALL: [&str; 11] = [
+    pub const ALL: [&str; 12] = [
         sync::wire::codes::MALFORMED,
         SIGNATURE_INVALID,
         TIMESTAMP_OUT_OF_WINDOW,
@@ -91,6 +99,7 @@ pub mod codes {
         INVALID_EVENT,
         domain::ErrorCode::RegistrationInvalid.as_str(),
         domain::ErrorCode::CertificationRequired.as_str(),
+        USAGE_INVALID,
         INTAKE_NOT_CONFIGURED,
         sync::wire::codes::SERVER,
     ];
@@ -98,12 +107,35 @@ pub mod codes {
 
 /// The answer to an event taken (201), the same for a delivery seen before.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Accepted {
+#[serde(untagged)]
+pub enum Accepted {
+    /// `usage.recorded` (issue 16).
+    Usage {
+        /// Always `accepted`.
+        status: String,
+        /// Events stored as technical traces.
+        stored: usize,
+        /// Events of a participant id the server does not hold (erased or
+        /// unknown): dropped, not stored.
+        ignored: usize,
+    },
+    /// `registration.created`.
+    Registration {
+        /// Always `accepted`.
+        status: String,
+        /// The request in the office's inbox (`null` when no programme was
+        /// asked for): the website's checkout names it in its metadata.
+        enrolment_id: Option<String>,
+    },
+}
+
+impl Accepted {
     /// Always `accepted`.
-    pub status: String,
-    /// The request in the office's inbox (`null` when no programme was
-    /// asked for): the website's checkout names it in its metadata.
-    pub enrolment_id: Option<String>,
+    pub fn status(&self) -> &str {
+        match self {
+            Accepted::Usage { status, .. } | Accepted::Registration { status, .. } => status,
+        }
+    }
 }
 
 /// An intake refusal: `{code, message, errors?}`; `errors` names fields
@@ -163,6 +195,10 @@ impl IntakeError {
 
     fn fields(errors: Vec<FieldError>) -> Self {
         let code = Refusal::code(&errors);
+        Self::unprocessable(code, errors)
+    }
+
+    fn unprocessable(code: &'static str, errors: Vec<FieldError>) -> Self {
         IntakeError {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             code,
@@ -184,10 +220,18 @@ impl IntakeError {
                 message: "this server takes no event of that type".into(),
                 errors: vec![FieldError {
                     field: "type".into(),
-                    problem: Problem::Unknown,
+                    problem: Problem::Unknown.into(),
                 }],
             },
             Refusal::Fields(errors) => Self::fields(errors),
+            Refusal::Usage(errors) => {
+                let code = if errors.iter().any(|e| !e.field.starts_with("data.")) {
+                    codes::INVALID_EVENT
+                } else {
+                    codes::USAGE_INVALID
+                };
+                Self::unprocessable(code, errors)
+            }
         }
     }
 
@@ -200,7 +244,7 @@ impl IntakeError {
             if let (Some(field), Some(problem)) = (field, problem) {
                 return Self::fields(vec![FieldError {
                     field: schema::data_path(field),
-                    problem,
+                    problem: problem.into(),
                 }]);
             }
         }
@@ -329,11 +373,23 @@ async fn take(state: &AppState, request: Request) -> Result<(Accepted, bool), In
         .map_err(IntakeError::from)
         .and_then(|answer| answer);
     match &result {
-        Ok((accepted, replayed)) => tracing::info!(
+        Ok((Accepted::Registration { enrolment_id, .. }, replayed)) => tracing::info!(
             delivery = %id,
-            enrolment = accepted.enrolment_id.as_deref().unwrap_or("-"),
+            enrolment = enrolment_id.as_deref().unwrap_or("-"),
             replayed,
             "intake event accepted"
+        ),
+        Ok((
+            Accepted::Usage {
+                stored, ignored, ..
+            },
+            replayed,
+        )) => tracing::info!(
+            delivery = %id,
+            stored,
+            ignored,
+            replayed,
+            "intake usage accepted"
         ),
         Err(error) => tracing::info!(delivery = %id, code = error.code, "intake event refused"),
     }
@@ -351,11 +407,30 @@ pub fn apply(
     parsed: Result<Event, Refusal>,
     now: DateTime<Utc>,
 ) -> Result<(Accepted, bool), IntakeError> {
-    if let Some(enrolment_id) = seen(store, delivery_id).map_err(ApiError::from_store)? {
-        return Ok((accepted(enrolment_id), true));
+    if let Some(answer) = seen(store, delivery_id).map_err(ApiError::from_store)? {
+        return Ok((answer, true));
     }
     let event = parsed.map_err(IntakeError::refusal)?;
     match event {
+        Event::UsageRecorded { events, .. } => {
+            let actor =
+                service::actor(store, Service::Website, now).map_err(ApiError::from_store)?;
+            let recorded = store::tx::write(store, |store| {
+                let recorded = store::usage::record(store.connection(), &actor, &events, now)?;
+                let outcome = usage_outcome(recorded.stored, recorded.ignored);
+                record(store, delivery_id, &outcome, None, now)?;
+                Ok(recorded)
+            })
+            .map_err(ApiError::from_store)?;
+            Ok((
+                Accepted::Usage {
+                    status: ACCEPTED.into(),
+                    stored: recorded.stored,
+                    ignored: recorded.ignored,
+                },
+                false,
+            ))
+        }
         Event::RegistrationCreated { registration, .. } => {
             let actor =
                 service::actor(store, Service::Website, now).map_err(ApiError::from_store)?;
@@ -363,7 +438,8 @@ pub fn apply(
                 match store::registration::register(store.connection(), &actor, &registration, now)
                 {
                     Ok(registered) => {
-                        record(store, delivery_id, registered.enrolment_id.as_deref(), now)?;
+                        let enrolment = registered.enrolment_id.as_deref();
+                        record(store, delivery_id, ACCEPTED, enrolment, now)?;
                         Ok(Ok(registered))
                     }
                     // Committed as is: the registration's savepoint was
@@ -379,26 +455,54 @@ pub fn apply(
     }
 }
 
+/// The status of every answer, and a registration delivery's outcome.
+const ACCEPTED: &str = "accepted";
+
 fn accepted(enrolment_id: Option<String>) -> Accepted {
-    Accepted {
-        status: "accepted".into(),
+    Accepted::Registration {
+        status: ACCEPTED.into(),
         enrolment_id,
     }
 }
 
-/// `Some(enrolment)` when `delivery_id` was taken before.
-fn seen(store: &mut Store, delivery_id: &str) -> Result<Option<Option<String>>, StoreError> {
-    Ok(intake_deliveries::table
+/// A usage delivery's outcome, as `intake_deliveries` keeps it (its counts,
+/// to answer a repeat as the first time).
+fn usage_outcome(stored: usize, ignored: usize) -> String {
+    format!("usage stored={stored} ignored={ignored}")
+}
+
+/// The answer given to `delivery_id` when it was taken before.
+fn seen(store: &mut Store, delivery_id: &str) -> Result<Option<Accepted>, StoreError> {
+    let row: Option<(String, Option<String>)> = intake_deliveries::table
         .find(delivery_id)
-        .select(intake_deliveries::enrolment_id)
-        .first::<Option<String>>(store.connection())
-        .optional()?)
+        .select((intake_deliveries::outcome, intake_deliveries::enrolment_id))
+        .first(store.connection())
+        .optional()?;
+    Ok(row.map(|(outcome, enrolment_id)| {
+        let count = |name: &str| {
+            outcome
+                .split(' ')
+                .find_map(|part| part.strip_prefix(name)?.strip_prefix('='))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0)
+        };
+        if outcome.starts_with("usage ") {
+            Accepted::Usage {
+                status: ACCEPTED.into(),
+                stored: count("stored"),
+                ignored: count("ignored"),
+            }
+        } else {
+            accepted(enrolment_id)
+        }
+    }))
 }
 
 /// Records a delivery taken, and forgets those older than [`DELIVERY_DAYS`].
 fn record(
     store: &mut Store,
     delivery_id: &str,
+    outcome: &str,
     enrolment_id: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
@@ -412,7 +516,7 @@ fn record(
         .values((
             intake_deliveries::id.eq(delivery_id),
             intake_deliveries::received_at.eq(at),
-            intake_deliveries::outcome.eq("accepted"),
+            intake_deliveries::outcome.eq(outcome),
             intake_deliveries::enrolment_id.eq(enrolment_id),
             intake_deliveries::updated_at.eq(at),
             intake_deliveries::updated_device.eq(device),

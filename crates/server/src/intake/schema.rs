@@ -1,13 +1,13 @@
-//! The intake's events, strictly: an envelope built for more event types
-//! (the statistics issue will send usage events through the same door),
+//! The intake's events, strictly: an envelope for every event type,
 //!
 //! ```json
 //! {"type": "registration.created", "timestamp": "2026-12-08T09:30:00Z", "data": {...}}
 //! ```
 //!
 //! and, for `registration.created`, a `data` object that maps one to one onto
-//! [`domain::intake::Registration`] (channel `website`, set here). Every
-//! unknown field is refused. The body is read as a `serde_json::Value` and
+//! [`domain::intake::Registration`] (channel `website`, set here); for
+//! `usage.recorded` (issue 16), `{"events": [...]}`, read by
+//! [`super::usage`]. Every unknown field is refused. The body is read as a `serde_json::Value` and
 //! walked by hand, so each problem names its field (`data.email`,
 //! `data.consents[1].purpose`) and a kind of problem
 //! ([`domain::intake::Problem`]), never a value: serde's own messages may
@@ -21,22 +21,27 @@ use domain::intake::{
 use domain::rights::{AgeBracket, ConsentPurpose};
 use serde::Serialize;
 use serde_json::{Map, Value};
+use store::usage::{Fault, UsageEvent};
 
-/// The kinds of event the intake takes (the statistics issue adds its own).
+/// The kinds of event the intake takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EventType {
     /// Someone registered on the website.
     RegistrationCreated,
+    /// A batch of the website's usage events (issue 16, POL-3).
+    UsageRecorded,
 }
 
 impl EventType {
     /// Every kind, in declaration order.
-    pub const ALL: &'static [EventType] = &[EventType::RegistrationCreated];
+    pub const ALL: &'static [EventType] =
+        &[EventType::RegistrationCreated, EventType::UsageRecorded];
 
     /// The kind as `type` names it.
     pub const fn as_str(self) -> &'static str {
         match self {
             EventType::RegistrationCreated => "registration.created",
+            EventType::UsageRecorded => "usage.recorded",
         }
     }
 
@@ -70,15 +75,94 @@ pub enum Event {
         /// When the person registered, as the website says.
         at: DateTime<Utc>,
         /// Checked ([`Registration::check`] found nothing) and normalised.
-        registration: Registration,
+        registration: Box<Registration>,
     },
+    UsageRecorded {
+        /// When the website sent the batch.
+        at: DateTime<Utc>,
+        /// 1 to [`store::usage::MAX_EVENTS`] events, each checked
+        /// ([`UsageEvent::check`] found nothing).
+        events: Vec<UsageEvent>,
+    },
+}
+
+/// A kind of problem: the registration's vocabulary ([`Problem`]) and the
+/// usage events' own (issue 16).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Field(Problem),
+    /// An event older than the technical traces' retention (POL-32).
+    TooOld,
+    /// A full IP address where only the truncated form is taken (POL-3).
+    NotTruncated,
+    /// More events than a delivery may hold.
+    TooMany,
+}
+
+impl Kind {
+    /// The usage events' own kinds, as answers name them.
+    pub const USAGE: [Kind; 3] = [Kind::TooOld, Kind::NotTruncated, Kind::TooMany];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Field(problem) => problem.as_str(),
+            Kind::TooOld => "too_old",
+            Kind::NotTruncated => "not_truncated",
+            Kind::TooMany => "too_many",
+        }
+    }
+
+    /// The kind `text` names, if it is one.
+    pub fn parse(text: &str) -> Option<Kind> {
+        Problem::parse(text)
+            .map(Kind::Field)
+            .or_else(|| Self::USAGE.into_iter().find(|k| k.as_str() == text))
+    }
+
+    /// Every kind's text: the registration's, then the usage events' own.
+    pub fn texts() -> Vec<&'static str> {
+        let mut texts: Vec<&'static str> = Problem::ALL.iter().map(|p| p.as_str()).collect();
+        texts.extend(Self::USAGE.iter().map(|k| k.as_str()));
+        texts
+    }
+}
+
+impl From<Problem> for Kind {
+    fn from(problem: Problem) -> Self {
+        Kind::Field(problem)
+    }
+}
+
+impl From<Fault> for Kind {
+    fn from(fault: Fault) -> Self {
+        match fault {
+            Fault::Malformed => Kind::Field(Problem::Malformed),
+            Fault::OutOfRange => Kind::Field(Problem::OutOfRange),
+            Fault::TooLong => Kind::Field(Problem::TooLong),
+            Fault::InFuture => Kind::Field(Problem::InFuture),
+            Fault::TooOld => Kind::TooOld,
+            Fault::NotTruncated => Kind::NotTruncated,
+        }
+    }
+}
+
+impl PartialEq<Problem> for Kind {
+    fn eq(&self, other: &Problem) -> bool {
+        *self == Kind::Field(*other)
+    }
+}
+
+impl Serialize for Kind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
 }
 
 /// One problem of one field: the field's path and the kind of problem.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FieldError {
     pub field: String,
-    pub problem: Problem,
+    pub problem: Kind,
 }
 
 /// Why an event was not taken.
@@ -91,6 +175,8 @@ pub enum Refusal {
     UnknownType,
     /// One problem per field (`422`), in reading order.
     Fields(Vec<FieldError>),
+    /// One problem per field of a `usage.recorded` event (`422`).
+    Usage(Vec<FieldError>),
 }
 
 impl Refusal {
@@ -120,17 +206,20 @@ pub fn data_path(field: Field) -> String {
 
 /// Collects problems, one per field (the first one found).
 #[derive(Default)]
-struct Problems(Vec<FieldError>);
+pub(super) struct Problems(pub(super) Vec<FieldError>);
 
 impl Problems {
-    fn add(&mut self, field: impl Into<String>, problem: Problem) {
+    pub(super) fn add(&mut self, field: impl Into<String>, problem: impl Into<Kind>) {
         let field = field.into();
         if !self.0.iter().any(|e| e.field == field) {
-            self.0.push(FieldError { field, problem });
+            self.0.push(FieldError {
+                field,
+                problem: problem.into(),
+            });
         }
     }
 
-    fn has_under(&self, prefix: &str) -> bool {
+    pub(super) fn has_under(&self, prefix: &str) -> bool {
         self.0.iter().any(|e| {
             e.field == prefix
                 || e.field.starts_with(&format!("{prefix}."))
@@ -152,7 +241,12 @@ fn shown_key(key: &str) -> &str {
     }
 }
 
-fn unknown_keys(map: &Map<String, Value>, known: &[&str], path: &str, problems: &mut Problems) {
+pub(super) fn unknown_keys(
+    map: &Map<String, Value>,
+    known: &[&str],
+    path: &str,
+    problems: &mut Problems,
+) {
     for key in map.keys() {
         if !known.contains(&key.as_str()) {
             let field = if path.is_empty() {
@@ -213,8 +307,18 @@ pub fn parse(body: &[u8], now: DateTime<Utc>) -> Result<Event, Refusal> {
         EventType::RegistrationCreated => {
             let registration = registration(data, now, &mut problems);
             match (at, problems.0.is_empty()) {
-                (Some(at), true) => Ok(Event::RegistrationCreated { at, registration }),
+                (Some(at), true) => Ok(Event::RegistrationCreated {
+                    at,
+                    registration: Box::new(registration),
+                }),
                 _ => Err(Refusal::Fields(problems.0)),
+            }
+        }
+        EventType::UsageRecorded => {
+            let events = super::usage::events(data, now, &mut problems);
+            match (at, problems.0.is_empty()) {
+                (Some(at), true) => Ok(Event::UsageRecorded { at, events }),
+                _ => Err(Refusal::Usage(problems.0)),
             }
         }
     }
@@ -461,8 +565,11 @@ mod tests {
 
     #[test]
     fn a_good_registration_maps_onto_the_domain_type_with_the_website_channel() {
-        let Event::RegistrationCreated { at, registration } =
-            parse(good().to_string().as_bytes(), now()).unwrap();
+        let Ok(Event::RegistrationCreated { at, registration }) =
+            parse(good().to_string().as_bytes(), now())
+        else {
+            panic!("a registration")
+        };
         assert_eq!(at, Utc.with_ymd_and_hms(2026, 12, 8, 9, 58, 0).unwrap());
         assert_eq!(registration.channel, Channel::Website);
         assert_eq!(registration.email, "camille.fictive@exemple.test");

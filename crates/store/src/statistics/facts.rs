@@ -23,19 +23,77 @@
 //!   of the askers are counted too.
 //!
 //! Volume (the bench: a year of ten million traces, 100,000 people): the
-//! traces are reduced by SQL aggregates over the `technical_traces_event`
-//! index, rows come back as integers (SQLite rowids stand for the ids, and
-//! are interned into `u32`s here), and only the groups' ids are strings.
+//! traces are read in one pass over the table, streamed and reduced in
+//! memory to what counts (first reaches, distinct pairs); the other tables
+//! come back as integers (SQLite rowids stand for the ids, and are
+//! interned into `u32`s here), and only the groups' ids are strings.
 
 use crate::StoreError;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text, Timestamp};
+use diesel::sql_types::{BigInt, Integer, Text, Timestamp};
 use diesel::sqlite::SqliteConnection;
 use domain::statistics::{
     first_reaches, Facts, Format, FormatPart, GroupInfo, Month, Step, Universe,
 };
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A fast hasher for the run's own maps (Fx, as rustc's): their keys are
+/// rowids and ids the store wrote, not input anyone chooses to collide,
+/// and SipHash was a fifth of the run's time over ten million traces.
+#[derive(Default, Clone, Copy)]
+struct Fast(u64);
+
+impl Fast {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for Fast {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.add(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
+        }
+        let mut rest = [0u8; 8];
+        let tail = chunks.remainder();
+        rest[..tail.len()].copy_from_slice(tail);
+        self.add(u64::from_le_bytes(rest));
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+
+    fn write_u16(&mut self, n: u16) {
+        self.add(u64::from(n));
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    fn write_i64(&mut self, n: i64) {
+        self.add(n as u64);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fast>>;
+type FastSet<K> = HashSet<K, BuildHasherDefault<Fast>>;
 
 /// The instant a month starts in Paris, as stored (UTC).
 pub fn month_start(month: Month) -> NaiveDateTime {
@@ -122,26 +180,6 @@ struct MemberRow {
 }
 
 #[derive(QueryableByName)]
-struct PairRow {
-    #[diesel(sql_type = BigInt)]
-    p: i64,
-    #[diesel(sql_type = BigInt)]
-    s: i64,
-}
-
-#[derive(QueryableByName)]
-struct StepRow {
-    #[diesel(sql_type = BigInt)]
-    p: i64,
-    #[diesel(sql_type = BigInt)]
-    programme: i64,
-    #[diesel(sql_type = BigInt)]
-    step: i64,
-    #[diesel(sql_type = BigInt)]
-    at: i64,
-}
-
-#[derive(QueryableByName)]
 struct QuestionRow {
     #[diesel(sql_type = BigInt)]
     p: i64,
@@ -152,11 +190,160 @@ struct QuestionRow {
 }
 
 #[derive(QueryableByName)]
-struct SectionRow {
+struct TraceRow {
+    /// 0: a section viewed, 1: a step reached, 2: a session joined.
+    #[diesel(sql_type = Integer)]
+    kind: i32,
     #[diesel(sql_type = Text)]
-    section: String,
+    participant: String,
+    /// The section, the programme's id or the session's id.
+    #[diesel(sql_type = Text)]
+    what: String,
+    #[diesel(sql_type = BigInt)]
+    step: i64,
+    /// When a step was reached (else empty), as stored.
+    #[diesel(sql_type = Text)]
+    at: String,
+}
+
+#[derive(QueryableByName)]
+struct AttendanceRow {
+    #[diesel(sql_type = Text)]
+    id: String,
+    #[diesel(sql_type = Text)]
+    what: String,
+}
+
+#[derive(QueryableByName)]
+struct TargetRow {
+    #[diesel(sql_type = Text)]
+    id: String,
     #[diesel(sql_type = BigInt)]
     n: i64,
+}
+
+/// What attendance and the traces say, per person (rowids), people who
+/// objected left out.
+#[derive(Default)]
+struct Traces {
+    /// (person, session) attended or joined, sessions that started before
+    /// the end.
+    attended: FastSet<(i64, i64)>,
+    /// (person, programme, step) → the first time it was reached.
+    steps: FastMap<(i64, i64, u16), NaiveDateTime>,
+    /// The month's (section, person) pairs; sections interned in `sections`.
+    viewers: FastSet<(u32, i64)>,
+    sections: Vec<String>,
+}
+
+/// `id → rowid` of the rows a query found.
+fn rowids(rows: Vec<TargetRow>) -> FastMap<String, i64> {
+    rows.into_iter().map(|row| (row.id, row.n)).collect()
+}
+
+/// Reads attendance, and every usage trace that counts in one pass over
+/// the table: the
+/// steps and sessions of every month up to `end`, the sections of
+/// `[start, end)`. A plan through the event index would fetch each table
+/// page once per kind of event; the scan reads each page once, and the rows
+/// are streamed. People, programmes and sessions are matched in memory
+/// (objectors left out, POL-26): in SQL, a lookup per trace cost more than
+/// the scan itself.
+fn scan_traces(
+    conn: &mut SqliteConnection,
+    start: NaiveDateTime,
+    end: NaiveDateTime,
+) -> Result<Traces, StoreError> {
+    let people = rowids(
+        diesel::sql_query(
+            "SELECT id, rowid AS n FROM participants WHERE objects_to_statistics = 0",
+        )
+        .load(conn)?,
+    );
+    let programmes = rowids(diesel::sql_query("SELECT id, rowid AS n FROM programmes").load(conn)?);
+    let sessions = rowids(
+        diesel::sql_query("SELECT id, rowid AS n FROM sessions WHERE starts_at < ?")
+            .bind::<Timestamp, _>(end)
+            .load(conn)?,
+    );
+    let mut traces = Traces::default();
+    let attendance =
+        diesel::sql_query("SELECT participant_id AS id, session_id AS what FROM attendance")
+            .load_iter::<AttendanceRow, diesel::connection::DefaultLoadingMode>(conn)?;
+    for row in attendance {
+        let row = row?;
+        if let (Some(&person), Some(&session)) =
+            (people.get(row.id.as_str()), sessions.get(row.what.as_str()))
+        {
+            traces.attended.insert((person, session));
+        }
+    }
+    let rows = diesel::sql_query(
+        "SELECT CASE t.event WHEN 'section.viewed' THEN 0 \
+                             WHEN 'programme.step_reached' THEN 1 ELSE 2 END AS kind, \
+                t.participant_id AS participant, \
+                COALESCE(CASE t.event WHEN 'section.viewed' THEN t.section \
+                                      WHEN 'programme.step_reached' THEN t.programme_id \
+                                      ELSE t.session_id END, '') AS what, \
+                COALESCE(t.step, 0) AS step, \
+                CASE WHEN t.event = 'programme.step_reached' THEN t.recorded_at ELSE '' END AS at \
+         FROM technical_traces t NOT INDEXED \
+         WHERE t.participant_id IS NOT NULL AND t.recorded_at < ? \
+           AND ((t.event = 'section.viewed' AND t.recorded_at >= ?) \
+                OR t.event IN ('programme.step_reached', 'session.joined'))",
+    )
+    .bind::<Timestamp, _>(end)
+    .bind::<Timestamp, _>(start)
+    .load_iter::<TraceRow, diesel::connection::DefaultLoadingMode>(conn)?;
+    let mut section_of: FastMap<String, u32> = FastMap::default();
+    for row in rows {
+        let row = row?;
+        let Some(&person) = people.get(row.participant.as_str()) else {
+            continue;
+        };
+        match row.kind {
+            0 => {
+                let section = match section_of.get(row.what.as_str()) {
+                    Some(&n) => n,
+                    None => {
+                        let n = section_of.len() as u32;
+                        section_of.insert(row.what.clone(), n);
+                        traces.sections.push(row.what);
+                        n
+                    }
+                };
+                traces.viewers.insert((section, person));
+            }
+            1 => {
+                let (Some(&programme), Ok(step)) =
+                    (programmes.get(row.what.as_str()), u16::try_from(row.step))
+                else {
+                    continue;
+                };
+                let Some(at) = stored_time(&row.at) else {
+                    continue;
+                };
+                if step >= 1 {
+                    traces
+                        .steps
+                        .entry((person, programme, step))
+                        .and_modify(|first| *first = (*first).min(at))
+                        .or_insert(at);
+                }
+            }
+            _ => {
+                if let Some(&session) = sessions.get(row.what.as_str()) {
+                    traces.attended.insert((person, session));
+                }
+            }
+        }
+    }
+    Ok(traces)
+}
+
+/// A timestamp as diesel stores it (`%Y-%m-%d %H:%M:%S%.f`).
+fn stored_time(text: &str) -> Option<NaiveDateTime> {
+    NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f").ok()
 }
 
 /// A group of the universe, interned.
@@ -200,8 +387,9 @@ pub fn count(
     )
     .load(conn)?;
     let mut groups: Vec<Group> = Vec::with_capacity(rows.len());
-    let mut group_of_rowid: HashMap<i64, u32> = HashMap::with_capacity(rows.len());
-    let mut programme_ids: HashMap<i64, String> = HashMap::new();
+    let mut group_of_rowid: FastMap<i64, u32> =
+        FastMap::with_capacity_and_hasher(rows.len(), Default::default());
+    let mut programme_ids: FastMap<i64, String> = FastMap::default();
     for row in rows {
         let Some(format) = Format::parse(&row.format) else {
             continue;
@@ -222,7 +410,8 @@ pub fn count(
          ORDER BY g.rowid, s.starts_at, s.id",
     )
     .load(conn)?;
-    let mut sessions: HashMap<i64, Session> = HashMap::with_capacity(rows.len());
+    let mut sessions: FastMap<i64, Session> =
+        FastMap::with_capacity_and_hasher(rows.len(), Default::default());
     let mut session_counts: Vec<u16> = vec![0; groups.len()];
     for row in rows {
         let Some(&group) = group_of_rowid.get(&row.g) else {
@@ -239,7 +428,7 @@ pub fn count(
             },
         );
     }
-    let scheduled: HashSet<u32> = sessions
+    let scheduled: FastSet<u32> = sessions
         .values()
         .filter(|s| s.month == month)
         .map(|s| s.group)
@@ -256,8 +445,10 @@ pub fn count(
     )
     .load(conn)?;
     let mut members: Vec<Member> = Vec::with_capacity(rows.len());
-    let mut member_of: HashMap<(i64, u32), u32> = HashMap::with_capacity(rows.len());
-    let mut member_in_programme: HashMap<(i64, i64), u32> = HashMap::with_capacity(rows.len());
+    let mut member_of: FastMap<(i64, u32), u32> =
+        FastMap::with_capacity_and_hasher(rows.len(), Default::default());
+    let mut member_in_programme: FastMap<(i64, i64), u32> =
+        FastMap::with_capacity_and_hasher(rows.len(), Default::default());
     for row in rows {
         let Some(&group) = group_of_rowid.get(&row.g) else {
             continue;
@@ -278,35 +469,16 @@ pub fn count(
         });
     }
 
-    // Attendance: rows, and the website's `session.joined` traces.
-    let mut attended: Vec<PairRow> = diesel::sql_query(
-        "SELECT p.rowid AS p, s.rowid AS s FROM attendance a \
-         JOIN participants p ON p.id = a.participant_id \
-         JOIN sessions s ON s.id = a.session_id \
-         WHERE p.objects_to_statistics = 0 AND s.starts_at < ?",
-    )
-    .bind::<Timestamp, _>(end)
-    .load(conn)?;
-    attended.extend(
-        diesel::sql_query(
-            "SELECT p.rowid AS p, s.rowid AS s FROM technical_traces t \
-             JOIN participants p ON p.id = t.participant_id \
-             JOIN sessions s ON s.id = t.session_id \
-             WHERE t.event = 'session.joined' AND t.recorded_at < ? AND s.starts_at < ? \
-               AND p.objects_to_statistics = 0 \
-             GROUP BY p.rowid, s.rowid",
-        )
-        .bind::<Timestamp, _>(end)
-        .bind::<Timestamp, _>(end)
-        .load::<PairRow>(conn)?,
-    );
+    // Attendance (rows, and the website's `session.joined` traces) and
+    // the website's other events.
+    let traces = scan_traces(conn, start, end)?;
     // The month's parts per (person, format): 0 absent, 1 attended, 2 asked.
-    let mut parts: HashMap<(i64, Format), u8> = HashMap::new();
-    for row in &attended {
-        let Some(session) = sessions.get(&row.s) else {
+    let mut parts: FastMap<(i64, Format), u8> = FastMap::default();
+    for &(person, session) in &traces.attended {
+        let Some(session) = sessions.get(&session) else {
             continue;
         };
-        let Some(&member) = member_of.get(&(row.p, session.group)) else {
+        let Some(&member) = member_of.get(&(person, session.group)) else {
             continue;
         };
         members[member as usize]
@@ -314,40 +486,24 @@ pub fn count(
             .push((session.index, session.month));
         if session.month == month {
             let format = groups[session.group as usize].format;
-            let part = parts.entry((row.p, format)).or_insert(1);
+            let part = parts.entry((person, format)).or_insert(1);
             *part = (*part).max(1);
         }
     }
-    drop(attended);
 
     // Steps the website saw reached, each at its first trace.
-    let steps: Vec<StepRow> = diesel::sql_query(
-        "SELECT p.rowid AS p, pr.rowid AS programme, t.step AS step, \
-                CAST(strftime('%s', MIN(t.recorded_at)) AS INTEGER) AS at \
-         FROM technical_traces t \
-         JOIN participants p ON p.id = t.participant_id \
-         JOIN programmes pr ON pr.id = t.programme_id \
-         WHERE t.event = 'programme.step_reached' AND t.recorded_at < ? AND t.step >= 1 \
-           AND p.objects_to_statistics = 0 \
-         GROUP BY p.rowid, pr.rowid, t.step",
-    )
-    .bind::<Timestamp, _>(end)
-    .load(conn)?;
-    for row in steps {
-        let Some(&member) = member_in_programme.get(&(row.p, row.programme)) else {
-            continue;
-        };
-        let Ok(step) = u16::try_from(row.step) else {
+    for (&(person, programme, step), at) in &traces.steps {
+        let Some(&member) = member_in_programme.get(&(person, programme)) else {
             continue;
         };
         members[member as usize]
             .reached
-            .push((step, months.of(row.at)));
+            .push((step, months.of(at.and_utc().timestamp())));
     }
 
     // The funnel's first reaches, every month up to the release's.
     let mut reached: BTreeMap<(String, Step, Month), u64> = BTreeMap::new();
-    let mut counts: HashMap<(u32, Step, Month), u64> = HashMap::new();
+    let mut counts: FastMap<(u32, Step, Month), u64> = FastMap::default();
     for member in &members {
         let sessions = session_counts[member.group as usize];
         for (step, at) in first_reaches(member.enrolled, &member.reached, sessions) {
@@ -401,22 +557,14 @@ pub fn count(
         *format_parts.entry((format, part)).or_default() += 1;
     }
 
-    // The sections viewed in the month.
-    let rows: Vec<SectionRow> = diesel::sql_query(
-        "SELECT t.section AS section, COUNT(DISTINCT t.participant_id) AS n \
-         FROM technical_traces t JOIN participants p ON p.id = t.participant_id \
-         WHERE t.event = 'section.viewed' AND t.recorded_at >= ? AND t.recorded_at < ? \
-           AND t.section IS NOT NULL AND p.objects_to_statistics = 0 \
-         GROUP BY t.section",
-    )
-    .bind::<Timestamp, _>(start)
-    .bind::<Timestamp, _>(end)
-    .load(conn)?;
-    let section_viewers: BTreeMap<String, u64> = rows
-        .into_iter()
-        .filter(|row| domain::statistics::is_section_key(&row.section))
-        .map(|row| (row.section, row.n.max(0) as u64))
-        .collect();
+    // The sections viewed in the month, by distinct people.
+    let mut section_viewers: BTreeMap<String, u64> = BTreeMap::new();
+    for &(section, _) in &traces.viewers {
+        let key = &traces.sections[section as usize];
+        if domain::statistics::is_section_key(key) {
+            *section_viewers.entry(key.clone()).or_default() += 1;
+        }
+    }
 
     let first_month = reached.keys().map(|(_, _, m)| *m).min();
     let universe = Universe {

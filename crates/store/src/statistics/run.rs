@@ -133,6 +133,33 @@ pub fn released(
     }))
 }
 
+/// The page cache of a run, in KiB. The run reads a year of traces once:
+/// through the store's own cache (256 MiB, decision 004) it would fill it
+/// with pages read once and grow the process by as much, for no gain (the
+/// other tables it reads fit in this one). The store's own size comes back
+/// after the run.
+pub const RUN_CACHE_KIB: i64 = 32 * 1024;
+
+#[derive(diesel::QueryableByName)]
+struct CacheSize {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    cache_size: i64,
+}
+
+fn with_run_cache<T>(
+    conn: &mut SqliteConnection,
+    work: impl FnOnce(&mut SqliteConnection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    use diesel::connection::SimpleConnection;
+    let previous = diesel::sql_query("PRAGMA cache_size")
+        .get_result::<CacheSize>(conn)?
+        .cache_size;
+    conn.batch_execute(&format!("PRAGMA cache_size = -{RUN_CACHE_KIB}"))?;
+    let result = work(conn);
+    conn.batch_execute(&format!("PRAGMA cache_size = {previous}"))?;
+    result
+}
+
 /// Publishes `month` at `now` as `actor` (see the module doc).
 pub fn publish(
     conn: &mut SqliteConnection,
@@ -156,97 +183,99 @@ pub fn publish(
             )));
         }
     }
-    let summary = gate::run(conn, actor, Action::StatisticsPublish, now, |gate| {
-        // Another publisher may have been first (the write lock is ours now).
-        if let Some(summary) = released(gate.conn(), month)? {
-            return Ok(summary);
-        }
-        // POL-32 first, in the same transaction (a retention run of its own
-        // in the trail, before this publication's entry).
-        let mut traces_deleted = 0;
-        if crate::retention::traces_due(gate.conn(), now)? {
-            let actor = gate.actor().clone();
-            let swept = crate::retention::sweep_traces(gate.conn(), &actor, now)?;
-            traces_deleted = swept.summary.of(ActionKind::DeleteTraces).records;
-        }
-        let facts = facts::count(gate.conn(), month, now)?;
-        let ledger: Vec<LedgerCell> = stat_cells::table
-            .filter(stat_cells::month.lt(month.to_string()))
-            .select((stat_cells::id, stat_cells::value.is_not_null()))
-            .load::<(String, bool)>(gate.conn())?
-            .into_iter()
-            .map(|(key, published)| LedgerCell { key, published })
-            .collect();
-        let release = release(month, &facts, &ledger);
-        drop(ledger);
-        let published = release
-            .cells
-            .iter()
-            .filter(|c| c.outcome == Outcome::Published)
-            .count();
-        let at = gate.at();
-        let device = gate.device().to_owned();
-        diesel::insert_into(stat_releases::table)
-            .values((
-                stat_releases::month.eq(month.to_string()),
-                stat_releases::published_at.eq(at),
-                stat_releases::cells.eq(release.cells.len() as i32),
-                stat_releases::published.eq(published as i32),
-                stat_releases::updated_at.eq(at),
-                stat_releases::updated_device.eq(&device),
-            ))
-            .execute(gate.conn())?;
-        let mut positions: BTreeMap<Table, i32> = BTreeMap::new();
-        let mut rows = Vec::with_capacity(release.cells.len());
-        for released in &release.cells {
-            if released.cell.month() != month {
-                return Err(StoreError::Database(
-                    "statistics: a release holds a cell of another month".into(),
-                ));
+    let summary = with_run_cache(conn, |conn| {
+        gate::run(conn, actor, Action::StatisticsPublish, now, |gate| {
+            // Another publisher may have been first (the write lock is ours now).
+            if let Some(summary) = released(gate.conn(), month)? {
+                return Ok(summary);
             }
-            let table = released.cell.table();
-            let position = positions.entry(table).or_default();
-            let Columns {
-                programme_id,
-                group_id,
-                dimension,
-                measure,
-            } = columns(&released.cell, &facts.universe);
-            // Only a published cell has a value (the CHECK says so too).
-            let value = match released.outcome {
-                Outcome::Published => released.value.map(|v| v as i64),
-                Outcome::Primary | Outcome::Secondary => None,
-            };
-            rows.push((
-                stat_cells::id.eq(released.cell.key()),
-                stat_cells::month.eq(month.to_string()),
-                stat_cells::table_name.eq(table.as_str()),
-                stat_cells::programme_id.eq(programme_id),
-                stat_cells::group_id.eq(group_id),
-                stat_cells::dimension.eq(dimension),
-                stat_cells::measure.eq(measure),
-                stat_cells::value.eq(value),
-                stat_cells::outcome.eq(released.outcome.as_str()),
-                stat_cells::position.eq(*position),
-                stat_cells::updated_at.eq(at),
-                stat_cells::updated_device.eq(device.clone()),
-            ));
-            *position += 1;
-        }
-        for chunk in rows.chunks(400) {
-            diesel::insert_into(stat_cells::table)
-                .values(chunk)
+            // POL-32 first, in the same transaction (a retention run of its own
+            // in the trail, before this publication's entry).
+            let mut traces_deleted = 0;
+            if crate::retention::traces_due(gate.conn(), now)? {
+                let actor = gate.actor().clone();
+                let swept = crate::retention::sweep_traces(gate.conn(), &actor, now)?;
+                traces_deleted = swept.summary.of(ActionKind::DeleteTraces).records;
+            }
+            let facts = facts::count(gate.conn(), month, now)?;
+            let ledger: Vec<LedgerCell> = stat_cells::table
+                .filter(stat_cells::month.lt(month.to_string()))
+                .select((stat_cells::id, stat_cells::value.is_not_null()))
+                .load::<(String, bool)>(gate.conn())?
+                .into_iter()
+                .map(|(key, published)| LedgerCell { key, published })
+                .collect();
+            let release = release(month, &facts, &ledger);
+            drop(ledger);
+            let published = release
+                .cells
+                .iter()
+                .filter(|c| c.outcome == Outcome::Published)
+                .count();
+            let at = gate.at();
+            let device = gate.device().to_owned();
+            diesel::insert_into(stat_releases::table)
+                .values((
+                    stat_releases::month.eq(month.to_string()),
+                    stat_releases::published_at.eq(at),
+                    stat_releases::cells.eq(release.cells.len() as i32),
+                    stat_releases::published.eq(published as i32),
+                    stat_releases::updated_at.eq(at),
+                    stat_releases::updated_device.eq(&device),
+                ))
                 .execute(gate.conn())?;
-        }
-        Ok(RunSummary {
-            month,
-            already_released: false,
-            published_at: now,
-            cells: release.cells.len(),
-            published,
-            hidden: release.cells.len() - published,
-            ledger_discloses: release.ledger_discloses,
-            traces_deleted,
+            let mut positions: BTreeMap<Table, i32> = BTreeMap::new();
+            let mut rows = Vec::with_capacity(release.cells.len());
+            for released in &release.cells {
+                if released.cell.month() != month {
+                    return Err(StoreError::Database(
+                        "statistics: a release holds a cell of another month".into(),
+                    ));
+                }
+                let table = released.cell.table();
+                let position = positions.entry(table).or_default();
+                let Columns {
+                    programme_id,
+                    group_id,
+                    dimension,
+                    measure,
+                } = columns(&released.cell, &facts.universe);
+                // Only a published cell has a value (the CHECK says so too).
+                let value = match released.outcome {
+                    Outcome::Published => released.value.map(|v| v as i64),
+                    Outcome::Primary | Outcome::Secondary => None,
+                };
+                rows.push((
+                    stat_cells::id.eq(released.cell.key()),
+                    stat_cells::month.eq(month.to_string()),
+                    stat_cells::table_name.eq(table.as_str()),
+                    stat_cells::programme_id.eq(programme_id),
+                    stat_cells::group_id.eq(group_id),
+                    stat_cells::dimension.eq(dimension),
+                    stat_cells::measure.eq(measure),
+                    stat_cells::value.eq(value),
+                    stat_cells::outcome.eq(released.outcome.as_str()),
+                    stat_cells::position.eq(*position),
+                    stat_cells::updated_at.eq(at),
+                    stat_cells::updated_device.eq(device.clone()),
+                ));
+                *position += 1;
+            }
+            for chunk in rows.chunks(400) {
+                diesel::insert_into(stat_cells::table)
+                    .values(chunk)
+                    .execute(gate.conn())?;
+            }
+            Ok(RunSummary {
+                month,
+                already_released: false,
+                published_at: now,
+                cells: release.cells.len(),
+                published,
+                hidden: release.cells.len() - published,
+                ledger_discloses: release.ledger_discloses,
+                traces_deleted,
+            })
         })
     })?;
     if !summary.already_released {
