@@ -443,7 +443,8 @@ pub fn candidates(month: Month, facts: &Facts) -> Vec<Cell> {
             section: s.clone(),
         })
         .collect();
-    let by_value = |cells: &mut Vec<Cell>| cells.sort_by_key(|c| std::cmp::Reverse(value(c)));
+    let by_value =
+        |cells: &mut Vec<Cell>| cells.sort_by_cached_key(|c| std::cmp::Reverse(value(c)));
     by_value(&mut funnel);
     by_value(&mut groups);
     by_value(&mut sections);
