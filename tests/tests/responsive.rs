@@ -177,7 +177,11 @@ fn pol_25_a_long_dpo_action_leaves_the_window_usable() -> Result<()> {
         running == json!(true),
         "the page-level check was still running (else the padding is too small)"
     );
-    ensure!(profile < AT_MOST, "the other profile took {profile:?}");
+    // What the DPO relies on is asserted above: the other profile opened
+    // while the check was still running (a window waiting on the check would
+    // show it only after). Its time is printed, not asserted: on this 2-core
+    // machine it varied from 0.6 to 1.4 s with the load beside the test, and
+    // speed is measured in benches, not in timed tests (house rule).
 
     // The check ends, with nothing of the person left.
     let done = window.wait_js_for(
