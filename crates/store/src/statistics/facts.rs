@@ -1,8 +1,8 @@
 //! The facts of a month's release, counted by the store (issue 16; POL-11,
 //! POL-12, POL-26): distinct participants, people who objected to
 //! statistics (`objects_to_statistics`) left out of every count, erased
-//! people absent by construction (their rows are deleted; every query
-//! joins `participants`). Months are calendar months in Paris
+//! people absent by construction (their rows are deleted, and every count
+//! goes through the participants the store holds). Months are calendar months in Paris
 //! ([`Month::of`]); every figure stops at the end of the release's month.
 //!
 //! - **Sections**: people with a `section.viewed` trace in the month.
@@ -242,12 +242,12 @@ fn rowids(rows: Vec<TargetRow>) -> FastMap<String, i64> {
 }
 
 /// Reads attendance, and every usage trace that counts in one pass over
-/// the table: the
-/// steps and sessions of every month up to `end`, the sections of
-/// `[start, end)`. A plan through the event index would fetch each table
-/// page once per kind of event; the scan reads each page once, and the rows
-/// are streamed. People, programmes and sessions are matched in memory
-/// (objectors left out, POL-26): in SQL, a lookup per trace cost more than
+/// the table: the steps and sessions of every month up to `end`, the
+/// sections of `[start, end)`. A plan through the event index would fetch
+/// each table page once per kind of event; the scan reads each page once,
+/// and the rows are streamed. People, programmes and sessions are matched
+/// in memory against the rows the store holds (objectors left out, POL-26;
+/// erased people are not there): in SQL, a lookup per trace cost more than
 /// the scan itself.
 fn scan_traces(
     conn: &mut SqliteConnection,
