@@ -9,76 +9,17 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use domain::statistics::Month;
 use serde_json::{json, Value};
-use server::intake::secrets::new_secret;
-use server::intake::signature::sign;
 use server::testing::TestServer;
-use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 use store::schema::{audit_log, participants, staff, stat_cells, stat_releases, technical_traces};
 use store::statistics::facts::month_start;
 
 const BIN: &str = env!("CARGO_BIN_EXE_moniravique-server");
 
-/// A demo server taking the website's events, signed with `secret`.
-struct Site {
-    server: TestServer,
-    secret: String,
-    _dir: tempfile::TempDir,
-}
-
-struct Answer {
-    status: u16,
-    replayed: bool,
-    text: String,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.text).unwrap_or(Value::Null)
-    }
-}
+mod site;
+use site::Site;
 
 impl Site {
-    fn start() -> Site {
-        let secret = new_secret().to_string();
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("intake-secrets");
-        std::fs::write(&file, format!("{secret}\n")).unwrap();
-        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
-        let config = dir.path().join("server.toml");
-        std::fs::write(&config, format!("[intake]\nsecrets_file = {file:?}\n")).unwrap();
-        let server = TestServer::start_with(BIN, true, &["--config", config.to_str().unwrap()]);
-        Site {
-            server,
-            secret,
-            _dir: dir,
-        }
-    }
-
-    fn send(&self, id: &str, event: &Value) -> Answer {
-        let body = event.to_string();
-        let timestamp = Utc::now().timestamp();
-        let signature = sign(&self.secret, id, timestamp, body.as_bytes()).unwrap();
-        let request = self
-            .server
-            .agent()
-            .post(&format!("{}{}", self.server.url, server::intake::PATH))
-            .set("webhook-id", id)
-            .set("webhook-timestamp", &timestamp.to_string())
-            .set("webhook-signature", &signature)
-            .set("Content-Type", "application/json");
-        let response = match request.send_bytes(body.as_bytes()) {
-            Ok(response) => response,
-            Err(ureq::Error::Status(_, response)) => response,
-            Err(error) => panic!("transport error: {error}"),
-        };
-        Answer {
-            status: response.status(),
-            replayed: response.header("idempotent-replayed") == Some("true"),
-            text: response.into_string().unwrap(),
-        }
-    }
-
     fn traces(&self) -> i64 {
         technical_traces::table
             .filter(technical_traces::event.is_not_null())
