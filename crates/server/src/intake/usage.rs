@@ -35,19 +35,15 @@ use store::usage::{participant_id, UsageEvent, UsageKind, COMMON_FIELDS, MAX_EVE
 
 /// The fields of `data`.
 pub const DATA_FIELDS: [&str; 1] = ["events"];
-/// Every field an event may carry, whatever its kind.
-pub const EVENT_FIELDS: [&str; 10] = [
-    "kind",
-    "at",
-    "participant",
-    "ip",
-    "user_agent",
-    "session_seconds",
-    "section",
-    "programme",
-    "step",
-    "session",
-];
+/// Every field an event may carry, whatever its kind: the common ones and
+/// each kind's own (`store::usage`, written once).
+pub fn event_fields() -> Vec<&'static str> {
+    let mut fields = COMMON_FIELDS.to_vec();
+    for name in UsageKind::NAMES {
+        fields.extend_from_slice(UsageKind::fields(name).unwrap_or_default());
+    }
+    fields
+}
 
 /// A text field: `None` when absent (required ones are named).
 fn text<'a>(
@@ -168,7 +164,7 @@ fn one(
     let mut known: Vec<&str> = COMMON_FIELDS.to_vec();
     match own.flatten() {
         Some(fields) => known.extend_from_slice(fields),
-        None => known = EVENT_FIELDS.to_vec(),
+        None => known = event_fields(),
     }
     unknown_keys(event, &known, path, problems);
     let at = match text(event, "at", true, path, problems) {
